@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class LedgerConfig(AppConfig):
+    name = "zhenggai.ledger"
+    verbose_name = "整改台账"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,20 @@
+from zhenggai.ledger.models.audit import AuditEvent
+from zhenggai.ledger.models.inspections import Clue, Finding, Inspection, Regulation
+from zhenggai.ledger.models.measures import Evidence, Extension, Measure, ProgressReport, SignOff
+from zhenggai.ledger.models.units import Membership, Round, Unit
+
+__all__ = [
+    "AuditEvent",
+    "Clue",
+    "Evidence",
+    "Extension",
+    "Finding",
+    "Inspection",
+    "Measure",
+    "Membership",
+    "ProgressReport",
+    "Regulation",
+    "Round",
+    "SignOff",
+    "Unit",
+]
