@@ -115,7 +115,7 @@ class MeasureQuerySet(models.QuerySet["Measure"]):
         )
 
     def overdue(self, today: dt.date | None = None) -> MeasureQuerySet:
-        return self.filter(_overdue_q(today or timezone.localdate()))
+        return self.filter(overdue_q(today or timezone.localdate()))
 
 
 class ScopedByMeasureQuerySet(models.QuerySet[_M]):
@@ -166,7 +166,7 @@ FIGURE_NAMES = (
 )
 
 
-def _overdue_q(today: dt.date) -> Q:
+def overdue_q(today: dt.date) -> Q:
     from zhenggai.ledger.choices import OPEN_STATUSES
 
     return Q(status__in=OPEN_STATUSES, deadline__lt=today)
@@ -200,7 +200,7 @@ def figure_annotations(outer: str, today: dt.date | None = None) -> dict[str, An
         "n_measures": _count(Measure.objects.all(), outer),
         "n_done": _count(Measure.objects.filter(status=MeasureStatus.DONE), outer),
         "n_ongoing": _count(Measure.objects.filter(status__in=ongoing), outer),
-        "n_overdue": _count(Measure.objects.filter(_overdue_q(today)), outer),
+        "n_overdue": _count(Measure.objects.filter(overdue_q(today)), outer),
         "completion_rate": Coalesce(
             Cast(F("n_done"), FloatField()) * 100.0 / NullIf(Cast(F("n_measures"), FloatField()), 0.0),
             Value(0.0),

@@ -1,6 +1,7 @@
 from zhenggai.ledger.models.audit import AuditEvent
 from zhenggai.ledger.models.inspections import Clue, Finding, Inspection, Regulation
 from zhenggai.ledger.models.measures import Evidence, Extension, Measure, ProgressReport, SignOff
+from zhenggai.ledger.models.tally import InspectionTally
 from zhenggai.ledger.models.units import Membership, Round, Unit
 
 __all__ = [
@@ -10,6 +11,7 @@ __all__ = [
     "Extension",
     "Finding",
     "Inspection",
+    "InspectionTally",
     "Measure",
     "Membership",
     "ProgressReport",

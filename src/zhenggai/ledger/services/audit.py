@@ -11,7 +11,8 @@ from django.contrib.auth.models import User
 from django.db import models, transaction
 
 from zhenggai.ledger.middleware import current_request_id
-from zhenggai.ledger.models import AuditEvent, Unit
+from zhenggai.ledger.models import AuditEvent, Inspection, Unit
+from zhenggai.ledger.tally import refresh_tally
 
 MEASURE_FIELDS = (
     "code",
@@ -56,10 +57,11 @@ def record(
     after: dict[str, Any] | None = None,
     note: str = "",
 ) -> AuditEvent:
-    """Write the audit event for a state change; must run inside the change's transaction."""
+    """Write the audit event for a state change, and refresh the figures of the inspection it touched.
+    Must run inside the change's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit events are written inside the state change's transaction")
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         actor=actor if actor is not None and actor.pk else None,
         action=action,
         object_type=obj._meta.model_name or "",
@@ -71,3 +73,8 @@ def record(
         note=note,
         request_id=current_request_id.get(),
     )
+    # Every state change passes here, so this is where the overview's stored figures are kept current.
+    inspection_id = obj.pk if isinstance(obj, Inspection) else getattr(obj, "inspection_id", None)
+    if isinstance(inspection_id, int):
+        refresh_tally(inspection_id)
+    return event
