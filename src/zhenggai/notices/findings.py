@@ -1,0 +1,257 @@
+"""The finding tree of section 二、: 方面 → 问题 → 具体问题, and the measures under each leaf.
+
+Headings are recognised by what they say (…方面 / 关于“…”问题 / 针对“…”问题), not by their numbers alone,
+because numbering differs from one notice to the next. Progress text is split into measures by its
+enumerations (一是…二是…, ①②③, (一)(二), (1)(2), 1. 2.); the finest enumeration wins.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from zhenggai.notices import patterns as P
+from zhenggai.notices.document import Level, MeasureStatus, NoticeFinding, NoticeMeasure, ParseWarning
+from zhenggai.notices.normalise import CIRCLED, cn_to_int
+
+
+@dataclass(frozen=True)
+class Line:
+    no: int  # 1-based line number in the decoded text
+    text: str  # original, stripped
+    folded: str  # same length as text
+
+
+class Heading(NamedTuple):
+    level: Level
+    title: str
+    rest: Line | None  # text that runs on after the heading in the same paragraph
+
+
+def _slice(line: Line, match: re.Match[str], group: str) -> str:
+    return line.text[match.start(group) : match.end(group)].strip()
+
+
+def _rest(line: Line, match: re.Match[str]) -> Line | None:
+    start = match.start("rest")
+    if not line.folded[start:].strip():
+        return None
+    return Line(line.no, line.text[start:].strip(), line.folded[start:].strip())
+
+
+def heading(line: Line, in_problem: bool) -> Heading | None:
+    """The finding this line opens, if it is a heading; `in_problem` allows bare “…”问题 details."""
+    folded = line.folded
+    if "方面" in folded and len(folded) <= P.ASPECT_MAX_LEN and (m := P.ASPECT.match(folded)):
+        group = next(name for name in ("q1", "q2", "plain") if m.group(name) is not None)
+        return Heading("aspect", _slice(line, m, group), None)
+    if "关于" in folded:
+        if m := P.PROBLEM_QUOTED.match(folded):
+            return Heading("problem", _slice(line, m, "title"), _rest(line, m))
+        if m := P.PROBLEM_PLAIN.match(folded):
+            return Heading("problem", _slice(line, m, "title"), None)
+    if "针对" in folded:
+        if m := P.DETAIL_QUOTED.match(folded):
+            return Heading("detail", _slice(line, m, "title"), _rest(line, m))
+        if m := P.DETAIL_QUOTE_ONLY.match(folded):
+            return Heading("detail", _slice(line, m, "title"), None)
+    if in_problem:
+        if folded.startswith("“") and (m := P.DETAIL_BARE.match(folded)):
+            return Heading("detail", _slice(line, m, "title"), None)
+        if m := P.DETAIL_PLAIN.match(folded):
+            return Heading("detail", _slice(line, m, "title"), None)
+    if folded.endswith(("问题", "问题。", "问题.", "问题:")) and (m := P.PROBLEM_NUMBERED.match(folded)):
+        return Heading("problem", _slice(line, m, "title"), None)
+    return None
+
+
+class _Marker(NamedTuple):
+    start: int
+    end: int
+    family: str
+    n: int
+
+
+_FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("shi", P.ENUM_SHI),
+    ("paren_cn", P.ENUM_PAREN_CN),
+    ("paren_digit", P.ENUM_PAREN_DIGIT),
+    ("dot_digit", P.ENUM_DOT_DIGIT),
+)
+
+
+def _markers(folded: str, start: int) -> list[_Marker]:
+    """Enumeration markers in order; a family's numbers must run 1, 2, 3… (a new 1 restarts it)."""
+    found: list[_Marker] = []
+    for family, pattern in _FAMILIES:
+        last = 0
+        for m in pattern.finditer(folded, start):
+            n = cn_to_int(m.group("n")) or 0
+            if n == 1 or n == last + 1:
+                found.append(_Marker(m.start(), m.end(), family, n))
+                last = n
+    if any(ch in folded for ch in CIRCLED):
+        last = 0
+        for m in P.ENUM_CIRCLED.finditer(folded, start):
+            n = CIRCLED.index(m.group()) + 1
+            if n == 1 or n == last + 1:
+                found.append(_Marker(m.start(), m.end(), "circled", n))
+                last = n
+    found.sort()
+    return found
+
+
+def _status_word(word: str) -> MeasureStatus:
+    status = P.STATUS_WORDS[word]
+    return "done" if status == "done" else "ongoing" if status == "ongoing" else "open"
+
+
+def _clean(text: str, folded: str) -> tuple[str, MeasureStatus | None]:
+    """Text without its status markers "(已完成)", and the last marker's status."""
+    status: MeasureStatus | None = None
+    pieces = []
+    pos = 0
+    for m in P.STATUS_MARKER.finditer(folded):
+        pieces.append(text[pos : m.start()])
+        pos = m.end()
+        status = _status_word(m.group("word"))
+    pieces.append(text[pos:])
+    return "".join(pieces).strip(), status
+
+
+def _keyword_status(folded: str) -> MeasureStatus | None:
+    if P.ONGOING_TEXT.search(folded):
+        return "ongoing"
+    if P.DONE_TEXT.search(folded):
+        return "done"
+    return None
+
+
+def split_measures(lines: list[Line]) -> list[NoticeMeasure]:
+    """The measures of one progress block. Un-enumerated paragraphs form one measure together."""
+    if not lines:
+        return []
+    text = "\n".join(line.text for line in lines)
+    folded = "\n".join(line.folded for line in lines)
+    block_status: MeasureStatus | None = None
+    begin = 0
+    if lead := P.STATUS_LEAD.match(folded):
+        block_status = _status_word(lead.group("word"))
+        begin = lead.end()
+    if block_status is None and (closing := P.STATUS_CLOSING.search(folded)):
+        # a marker that ends the whole progress covers the clauses that have none of their own
+        block_status = _status_word(closing.group("word"))
+    markers = _markers(folded, begin)
+    spans: list[tuple[int, int, str, int]] = []  # (start, end, family, n) of each piece's content
+    if not markers:
+        spans.append((begin, len(folded), "", 0))
+    else:
+        spans.append((begin, markers[0].start, "lead", 0))
+        for index, marker in enumerate(markers):
+            end = markers[index + 1].start if index + 1 < len(markers) else len(folded)
+            spans.append((marker.end, end, marker.family, marker.n))
+    measures: list[NoticeMeasure] = []
+    carry: list[tuple[int, int]] = []
+    for index, (start, end, family, _n) in enumerate(spans):
+        following = spans[index + 1] if index + 1 < len(spans) else None
+        # a piece followed by the first item of another enumeration only introduces it
+        if following is not None and (family == "lead" or (following[2] != family and following[3] == 1)):
+            if folded[start:end].strip():
+                carry.append((start, end))
+            continue
+        parts = [*carry, (start, end)]
+        carry = []
+        joined: list[str] = []
+        status: MeasureStatus | None = None
+        keywords: MeasureStatus | None = None
+        previous_end: int | None = None
+        for part_start, part_end in parts:
+            piece, marker_status = _clean(text[part_start:part_end], folded[part_start:part_end])
+            status = marker_status or status
+            keywords = keywords or _keyword_status(folded[part_start:part_end])
+            if not piece:
+                continue
+            if joined and previous_end is not None:
+                joined.append("\n" if "\n" in folded[previous_end:part_start] else "")
+            joined.append(piece)
+            previous_end = part_end
+        body = "".join(joined).strip()
+        if not body:
+            continue
+        measures.append(NoticeMeasure(body, status or block_status or keywords or "unknown"))
+    if not measures and text.strip():  # the progress is only a status: "整改情况：已整改到位。"
+        measures.append(NoticeMeasure(text.strip(), block_status or "unknown"))
+    return measures
+
+
+class FindingsBuilder:
+    """Feeds the lines of the finding sections one by one and builds the tree."""
+
+    def __init__(self, uses_labels: bool) -> None:
+        self.roots: list[NoticeFinding] = []
+        self.warnings: list[ParseWarning] = []
+        self.uses_labels = uses_labels  # the notice writes 整改情况: before its measures
+        self._aspect: NoticeFinding | None = None
+        self._problem: NoticeFinding | None = None
+        self._leaf: NoticeFinding | None = None
+        self._block: list[Line] = []
+        self._description: list[str] = []  # text under the current finding before its progress label
+        self._in_progress = False
+
+    def try_heading(self, line: Line) -> bool:
+        """Open the finding `line` names, if it names one."""
+        found = heading(line, self._problem is not None)
+        if found is None:
+            return False
+        self._flush()
+        node = NoticeFinding(level=found.level, title=found.title)
+        if found.level == "aspect":
+            self.roots.append(node)
+            self._aspect, self._problem = node, None
+        elif found.level == "problem":
+            (self._aspect.children if self._aspect else self.roots).append(node)
+            self._problem = node
+        else:
+            parent = self._problem or self._aspect
+            (parent.children if parent else self.roots).append(node)
+        self._leaf = node if found.level != "aspect" else None
+        if found.rest is not None:
+            self.feed(found.rest)
+        return True
+
+    def feed(self, line: Line) -> None:
+        if self.try_heading(line):
+            return
+        label = P.PROGRESS_LABEL.match(line.folded)
+        if label is not None and self._leaf is not None:
+            if self._in_progress:  # a second label under the same finding: keep the blocks apart
+                self._flush(keep_leaf=True)
+            self._in_progress = True
+            rest = label.group("rest")
+            if rest and rest.strip():
+                start = label.start("rest")
+                self._block.append(Line(line.no, line.text[start:].strip(), line.folded[start:].strip()))
+            return
+        if self._leaf is None:
+            self.warnings.append(ParseWarning(line.no, line.text, "这段文字不属于任何问题，未能归类。"))
+            return
+        if self._in_progress or not self.uses_labels:
+            self._block.append(line)
+        else:
+            self._description.append(line.text)
+
+    def _flush(self, keep_leaf: bool = False) -> None:
+        if self._leaf is not None and self._block:
+            self._leaf.measures.extend(split_measures(self._block))
+        if self._leaf is not None and self._description:
+            self._leaf.text = "\n".join(filter(None, [self._leaf.text, *self._description]))
+        self._block = []
+        self._description = []
+        self._in_progress = False
+        if not keep_leaf:
+            self._leaf = None
+
+    def finish(self) -> list[NoticeFinding]:
+        self._flush()
+        return self.roots

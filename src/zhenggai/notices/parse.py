@@ -1,0 +1,279 @@
+"""Parse a published rectification notice (巡察整改情况通报) into a `NoticeDoc`.
+
+Pure Python, no Django. The notice is read line by line: web-page debris is dropped, the title, the opening
+sentence and the signature are recognised, the text is cut into its 一、二、三、 sections, and each section is
+read by what it is about (organising work, findings, clues, unfinished items, closing), not by its number.
+Whatever cannot be placed becomes a warning with its line number.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from zhenggai.notices import patterns as P
+from zhenggai.notices.document import Contact, NoticeDoc, NoticeFinding, ParseWarning
+from zhenggai.notices.figures import checks, count, inspection_info, read_contact, stated_figures
+from zhenggai.notices.findings import FindingsBuilder, Line, heading
+from zhenggai.notices.normalise import cn_to_int, fold, make_date, parse_date
+from zhenggai.notices.outstanding import OutstandingBuilder, attach
+from zhenggai.notices.read import MAX_BYTES, NoticeReadError, read_bytes, read_file
+
+__all__ = ["MAX_BYTES", "NoticeReadError", "parse_bytes", "parse_file", "parse_text"]
+
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+NO_STRUCTURE = "未识别出整改问题（方面、问题或具体问题），问题清单为空；请确认这是一份按“关于“…”的问题”“针对“…”的问题”等格式书写的整改通报。"
+
+
+def parse_file(path: str | os.PathLike[str]) -> NoticeDoc:
+    """Parse the notice at `path` (.txt in UTF-8/GBK/GB18030, .html, .docx); `NoticeReadError` if unreadable."""
+    return parse_text(read_file(path))
+
+
+def parse_bytes(data: bytes, filename: str = "") -> NoticeDoc:
+    """Parse a notice given as bytes; `filename` helps to tell .docx and .html from text."""
+    return parse_text(read_bytes(data, filename))
+
+
+def _lines(text: str) -> list[Line]:
+    lines = []
+    for index, raw in enumerate(text.splitlines()):
+        stripped = raw.strip().strip(_INVISIBLE).strip()
+        if stripped:
+            lines.append(Line(index + 1, stripped, fold(stripped)))
+    return lines
+
+
+@dataclass
+class _Section:
+    kind: str  # organising | findings | clues | outstanding | closing
+    heading: Line | None
+    lines: list[Line] = field(default_factory=list)
+
+
+def _kind(head: Line | None, body: list[Line], seen_findings: bool) -> str:
+    title = head.folded if head else ""
+    if head is not None and P.CLUES_HEADING.search(title):
+        return "clues"
+    if head is not None and P.OUTSTANDING_HEADING.search(title):
+        return "outstanding"
+    if head is not None and heading(head, False) is not None:
+        return "findings"
+    if any(heading(line, False) is not None for line in body):
+        return "findings"
+    if head is not None and P.CLOSING_HEADING.search(title):
+        return "closing"
+    return "closing" if seen_findings else "organising"
+
+
+def _sections(lines: list[Line]) -> list[_Section]:
+    """Cut the body at its 一、二、三、 headings and say what each part is."""
+    parts: list[tuple[Line | None, list[Line]]] = [(None, [])]
+    for line in lines:
+        if P.TOP_HEADING.match(line.folded):
+            parts.append((line, []))
+        else:
+            parts[-1][1].append(line)
+    sections = []
+    seen_findings = False
+    for head, body in parts:
+        if head is None and not body:
+            continue
+        kind = _kind(head, body, seen_findings)
+        seen_findings = seen_findings or kind == "findings"
+        sections.append(_Section(kind, head, body))
+    return sections
+
+
+def _signature_date(line: Line) -> str | None:
+    if m := P.SIGNATURE_DATE.match(line.folded):
+        return make_date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+    if m := P.SIGNATURE_DATE_CN.match(line.folded):
+        year = int("".join(str(cn_to_int(ch)) for ch in m.group("y")))
+        return make_date(year, cn_to_int(m.group("m")), cn_to_int(m.group("d")))
+    return None
+
+
+def _statuses(nodes: list[NoticeFinding]) -> Iterator[str]:
+    """Statuses the text gave its measures (unknown left out)."""
+    for node in nodes:
+        yield from (m.status for m in node.measures if m.status != "unknown")
+        yield from _statuses(node.children)
+
+
+def _is_signature(line: Line) -> bool:
+    return (
+        len(line.folded) <= 40
+        and not P.SENTENCE_PUNCT.search(line.folded)
+        and not P.NUMBERED.match(line.folded)
+    )
+
+
+class _Reader:
+    def __init__(self, lines: list[Line]) -> None:
+        self.doc = NoticeDoc()
+        self.lines = lines
+        self.warnings: list[ParseWarning] = []
+        self.organising: list[str] = []
+        self.closing: list[str] = []
+        self.clues: list[str] = []
+        self.stated_texts: list[str] = []
+        uses_labels = any(P.PROGRESS_LABEL.match(line.folded) for line in lines)
+        self.findings = FindingsBuilder(uses_labels)
+        self.outstanding = OutstandingBuilder()
+        self.tail = "body"  # body | closing | contact
+        self.any_findings = False
+
+    def read(self) -> NoticeDoc:
+        body = self._head(self._drop_debris(self.lines))
+        body = self._signature(body)
+        sections = _sections(body)
+        self.any_findings = any(section.kind == "findings" for section in sections)
+        for section in sections:
+            self._section(section)
+        doc = self.doc
+        doc.findings = self.findings.finish()
+        doc.outstanding, outstanding_warnings = attach(doc.findings, self.outstanding)
+        doc.organising_work = "\n".join(self.organising)
+        doc.closing = "\n".join(self.closing)
+        doc.clues = "\n".join(self.clues)
+        doc.stated = stated_figures([*self.stated_texts, *self.organising, *self.closing])
+        doc.counts = count(doc.findings)
+        doc.checks = checks(doc.stated, doc.counts, unmarked=not any(_statuses(doc.findings)))
+        warnings = self.warnings + self.findings.warnings + outstanding_warnings
+        if not doc.findings:
+            warnings.insert(0, ParseWarning(0, "", NO_STRUCTURE))
+        doc.warnings = sorted(warnings, key=lambda w: w.line)
+        return doc
+
+    def _drop_debris(self, lines: list[Line]) -> list[Line]:
+        kept = []
+        for line in lines:
+            if P.DEBRIS.search(line.folded):
+                if self.doc.date is None and (m := P.PUBLISHED.search(line.folded)):
+                    self.doc.date = parse_date(m.group("d"))
+            else:
+                kept.append(line)
+        return kept
+
+    def _head(self, lines: list[Line]) -> list[Line]:
+        """Title (one or two lines) and the opening sentence."""
+        index = 0
+        if len(lines) > 1 and _is_signature(lines[0]) and lines[1].folded.startswith("关于"):
+            title_lines = lines[:2]  # 中共××党组 / 关于……的通报
+        else:
+            title_lines = lines[:1]
+        title = "".join(line.text for line in title_lines)
+        folded = fold(title)
+        if (
+            title_lines
+            and P.TITLE.match(folded)
+            and not (P.TOP_HEADING.match(folded) or P.OPENING.match(folded))
+        ):
+            self.doc.title = title
+            index = len(title_lines)
+            if m := re.match(r"^(.{2,60}?)关于", folded):
+                self.doc.issuer = title[: m.end(1)]
+        for offset, line in enumerate(lines[index : index + 3]):
+            if P.TOP_HEADING.match(line.folded):
+                break
+            if P.OPENING.match(line.folded):
+                self.doc.inspection = inspection_info(line.text)
+                self.stated_texts.append(line.text)
+                for skipped in lines[index : index + offset]:
+                    self.warnings.append(
+                        ParseWarning(skipped.no, skipped.text, "标题与开头之间的文字未能归类。")
+                    )
+                return lines[index + offset + 1 :]
+        return lines[index:]
+
+    def _signature(self, lines: list[Line]) -> list[Line]:
+        """Signature date (and the signing unit above it) at the very end."""
+        if not lines:
+            return lines
+        date = _signature_date(lines[-1])
+        if date is None:
+            return lines
+        self.doc.date = date
+        end = len(lines) - 1
+        if end > 0 and _is_signature(lines[end - 1]):
+            if self.doc.issuer is None:
+                self.doc.issuer = lines[end - 1].text
+            end -= 1
+        return lines[:end]
+
+    def _section(self, section: _Section) -> None:
+        head, kind = section.heading, section.kind
+        if kind == "findings":
+            if head is not None:
+                self._findings_line(head, is_heading=True)
+            elif section.lines:
+                # no 一、 heading: text before the first finding is organising work
+                first = next(i for i, line in enumerate(section.lines) if heading(line, False) is not None)
+                for line in section.lines[:first]:
+                    self._plain(line, self.organising)
+                section.lines = section.lines[first:]
+            for line in section.lines:
+                self._findings_line(line)
+            return
+        if kind == "outstanding" and self.tail == "body":
+            for line in section.lines:
+                self._outstanding_line(line)
+            return
+        target = {"organising": self.organising, "clues": self.clues}.get(kind, self.closing)
+        if kind == "organising" and head is None and not self.any_findings:
+            for line in section.lines:
+                if not self._tail_line(line):
+                    self.warnings.append(
+                        ParseWarning(line.no, line.text, "这段文字不属于通报的任何部分，未能归类。")
+                    )
+            return
+        for line in section.lines:
+            self._plain(line, target)
+
+    def _plain(self, line: Line, target: list[str]) -> None:
+        if not self._tail_line(line):
+            target.append(line.text)
+
+    def _tail_line(self, line: Line) -> bool:
+        """Contact block and the closing after it; True when the line was taken."""
+        if self.tail == "contact" or P.CONTACT_START.match(line.folded):
+            self.tail = "contact"
+            read_contact(self.doc.contact, line.text)
+            return True
+        if self.tail == "closing":
+            self.closing.append(line.text)
+            return True
+        return False
+
+    def _findings_line(self, line: Line, is_heading: bool = False) -> None:
+        if self._tail_line(line):
+            return
+        if P.CLOSING_START.match(line.folded):
+            self.tail = "closing"
+            self.closing.append(line.text)
+            return
+        if is_heading and heading(line, False) is None:
+            return  # a section title such as 二、巡察反馈问题的整改进展情况
+        self.findings.feed(line)
+
+    def _outstanding_line(self, line: Line) -> None:
+        if self._tail_line(line):
+            return
+        if P.CLOSING_START.match(line.folded):
+            self.tail = "closing"
+            self.closing.append(line.text)
+            return
+        self.outstanding.feed(line)
+
+
+def parse_text(text: str) -> NoticeDoc:
+    """Parse the text of a notice. Never raises: what cannot be placed is reported in `warnings`."""
+    lines = _lines(text)
+    if not lines:
+        doc = NoticeDoc(contact=Contact())
+        doc.warnings = [ParseWarning(0, "", "文本为空，没有可解析的通报内容。")]
+        return doc
+    return _Reader(lines).read()

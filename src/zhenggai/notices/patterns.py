@@ -1,0 +1,138 @@
+"""Compiled patterns for notice lines. Every pattern runs on folded text (see normalise.fold):
+ASCII brackets, colon, comma, semicolon, full stop and digits; Chinese quotes “” and 。、 unchanged."""
+
+from __future__ import annotations
+
+import re
+
+CN = "[一二三四五六七八九十]+"
+NUM = r"(?:\d+|[一二三四五六七八九十百两]+)"
+
+# Heading numbers, GB/T 9704 levels and the variants Word and WPS produce.
+L1 = rf"(?:{CN}[、.,:](?!\d)|第{CN}部分[、.,:]?)"
+L2 = rf"(?:\({CN}\)[、.]?|[㈠-㈩])"
+L3 = r"(?:\d{1,3}[.、,](?!\d)|[⒈-⒛])"
+L4 = r"(?:\(\d{1,3}\)[、.]?|\d{1,3}\)|[⑴-⒇])"
+ANY_NUM = rf"(?:{L1}|{L2}|{L3}|{L4})"
+
+TOP_HEADING = re.compile(rf"^{L1}\s*(?P<title>.*)$")
+NUMBERED = re.compile(rf"^(?P<num>{ANY_NUM})\s*")
+
+# “…” up to the first closing quote that is followed by 问题 (quotes may nest: “社科普及“最后一公里”未打通”)
+_QUOTED_ISSUE = r"“(?P<title>.+?)”的?问题"
+ASPECT = re.compile(
+    rf"^(?:(?P<num>{L1}|{L2}|{L3})\s*(?:“(?P<q1>.+)”|(?P<plain>[^。]+?))|“(?P<q2>.+)”)"
+    r"\s*方面(?:存在的|的)?(?:问题)?[:.。]?$"
+)
+ASPECT_MAX_LEN = 150
+
+PROBLEM_QUOTED = re.compile(
+    rf"^(?P<num>{ANY_NUM})?\s*关于{_QUOTED_ISSUE}(?:的整改(?:进展|落实)?情况)?[。.:,]?\s*(?P<rest>.*)$"
+)
+PROBLEM_PLAIN = re.compile(
+    rf"^(?P<num>{ANY_NUM})?\s*关于(?P<title>[^“”]{{2,80}}?)的?问题(?:的整改(?:进展|落实)?情况)?[。.:]?$"
+)
+PROBLEM_NUMBERED = re.compile(rf"^(?P<num>{L2}|{L3})\s*(?P<title>[^。“”]{{2,60}}?)的?问题[。.:]?$")
+DETAIL_QUOTED = re.compile(rf"^(?P<num>{ANY_NUM})?\s*针对{_QUOTED_ISSUE}[。.:,]?\s*(?P<rest>.*)$")
+DETAIL_QUOTE_ONLY = re.compile(rf"^(?P<num>{ANY_NUM})?\s*针对“(?P<title>.+)”[。.:]?$")
+DETAIL_BARE = re.compile(r"^“(?P<title>.+)”的?问题[。.:]?$")
+DETAIL_PLAIN = re.compile(
+    r"^(?P<num>(?:\(\d{1,3}\)|\d{1,3}\)|[⑴-⒇]))\s*(?:针对)?(?P<title>[^“”]{2,80}?)的?问题[。.:]?$"
+)
+
+PROGRESS_LABEL = re.compile(
+    r"^(?:整改(?:进展|落实|完成)?情况|整改措施|整改举措|整改成效|落实情况|进展情况)\s*(?::\s*(?P<rest>.*)|$)"
+)
+
+# Enumerations inside progress text. Each family is numbered in sequence; the finest one wins.
+ENUM_SHI = re.compile(rf"(?:^|(?<=[\n。.,;:!?)”]))\s*(?P<n>{CN})是")
+ENUM_CIRCLED = re.compile(r"[①-⑳]")
+ENUM_PAREN_CN = re.compile(rf"(?:^|(?<=\n))\s*\((?P<n>{CN})\)[、.]?")
+ENUM_PAREN_DIGIT = re.compile(r"(?:^|(?<=\n))\s*\((?P<n>\d{1,2})\)[、.]?")
+ENUM_DOT_DIGIT = re.compile(r"(?:^|(?<=\n))\s*(?P<n>\d{1,2})[.、](?!\d)")
+
+STATUS_WORDS = {
+    "已完成": "done",
+    "已整改": "done",
+    "已整改到位": "done",
+    "已整改完毕": "done",
+    "已完成整改": "done",
+    "整改完成": "done",
+    "已办结": "done",
+    "已销号": "done",
+    "基本完成": "ongoing",
+    "基本整改到位": "ongoing",
+    "阶段性完成": "ongoing",
+    "部分完成": "ongoing",
+    "持续推进": "ongoing",
+    "正在推进": "ongoing",
+    "正在整改": "ongoing",
+    "整改中": "ongoing",
+    "推进中": "ongoing",
+    "进行中": "ongoing",
+    "长期坚持": "ongoing",
+    "持续整改": "ongoing",
+    "需长期坚持": "ongoing",
+    "未完成": "open",
+    "尚未完成": "open",
+    "未整改": "open",
+    "待整改": "open",
+    "未开始": "open",
+}
+_STATUS_ALT = "|".join(sorted(STATUS_WORDS, key=len, reverse=True))
+STATUS_MARKER = re.compile(rf"\s*\((?P<word>{_STATUS_ALT})\)")
+STATUS_CLOSING = re.compile(rf"\((?P<word>{_STATUS_ALT})\)[。.;,]?\s*$")
+STATUS_LEAD = re.compile(rf"^\s*(?P<word>{_STATUS_ALT})\s*(?:[。.,;!]\s*|$)")
+ONGOING_TEXT = re.compile(r"持续推进|基本完成|基本整改到位|正在|推进中|整改中|长期坚持|持续整改|阶段性完成")
+DONE_TEXT = re.compile(r"已完成(?=$|[。.,;:!?)\s])|已整改到位|已整改完毕|完成整改|整改完成|已办结|已销号")
+
+CLOSING_START = re.compile(
+    r"^(?:下一步|下一阶段|今后)[,:]|^(?:经过|通过)[^,。]{0,14}(?:整改|努力)[,]|^总之[,]|^总的(?:来看|来说)[,]"
+)
+CONTACT_START = re.compile(
+    r"^欢迎.{0,30}监督|^(?:联系|举报|监督|咨询)?电话\s*[:]|^(?:电子)?(?:邮箱|信箱)\s*[:]|^(?:通信|通讯|来信|联系)?地址\s*[:]"
+    r"|^邮(?:政)?编(?:码)?\s*[:]"
+)
+CONTACT_PHONE = re.compile(r"电话\s*[:]?\s*(?P<v>[\d(][\d\-() ,、/转]{4,}\d)")
+CONTACT_ADDRESS = re.compile(r"(?:通信|通讯|来信|联系)?地址\s*[:]\s*(?P<v>[^;,。\n]+)")
+CONTACT_POSTCODE = re.compile(r"邮(?:政)?编(?:码)?\s*[:]?\s*(?P<v>\d{6})(?!\d)")
+CONTACT_EMAIL = re.compile(r"(?P<v>[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+
+# Section headings (level 一、) by what they are about
+CLUES_HEADING = re.compile(r"线索")
+OUTSTANDING_HEADING = re.compile(r"进一步整改|未完成|尚未完成|未整改到位|仍需|需要继续|持续整改的")
+CLOSING_HEADING = re.compile(r"下一步|打算|今后|巩固整改成果|长效机制建设")
+
+OUTSTANDING_REASON = re.compile(
+    r"^(?:未(?:能)?完成(?:整改)?的?原因|未完成整改原因|原因)\s*[:]\s*(?P<rest>.*)$"
+)
+OUTSTANDING_NEXT = re.compile(r"^(?:下一步(?:整改)?(?:措施|计划|打算|工作)|整改措施)\s*[:]\s*(?P<rest>.*)$")
+OUTSTANDING_DEADLINE = re.compile(r"^(?:整改|完成)?时限\s*[:]\s*(?P<rest>.*)$")
+OUTSTANDING_NONE = re.compile(r"^(?:无|暂无|没有)")
+
+DEBRIS = re.compile(
+    r"^(?:信息)?来源\s*[:]|^发布(?:时间|日期)\s*[:]|^作者\s*[:]|^(?:点击|浏览|阅读|访问)(?:数|量|次数)\s*[:]"
+    r"|^【?责任编辑\s*[:].*】?$|^【?(?:打印|关闭|打印本页|关闭窗口|返回顶部|收藏|分享)】?"
+    r"|^字号\s*[:]?\s*[\[【]?\s*[大中小]|^\[?\s*[大中小]\s*\]?(?:\s+\[?\s*[大中小]\s*\]?)*$|^分享到"
+    r"|^当前位置|^您(?:现在)?的位置|^首页\s*[>»]|版权所有|ICP备|网站标识码|^主办单位\s*[:]|^技术支持\s*[:]"
+    r"|^(?:上一篇|下一篇)\s*[:]|^【(?:打印|关闭)|^\(此件[^)]{0,12}\)$"
+)
+PUBLISHED = re.compile(r"发布(?:时间|日期)\s*[:]\s*(?P<d>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2})")
+
+TITLE = re.compile(r"^.{2,100}(?:通报|公告|公示|情况|报告)$")
+OPENING = re.compile(r"^根据.{0,60}(?:部署|安排|要求)|^.{0,80}(?:巡察|巡视)[^。]{0,30}(?:反馈|进驻)")
+SIGNATURE_DATE = re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日$")
+SIGNATURE_DATE_CN = re.compile(
+    r"^(?P<y>[〇零一二三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,3})月(?P<d>[一二三四五六七八九十]{1,3})日$"
+)
+SENTENCE_PUNCT = re.compile(r"[。,;:!?]")
+
+_D_FULL = r"(?P<{p}y>\d{{4}}|[*]+)年(?P<{p}m>\d{{1,2}}|[*]+)月(?P<{p}d>\d{{1,2}}|[*]+)日"
+_D_PART = r"(?:(?P<{p}y>\d{{4}}|[*]+)年)?(?P<{p}m>\d{{1,2}}|[*]+)月(?P<{p}d>\d{{1,2}}|[*]+)日"
+SPAN = re.compile(_D_FULL.format(p="s") + r"\s*(?:至|到|-|~)\s*" + _D_PART.format(p="e"))
+FEEDBACK = re.compile(_D_PART.format(p="f") + r"[^。]{0,40}?反馈")
+INSPECTOR = re.compile(
+    r"(?P<who>[^,。;:\s]{2,24}?巡[察视][^,。;:\s]{0,10}?组)(?:进驻)?对(?P<whom>[^,。;]{1,40}?)(?:开展|进行|实施)"
+)
+RECIPIENT = re.compile(r"向(?P<to>[^,。;]{2,30}?)(?:书面)?反馈")
+SELF_REFERENCE = re.compile(r"^(?:我|本)(?:单位|部|局|委|办|院|校|会|中心|公司|街道|镇|乡)$")
