@@ -307,3 +307,16 @@ def test_aspects_as_first_level_sections_and_headings_without_quotes() -> None:
     assert second[0].children[0].measures == [NoticeMeasure("已整改到位。", "done")]
     assert doc.counts.measures == 4
     assert doc.closing == "巩固整改成果。"
+
+
+def test_title_below_a_site_name_and_an_opening_that_starts_with_anzhao() -> None:
+    doc = parse_text(
+        "临江县人民政府门户网站\n"
+        "临江县统计局关于巡察整改进展情况的通报\n"
+        "按照县委统一部署，2024年3月1日至4月30日，县委第二巡察组对县统计局进行了巡察。\n"
+        "1.关于“某项工作不到位”的问题。\n整改情况：建立台账。"
+    )
+    assert doc.title == "临江县统计局关于巡察整改进展情况的通报"
+    assert doc.issuer == "临江县统计局"
+    assert doc.inspection.inspector == "县委第二巡察组"
+    assert [(w.line, w.message) for w in doc.warnings] == [(1, "标题前的文字未能归类。")]

@@ -158,24 +158,32 @@ class _Reader:
                 kept.append(line)
         return kept
 
+    def _title(self, lines: list[Line]) -> int:
+        """Take the title (one line, or 中共××党组 / 关于……的通报 on two) among the first lines; return the
+        index of the line after it. Lines before it (a site name above the article) become warnings."""
+        for start in range(min(3, len(lines))):
+            if P.TOP_HEADING.match(lines[start].folded) or P.OPENING.match(lines[start].folded):
+                return 0
+            two = (
+                start + 1 < len(lines)
+                and _is_signature(lines[start])
+                and lines[start + 1].folded.startswith("关于")
+            )
+            title_lines = lines[start : start + 2] if two else lines[start : start + 1]
+            title = "".join(line.text for line in title_lines)
+            folded = fold(title)
+            if P.TITLE.match(folded) and (start == 0 or P.NOTICE_TITLE.search(folded)):
+                self.doc.title = title
+                if m := re.match(r"^(.{2,60}?)关于", folded):
+                    self.doc.issuer = title[: m.end(1)]
+                for skipped in lines[:start]:
+                    self._warn(skipped, "标题前的文字未能归类。")
+                return start + len(title_lines)
+        return 0
+
     def _head(self, lines: list[Line]) -> list[Line]:
-        """Title (one or two lines) and the opening sentence."""
-        index = 0
-        if len(lines) > 1 and _is_signature(lines[0]) and lines[1].folded.startswith("关于"):
-            title_lines = lines[:2]  # 中共××党组 / 关于……的通报
-        else:
-            title_lines = lines[:1]
-        title = "".join(line.text for line in title_lines)
-        folded = fold(title)
-        if (
-            title_lines
-            and P.TITLE.match(folded)
-            and not (P.TOP_HEADING.match(folded) or P.OPENING.match(folded))
-        ):
-            self.doc.title = title
-            index = len(title_lines)
-            if m := re.match(r"^(.{2,60}?)关于", folded):
-                self.doc.issuer = title[: m.end(1)]
+        """Title and the opening sentence."""
+        index = self._title(lines)
         for offset, line in enumerate(lines[index : index + 3]):
             if P.TOP_HEADING.match(line.folded):
                 break
@@ -183,9 +191,7 @@ class _Reader:
                 self.doc.inspection = inspection_info(line.text)
                 self.stated_texts.append(line.text)
                 for skipped in lines[index : index + offset]:
-                    self.warnings.append(
-                        ParseWarning(skipped.no, skipped.text, "标题与开头之间的文字未能归类。")
-                    )
+                    self._warn(skipped, "标题与开头之间的文字未能归类。")
                 return lines[index + offset + 1 :]
         return lines[index:]
 
@@ -232,6 +238,9 @@ class _Reader:
             return
         for line in section.lines:
             self._plain(line, target)
+
+    def _warn(self, line: Line, message: str) -> None:
+        self.warnings.append(ParseWarning(line.no, line.text, message))
 
     def _plain(self, line: Line, target: list[str]) -> None:
         if not self._tail_line(line):
