@@ -1,0 +1,47 @@
+"""Template helpers: lights, status badges and Chinese numbers."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from zhenggai.web.lights import Light
+
+register = template.Library()
+
+
+@register.filter
+def light_dot(light: Light) -> SafeString:
+    if not light or not light.colour:
+        return mark_safe('<span class="dot none" title="已销号"></span>')  # a constant, nothing to escape
+    return format_html(
+        '<span class="dot {}" title="{}" aria-label="{}"></span>', light.colour, light.label, light.label
+    )
+
+
+@register.filter
+def percent(value: float | int | None) -> str:
+    if value is None:
+        return "—"
+    number = float(value)
+    return f"{number:.0f}%" if number == int(number) else f"{number:.1f}%"
+
+
+@register.simple_tag(takes_context=True)
+def sort_link(context: template.Context, field: str, label: str) -> SafeString:
+    """A column header that sorts by `field`, toggling direction, keeping the other query parameters."""
+    request = context["request"]
+    params = request.GET.copy()
+    current = params.get("sort", "")
+    params["sort"] = f"-{field}" if current == field else field
+    params.pop("page", None)
+    arrow = " ▲" if current == field else " ▼" if current == f"-{field}" else ""
+    return format_html('<a href="?{}">{}{}</a>', params.urlencode(), label, arrow)
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context: template.Context, number: int) -> str:
+    params = context["request"].GET.copy()
+    params["page"] = number
+    return f"?{params.urlencode()}"

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.shortcuts import resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+
+PAGE_SIZE = 50
+
+
+def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int = PAGE_SIZE) -> Page[Any]:
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def actor(request: HttpRequest) -> User:
+    """The logged-in user; LoginRequiredMiddleware has turned anonymous requests away before any view."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    """The form's `next` target when it points back into this site, else `default` (a URL name)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return resolve_url(default)

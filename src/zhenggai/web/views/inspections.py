@@ -1,0 +1,190 @@
+"""Inspections: the list, the tree with counts and lights at every level, and the leader's edits."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from zhenggai.ledger import services
+from zhenggai.ledger.choices import MeasureStatus
+from zhenggai.ledger.errors import DomainError, NotPermitted
+from zhenggai.ledger.models import Clue, Finding, Inspection, Measure, Unit
+from zhenggai.ledger.permissions import can_manage
+from zhenggai.web.forms import ClueForm, ClueUpdateForm, InspectionEditForm, RegulationForm, attach_error
+from zhenggai.web.lights import Light, light_of, worst
+from zhenggai.web.views.common import actor, paginate
+
+
+def _inspection(request: HttpRequest, pk: int) -> Inspection:
+    queryset = Inspection.objects.visible_to(request.user).select_related("inspected_unit", "round", "tally")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def inspection_list(request: HttpRequest) -> HttpResponse:
+    inspections = (
+        Inspection.objects.visible_to(request.user)
+        .select_related("inspected_unit", "round", "tally")
+        .order_by("-feedback_date", "-id")
+    )
+    query = request.GET.get("q", "").strip()
+    if query:
+        inspections = inspections.filter(inspected_unit__name__icontains=query)
+    return render(request, "web/inspections.html", {"page": paginate(request, inspections), "q": query})
+
+
+@dataclass
+class Node:
+    """A finding with what the tree page shows beside it: its measures, counts and the worst light below."""
+
+    finding: Finding
+    children: list[Node] = field(default_factory=list)
+    measures: list[tuple[Measure, Light]] = field(default_factory=list)
+    total: int = 0
+    done: int = 0
+    light: Light | None = None
+
+    def collect(self) -> list[Light]:
+        lights = [light for _, light in self.measures]
+        self.total = len(self.measures)
+        self.done = sum(1 for m, _ in self.measures if m.status == MeasureStatus.DONE)
+        for child in self.children:
+            lights += child.collect()
+            self.total += child.total
+            self.done += child.done
+        self.light = worst(lights)
+        return lights
+
+
+def build_tree(inspection: Inspection, measures: list[Measure]) -> list[Node]:
+    """The finding tree from two flat lists: no query per node."""
+    today = timezone.localdate()
+    nodes = {f.pk: Node(f) for f in Finding.objects.filter(inspection=inspection).order_by("position", "id")}
+    roots: list[Node] = []
+    for node in nodes.values():
+        parent = nodes.get(node.finding.parent_id) if node.finding.parent_id else None
+        (parent.children if parent else roots).append(node)
+    by_finding: dict[int, list[Measure]] = defaultdict(list)
+    for measure in measures:
+        by_finding[measure.finding_id].append(measure)
+    for pk, items in by_finding.items():
+        if pk in nodes:
+            nodes[pk].measures = [(m, light_of(m, today)) for m in items]
+    for root in roots:
+        root.collect()
+    return roots
+
+
+def inspection_tree(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = _inspection(request, pk)
+    # Department staff see the whole tree for context but only their own measures.
+    measures = list(
+        Measure.objects.visible_to(request.user)
+        .filter(inspection=inspection)
+        .select_related("lead_department")
+        .order_by("position", "id")
+    )
+    return render(
+        request,
+        "web/inspection_tree.html",
+        {
+            "inspection": inspection,
+            "tree": build_tree(inspection, measures),
+            "tally": getattr(inspection, "tally", None),
+            "manage": can_manage(actor(request), inspection.inspected_unit),
+            "regulations": inspection.regulations.all(),
+            "clues": inspection.clues.all(),
+            "regulation_form": RegulationForm(),
+            "clue_form": ClueForm(),
+        },
+    )
+
+
+def inspection_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = _inspection(request, pk)
+    fields = ("inspector", "onsite_start", "onsite_end", "feedback_date", "organising_work")
+    initial = {name: getattr(inspection, name) for name in fields}
+    if request.method == "POST":
+        form = InspectionEditForm(request.POST)
+        if form.is_valid():
+            changes = {k: v for k, v in form.cleaned_data.items() if v != initial[k]}
+            try:
+                if changes:
+                    services.update_inspection(by=actor(request), inspection=inspection, **changes)
+            except NotPermitted as error:
+                return HttpResponseForbidden(error.message)
+            except DomainError as error:
+                attach_error(form, error)
+            else:
+                messages.success(request, "巡察信息已保存。")
+                return redirect("inspection", pk=pk)
+    else:
+        form = InspectionEditForm(initial=initial)
+    return render(request, "web/inspection_edit.html", {"inspection": inspection, "form": form})
+
+
+def add_regulation(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = _inspection(request, pk)
+    form = RegulationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_regulation(by=actor(request), inspection=inspection, **form.cleaned_data)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            messages.success(request, "建章立制已登记。")
+            return redirect("inspection", pk=pk)
+    return render(
+        request, "web/simple_form.html", {"inspection": inspection, "form": form, "title": "登记建章立制"}
+    )
+
+
+def add_clue(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = _inspection(request, pk)
+    form = ClueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_clue(by=actor(request), inspection=inspection, **form.cleaned_data)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            messages.success(request, "问题线索已登记。")
+            return redirect("inspection", pk=pk)
+    return render(
+        request, "web/simple_form.html", {"inspection": inspection, "form": form, "title": "登记问题线索"}
+    )
+
+
+def update_clue(request: HttpRequest, pk: int) -> HttpResponse:
+    clue = get_object_or_404(Clue.objects.visible_to(request.user).select_related("inspection"), pk=pk)
+    initial = {"handling": clue.handling, "outcome": clue.outcome, "status": clue.status}
+    form = ClueUpdateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_clue(by=actor(request), clue=clue, **form.cleaned_data)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            messages.success(request, "线索办理情况已保存。")
+            return redirect("inspection", pk=clue.inspection_id)
+    return render(
+        request,
+        "web/simple_form.html",
+        {"inspection": clue.inspection, "form": form, "title": f"办理问题线索:{clue.summary[:30]}"},
+    )
+
+
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Drill-down from the overview: one unit's inspections, read-only."""
+    unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
+    inspections = (
+        Inspection.objects.visible_to(request.user)
+        .filter(inspected_unit=unit)
+        .select_related("round", "tally")
+        .order_by("-feedback_date", "-id")
+    )
+    return render(request, "web/unit.html", {"unit": unit, "page": paginate(request, inspections)})

@@ -1,0 +1,183 @@
+"""A measure's page: context, owners, deadline, history; and the forms that act on it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from zhenggai.ledger import services
+from zhenggai.ledger.errors import DomainError, NotPermitted
+from zhenggai.ledger.models import AuditEvent, Evidence, Finding, Measure, ProgressReport, Unit
+from zhenggai.web.access import measure_actions
+from zhenggai.web.forms import (
+    ExtensionForm,
+    MeasureEditForm,
+    ReasonForm,
+    ReportForm,
+    SignoffRequestForm,
+    attach_error,
+)
+from zhenggai.web.lights import light_of
+from zhenggai.web.views.common import actor
+
+
+def _measure(request: HttpRequest, pk: int) -> Measure:
+    """The measure if this user may see it; 404 otherwise, so other units' ids reveal nothing."""
+    queryset = Measure.objects.visible_to(request.user).select_related(
+        "inspection__inspected_unit", "finding__parent__parent", "lead_department"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _context(request: HttpRequest, measure: Measure, **forms: object) -> dict[str, object]:
+    user = actor(request)
+    chain = []
+    finding: Finding | None = measure.finding
+    while finding is not None:
+        chain.append(finding)
+        finding = finding.parent
+    reports = ProgressReport.objects.filter(measure=measure).select_related("reported_by")
+    return {
+        "measure": measure,
+        "chain": list(reversed(chain)),
+        "light": light_of(measure, timezone.localdate()),
+        "reports": reports.prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("id"))),
+        "signoffs": measure.signoffs.select_related("requested_by", "reviewed_by"),
+        "extensions": measure.extensions.select_related("requested_by", "reviewed_by"),
+        "cooperating": measure.cooperating_departments.all(),
+        "events": AuditEvent.objects.for_object(measure).select_related("actor")[:20],
+        "can": measure_actions(user, measure),
+        "report_form": forms.get("report_form") or ReportForm(),
+        "signoff_form": forms.get("signoff_form") or SignoffRequestForm(),
+        "extension_form": forms.get("extension_form") or ExtensionForm(),
+        "reason_form": ReasonForm(),
+    }
+
+
+def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    measure = _measure(request, pk)
+    return render(request, "web/measure_detail.html", _context(request, measure))
+
+
+@require_POST
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    measure = _measure(request, pk)
+    form = ReportForm(request.POST, request.FILES)
+    if form.is_valid():
+        uploads = [services.UploadedEvidence(f.name or "未命名", f) for f in form.cleaned_data["evidence"]]
+        try:
+            services.report_progress(
+                by=actor(request),
+                measure=measure,
+                text=form.cleaned_data["text"],
+                progress=form.cleaned_data["progress"],
+                files=uploads,
+            )
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            messages.success(request, "整改进展已报送。")
+            return redirect("measure", pk=pk)
+    return render(
+        request, "web/measure_detail.html", _context(request, measure, report_form=form), status=400
+    )
+
+
+@require_POST
+def request_signoff(request: HttpRequest, pk: int) -> HttpResponse:
+    measure = _measure(request, pk)
+    form = SignoffRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.request_signoff(by=actor(request), measure=measure, note=form.cleaned_data["note"])
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            messages.success(request, "已提交销号申请,等待审核。")
+            return redirect("measure", pk=pk)
+    return render(
+        request, "web/measure_detail.html", _context(request, measure, signoff_form=form), status=400
+    )
+
+
+@require_POST
+def request_extension(request: HttpRequest, pk: int) -> HttpResponse:
+    measure = _measure(request, pk)
+    form = ExtensionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.request_extension(
+                by=actor(request),
+                measure=measure,
+                new_deadline=form.cleaned_data["new_deadline"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            messages.success(request, "已提交延期申请,等待审核。")
+            return redirect("measure", pk=pk)
+    return render(
+        request, "web/measure_detail.html", _context(request, measure, extension_form=form), status=400
+    )
+
+
+@require_POST
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    measure = _measure(request, pk)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reopen_measure(by=actor(request), measure=measure, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "整改措施已重新打开。")
+    else:
+        messages.error(request, "重新打开须填写理由。")
+    return redirect("measure", pk=pk)
+
+
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    measure = _measure(request, pk)
+    departments = Unit.objects.subtree_of(measure.inspection.inspected_unit)
+    initial = {
+        "text": measure.text,
+        "kind": measure.kind,
+        "responsible_leader": measure.responsible_leader,
+        "lead_department": measure.lead_department,
+        "responsible_person": measure.responsible_person,
+        "start_date": measure.start_date,
+    }
+    if request.method == "POST":
+        form = MeasureEditForm(request.POST, departments=departments)
+        if form.is_valid():
+            changes = {k: v for k, v in form.cleaned_data.items() if v != initial[k]}
+            try:
+                if changes:
+                    services.edit_measure(by=actor(request), measure=measure, **changes)
+            except NotPermitted as error:
+                return HttpResponseForbidden(error.message)
+            except DomainError as error:
+                attach_error(form, error)
+            else:
+                messages.success(request, "整改措施已保存。" if changes else "没有修改。")
+                return redirect("measure", pk=pk)
+    else:
+        form = MeasureEditForm(initial=initial, departments=departments)
+    return render(request, "web/measure_edit.html", {"measure": measure, "form": form})
+
+
+def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
+    """Download a piece of evidence; scoped like its measure."""
+    evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
+    return FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )

@@ -1,0 +1,162 @@
+"""巡察办's overview: every unit in scope in one table, from the stored figures (never counting measures)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+from django.db.models import Count, F, FloatField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Cast, Coalesce, NullIf
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from zhenggai.ledger.choices import OPEN_STATUSES
+from zhenggai.ledger.models import InspectionTally, Measure, Round
+from zhenggai.ledger.querysets import path_q, scope_paths
+from zhenggai.web.views.common import paginate
+
+COLUMNS = [
+    ("unit__name", "单位"),
+    ("inspections", "巡察次数"),
+    ("problems", "反馈问题"),
+    ("measures", "整改措施"),
+    ("done", "已完成"),
+    ("ongoing", "推进中"),
+    ("overdue", "已逾期"),
+    ("rate", "完成率"),
+]
+SORTABLE = {name for name, _ in COLUMNS}
+_SUMS = (
+    "problems",
+    "details",
+    "measures",
+    "done",
+    "ongoing",
+    "overdue",
+    "regulations_new",
+    "regulations_revised",
+)
+
+
+def _tallies(request: HttpRequest) -> QuerySet[InspectionTally]:
+    paths = scope_paths(request.user)
+    tallies = (
+        InspectionTally.objects.all()
+        if paths is None
+        else InspectionTally.objects.filter(path_q("unit__path", paths))
+    )
+    round_id = request.GET.get("round", "")
+    if round_id.isdigit():
+        tallies = tallies.filter(round_id=int(round_id))
+    query = request.GET.get("q", "").strip()
+    if query:
+        tallies = tallies.filter(Q(unit__name__icontains=query) | Q(unit__short_name__icontains=query))
+    return tallies
+
+
+def _rate() -> Any:
+    return Coalesce(
+        Cast(F("done"), FloatField()) * 100.0 / NullIf(Cast(F("measures"), FloatField()), 0.0), Value(0.0)
+    )
+
+
+def unit_rows(request: HttpRequest) -> QuerySet[Any]:
+    """One row per unit: the sums of its inspections' stored figures, sorted as asked."""
+    sort = request.GET.get("sort", "unit__name")
+    if sort.lstrip("-") not in SORTABLE:
+        sort = "unit__name"
+    rows = (
+        _tallies(request)
+        .values("unit", "unit__name")
+        .annotate(inspections=Count("pk"), **{name: Sum(name) for name in _SUMS})
+        .annotate(rate=_rate())
+    )
+    return rows.order_by(sort, "unit")
+
+
+def overview(request: HttpRequest) -> HttpResponse:
+    page = paginate(request, unit_rows(request))
+    totals = _tallies(request).aggregate(units=Count("unit", distinct=True), **{n: Sum(n) for n in _SUMS})
+    measures = totals["measures"] or 0
+    totals["rate"] = round((totals["done"] or 0) * 100 / measures, 1) if measures else 0.0
+    rounds = Round.objects.filter(pk__in=_tallies(request).values("round_id")).order_by("-year", "name")
+    # Horizontal bars, 20 px a row; the bar area is 300 px wide for 100%.
+    chart = [
+        {"name": row["unit__name"], "rate": row["rate"], "y": i * 20, "width": 3 * max(row["rate"], 0.5)}
+        for i, row in enumerate(page.object_list)
+    ]
+    return render(
+        request,
+        "web/overview.html",
+        {
+            "page": page,
+            "totals": totals,
+            "columns": COLUMNS,
+            "rounds": rounds,
+            "round": request.GET.get("round", ""),
+            "q": request.GET.get("q", ""),
+            "chart": chart,
+            "chart_height": 20 * len(chart) + 10,
+            "query_string": request.GET.urlencode(),
+        },
+    )
+
+
+def trend(request: HttpRequest) -> HttpResponse:
+    """Open and overdue measures at the end of each of the last 12 weeks, in one query (loaded by HTMX).
+
+    Counted from the measures as they are now (creation, completion and current deadline), so an approved
+    extension moves a measure out of the past weeks' overdue counts too.
+    """
+    today = timezone.localdate()
+    ends = [today - dt.timedelta(weeks=n) for n in range(11, -1, -1)]
+    measures = Measure.objects.visible_to(request.user)
+    aggregates: dict[str, Any] = {}
+    for i, day in enumerate(ends):
+        moment = dt.datetime.combine(day, dt.time.max, tzinfo=timezone.get_current_timezone())
+        still_open = Q(created_at__lte=moment) & (
+            Q(status__in=OPEN_STATUSES) | Q(completed_date__gt=day) | Q(completed_date__isnull=True)
+        )
+        aggregates[f"open_{i}"] = Count("pk", filter=still_open)
+        aggregates[f"overdue_{i}"] = Count("pk", filter=still_open & Q(deadline__lt=day))
+    counts = measures.aggregate(**aggregates)
+    series = [(day, counts[f"open_{i}"], counts[f"overdue_{i}"]) for i, day in enumerate(ends)]
+    peak = max([1, *(n for _, n, _ in series)])
+    points = [
+        {"day": day, "open": n_open, "overdue": n_overdue, "x": 40 + i * 50,
+         "y_open": 170 - 150 * n_open / peak, "y_overdue": 170 - 150 * n_overdue / peak}
+        for i, (day, n_open, n_overdue) in enumerate(series)
+    ]  # fmt: skip
+    return render(request, "web/partials/trend.html", {"points": points, "peak": peak})
+
+
+def export(request: HttpRequest) -> HttpResponse:
+    """The overview table as .xlsx, every row (not only the page shown)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "整改总览"
+    headers = [label for _, label in COLUMNS]
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center")
+    for row in unit_rows(request).iterator(chunk_size=2000):
+        sheet.append([row[name] if name != "rate" else round(row["rate"], 1) for name, _ in COLUMNS])
+    sheet.freeze_panes = "A2"
+    sheet.column_dimensions["A"].width = 36
+    for index in range(2, len(headers) + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = 12
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E6%95%B4%E6%94%B9%E6%80%BB%E8%A7%88.xlsx"
+    return response
