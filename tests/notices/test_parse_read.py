@@ -11,6 +11,8 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
 
 from tests.notices.notice_variants import as_docx, as_docx_numbered, as_html
 from tests.notices.test_parse_structure import LINJIANG
@@ -178,3 +180,26 @@ def test_the_parser_imports_no_django() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_broken_numbering_definitions_are_ignored() -> None:
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    numbering.append(
+        parse_xml(
+            f'<w:abstractNum {nsdecls("w")} w:abstractNumId="5"><w:lvl w:ilvl="²"><w:start w:val="x"/>'
+            '<w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>'
+            '<w:lvl w:ilvl="12"><w:numFmt w:val="decimal"/><w:lvlText w:val="%13."/></w:lvl></w:abstractNum>'
+        )
+    )
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="5"><w:abstractNumId w:val="5"/></w:num>'))
+    for ilvl in ("12", "x", "0"):
+        paragraph = document.add_paragraph(f"第{ilvl}段")
+        paragraph._p.get_or_add_pPr().append(
+            parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{ilvl}"/><w:numId w:val="5"/></w:numPr>')
+        )
+    buffer = BytesIO()
+    document.save(buffer)
+    lines = docx_text(buffer.getvalue()).splitlines()
+    assert len(lines) == 3
+    assert all(line.endswith(f"第{ilvl}段") for line, ilvl in zip(lines, ("12", "x", "0"), strict=True))

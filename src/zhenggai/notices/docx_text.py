@@ -103,7 +103,7 @@ class _Numbering:
 
     def label(self, num_id: str, ilvl: int) -> str:
         levels = self.levels.get(num_id)
-        if not levels or ilvl not in levels:
+        if not levels or ilvl not in levels or not 0 <= ilvl < 9:
             return ""
         counters = self.counters.setdefault(num_id, [0] * 9)
         for lower in range(9):  # levels not yet used start at their start value
@@ -116,7 +116,7 @@ class _Numbering:
         if level.fmt == "bullet":
             return ""
         label = level.text
-        for index in range(ilvl, -1, -1):  # %10 is not a thing; replace high placeholders first anyway
+        for index in range(ilvl, -1, -1):  # %1 … %9 stand for the counters of levels 0 … 8
             fmt = levels.get(index, _Level()).fmt
             label = label.replace(f"%{index + 1}", format_number(counters[index], fmt))
         return label
@@ -129,6 +129,10 @@ def _attr(element: Any, name: str) -> str | None:
     return str(value) if value is not None else None
 
 
+def _int(value: str | None) -> int:
+    return int(value) if value and value.isascii() and value.isdigit() else 0
+
+
 def _load_numbering(document: Any) -> _Numbering:
     numbering = _Numbering()
     try:
@@ -139,12 +143,12 @@ def _load_numbering(document: Any) -> _Numbering:
     for node in root.findall(_W + "abstractNum"):
         levels: dict[int, _Level] = {}
         for lvl in node.findall(_W + "lvl"):
-            ilvl = int(_attr(lvl, "ilvl") or 0)
+            ilvl = _int(_attr(lvl, "ilvl"))
             start = _attr(lvl.find(_W + "start"), "val")
             levels[ilvl] = _Level(
                 fmt=_attr(lvl.find(_W + "numFmt"), "val") or "decimal",
                 text=_attr(lvl.find(_W + "lvlText"), "val") or "",
-                start=int(start) if start and start.isdigit() else 1,
+                start=_int(start) if start else 1,
             )
         abstract[_attr(node, "abstractNumId") or ""] = levels
     for num in root.findall(_W + "num"):
@@ -154,10 +158,10 @@ def _load_numbering(document: Any) -> _Numbering:
             for k, v in abstract.get(_attr(num.find(_W + "abstractNumId"), "val") or "", {}).items()
         }
         for override in num.findall(_W + "lvlOverride"):
-            ilvl = int(_attr(override, "ilvl") or 0)
+            ilvl = _int(_attr(override, "ilvl"))
             start = _attr(override.find(_W + "startOverride"), "val")
-            if start and start.isdigit() and ilvl in levels:
-                levels[ilvl].start = int(start)
+            if start and ilvl in levels:
+                levels[ilvl].start = _int(start)
         numbering.levels[num_id] = levels
     return numbering
 
@@ -183,7 +187,7 @@ def _num_pr(paragraph: Any) -> tuple[str, int] | None:
             num_id = _attr(num_pr.find(_W + "numId"), "val")
         if ilvl is None:
             value = _attr(num_pr.find(_W + "ilvl"), "val")
-            ilvl = int(value) if value and value.isdigit() else None
+            ilvl = _int(value) if value else None
     if num_id is None or num_id == "0":
         return None
     return num_id, ilvl or 0

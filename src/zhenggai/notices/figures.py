@@ -72,12 +72,12 @@ def stated_figures(texts: Iterable[str]) -> StatedFigures:
 
 
 def _year(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() else None
+    return int(text) if text and text.isdecimal() else None
 
 
 def _day(match: re.Match[str], prefix: str, year: int | None) -> str | None:
     month, day = match.group(prefix + "m"), match.group(prefix + "d")
-    if not (month.isdigit() and day.isdigit()):
+    if not (month.isdecimal() and day.isdecimal()):
         return None
     return make_date(year, int(month), int(day))
 

@@ -87,7 +87,7 @@ CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 def cn_to_int(text: str) -> int | None:
     """Small Chinese or Arabic numbers as used in headings and totals (一 … 九十九, 一百 …); None if not one."""
-    if text.isdigit():
+    if text.isdecimal():
         return int(text)
     if not text:
         return None
@@ -123,7 +123,7 @@ def make_date(year: int | None, month: int | None, day: int | None) -> str | Non
 
 
 def _int_or_none(text: str | None) -> int | None:
-    if text is None or not text.isdigit():
+    if text is None or not text.isdecimal():
         return None
     return int(text)
 
