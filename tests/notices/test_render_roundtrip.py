@@ -67,10 +67,6 @@ def test_round_trip_keeps_the_frame_of_the_notice(via: Callable[[NoticeDoc], Not
     assert [(o.finding, o.deadline) for o in back.outstanding] == [(DETAIL_TITLES[2], "2025-03-31")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the parser marks every measure of a finding named in 四、 as open, overriding an explicit （持续推进）",
-)
 def test_an_explicit_ongoing_marker_survives_an_unfinished_item_on_the_same_detail() -> None:
     doc = linjiang_notice()
     doc.outstanding = [OutstandingItem(finding=DETAIL_TITLES[4], reason="周期较长", deadline="2025-03-31")]
