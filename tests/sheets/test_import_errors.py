@@ -247,3 +247,18 @@ def test_new_row_repeating_an_existing_measure_is_refused(
 
     assert error is not None
     assert f"与整改措施{ledger.rotation.code}内容相同;如是同一条措施,请填写其编号" in out
+
+
+@pytest.mark.usefixtures("untouched")
+def test_ledger_exported_from_another_inspection_is_refused(
+    ledger: Ledger, tmp_path: Path, run_import: Importer
+) -> None:
+    path = export(ledger, tmp_path)  # inspection A; its codes could match B's measures
+
+    out, error = run_import(path, ledger.world.inspection_b, "supervisor")
+
+    assert error is not None
+    assert (
+        f"工作表“台账”第2行:此表导出自巡察(编号 {ledger.inspection.pk}),"
+        f"不能导入巡察(编号 {ledger.world.inspection_b.pk})" in out
+    )

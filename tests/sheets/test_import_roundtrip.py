@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
+from django.core.management import call_command
+
+from tests.factories import FindingFactory, InspectionFactory
 from tests.sheets.conftest import Importer, Ledger, edit, export, measure_state, row_of, summary, table_counts
 from zhenggai.ledger.choices import FindingLevel, MeasureKind, MeasureStatus
 from zhenggai.ledger.models import AuditEvent, Finding, Measure, ProgressReport
@@ -14,11 +18,12 @@ def test_importing_an_exported_ledger_changes_nothing(
     ledger: Ledger, tmp_path: Path, run_import: Importer
 ) -> None:
     path = export(ledger, tmp_path)
-    counts, state = table_counts(), measure_state()
+    counts, state, events = table_counts(), measure_state(), AuditEvent.objects.count()
 
     out, error = run_import(path, ledger.inspection, "leader_a")
 
     assert error is None, out
+    assert AuditEvent.objects.count() == events
     assert "未变化" in out
     assert summary(out)["错误"] == 0
     assert table_counts() == counts  # zero audit events among them
@@ -173,3 +178,19 @@ def test_rows_without_code_become_new_measures_under_findings_found_or_made_by_t
     actions = list(AuditEvent.objects.order_by("id")[audit:].values_list("action", flat=True))
     assert actions == ["add_finding", "add_measure", "add_measure"]
     assert summary(out)["新增措施"] == 2
+
+
+def test_inspection_without_measures_round_trips_as_its_findings(
+    ledger: Ledger, tmp_path: Path, run_import: Importer
+) -> None:
+    empty = InspectionFactory(inspected_unit=ledger.world.unit_a)
+    FindingFactory(inspection=empty, title="关于制度建设滞后的问题")
+    path = tmp_path / "空台账.xlsx"
+    call_command("ledger", "export", str(empty.pk), "-o", str(path), stdout=io.StringIO())
+    counts = table_counts()
+
+    out, error = run_import(path, empty, "leader_a")
+
+    assert error is None, out
+    assert summary(out)["读取行数"] == 1
+    assert table_counts() == counts

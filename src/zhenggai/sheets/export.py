@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 _INDEX = {column.key: number for number, column in enumerate(COLUMNS)}
 LONG_TERM_TEXT = "长期坚持"
+SOURCE_LABEL = "巡察编号"  # in the subtitle; an import checks it against the inspection it is run on
 
 
 @dataclass
@@ -79,7 +80,7 @@ def build_ledger(inspection: Inspection, user: User | None = None) -> LedgerShee
     unit = inspection.inspected_unit
     feedback = f"  反馈日期:{chinese_date(inspection.feedback_date)}" if inspection.feedback_date else ""
     subtitle = (
-        f"巡察组:{inspection.inspector}{feedback}  整改措施:{len(measures)}条  "
+        f"{SOURCE_LABEL}:{inspection.pk}  巡察组:{inspection.inspector}{feedback}  整改措施:{len(measures)}条  "
         f"导出日期:{chinese_date(timezone.localdate())}  (末列“编号”供导回系统时核对,请勿修改)"
     )
     return LedgerSheet(f"{unit.name}巡察整改台账", subtitle, rows, len(measures))

@@ -75,6 +75,14 @@ class Plan:
 
 def plan_import(table: SheetTable, inspection: Inspection, user: User) -> Plan:
     planner = _Planner(table, inspection, user)
+    if table.source is not None and table.source[1] != inspection.pk:
+        where, source = table.source
+        planner.plan.error(
+            where,
+            None,
+            f"此表导出自巡察(编号 {source}),不能导入巡察(编号 {inspection.pk});请核对 --inspection",
+        )
+        return planner.plan
     if table.missing:  # without its required columns no row can be read
         for key in table.missing:
             planner.plan.error(table.header_row, None, _missing(key))

@@ -44,6 +44,8 @@ class SheetTable:
     headers: dict[str, str]  # column key → the header as written in this file
     rows: list[SheetRow] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # required column keys the header lacks
+    # Our export names its inspection above the header (巡察编号:12): (row number, inspection id).
+    source: tuple[int, int] | None = None
 
     def place(self, row: int | None = None, key: str | None = None) -> str:
         where = f"工作表“{self.sheet}”"
@@ -132,6 +134,7 @@ def _find_header(top: Grid) -> tuple[int, int, dict[str, int]] | None:
     """(row index, 1 or 2 rows, columns) of the best header: a row, or two rows such as 责任分工 over
     责任领导/责任处室/责任人, that names a 整改措施 column. The most recognised columns win."""
     best: tuple[int, int, dict[str, int]] | None = None
+    best_score = (0, False)
     for index, row in enumerate(top):
         candidates = [(1, match_header(row))]
         if index + 1 < len(top):
@@ -142,8 +145,10 @@ def _find_header(top: Grid) -> tuple[int, int, dict[str, int]] | None:
             ]
             candidates.append((2, match_header(combined)))
         for height, columns in candidates:
-            if "text" in columns and len(columns) >= 2 and (best is None or len(columns) > len(best[2])):
-                best = (index, height, columns)
+            # More recognised columns win; on a tie one row beats two (a title row above adds nothing).
+            score = (len(columns), height == 1)
+            if "text" in columns and len(columns) >= 2 and score > best_score:
+                best, best_score = (index, height, columns), score
     return best
 
 
@@ -162,6 +167,7 @@ def _table(sheet: str, grid: Grid, header_index: int, height: int, columns: dict
         headers[key] = re.sub(r"\s+", "", str(written))
     table = SheetTable(sheet, header_index + height, headers)
     table.missing = [key for key in REQUIRED if key not in columns]
+    table.source = _source(grid[: header_index + height - 1])
     text_column = columns["text"] - 1
     for index in range(header_index + height, len(grid)):
         line = grid[index]
@@ -174,6 +180,17 @@ def _table(sheet: str, grid: Grid, header_index: int, height: int, columns: dict
             row.separator = str(line[text_column]).strip()
         table.rows.append(row)
     return table
+
+
+_SOURCE = re.compile(r"巡察编号\s*[:：]\s*(\d+)")
+
+
+def _source(rows: Grid) -> tuple[int, int] | None:
+    for index, line in enumerate(rows):
+        for value in line:
+            if isinstance(value, str) and (match := _SOURCE.search(value)):
+                return index + 1, int(match.group(1))
+    return None
 
 
 def _is_separator(line: list[object], text_column: int) -> bool:
