@@ -28,25 +28,35 @@ if TYPE_CHECKING:
 _M = TypeVar("_M", bound=models.Model)
 
 
-def scope_paths(user: AnyUser) -> list[str] | None:
-    """Unit paths the user reaches; None means everything (superuser). Cached on the user object."""
+def memberships(user: AnyUser) -> list[tuple[str, str]]:
+    """(unit path, role) of each of the user's memberships: read once per user object, then cached on it."""
     if not user.is_authenticated or not user.is_active:
         return []
-    if getattr(user, "is_superuser", False):
-        return None
-    cached: list[str] | None = getattr(user, "_zhenggai_scope", None)
-    if cached is not None:
-        return cached
-    from zhenggai.ledger.models import Membership
+    cached: list[tuple[str, str]] | None = getattr(user, "_zhenggai_memberships", None)
+    if cached is None:
+        from zhenggai.ledger.models import Membership
 
-    paths = sorted(set(Membership.objects.filter(user=user).values_list("unit__path", flat=True)))
+        cached = list(Membership.objects.filter(user=user).values_list("unit__path", "role"))
+        user._zhenggai_memberships = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def role_paths(user: AnyUser, roles: tuple[str, ...] | None = None) -> list[str] | None:
+    """Roots of the subtrees where the user holds one of `roles` (any role when None); None for a superuser."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return None
+    paths = sorted({path for path, role in memberships(user) if roles is None or role in roles})
     # Drop paths inside another path: one prefix match covers them.
     roots: list[str] = []
     for path in paths:
         if not any(path.startswith(root) for root in roots):
             roots.append(path)
-    user._zhenggai_scope = roots  # type: ignore[attr-defined]
     return roots
+
+
+def scope_paths(user: AnyUser) -> list[str] | None:
+    """Unit paths the user reaches with any role; None means everything (superuser)."""
+    return role_paths(user)
 
 
 def path_q(lookup: str, paths: list[str]) -> Q:
@@ -74,12 +84,14 @@ class InspectionQuerySet(models.QuerySet["Inspection"]):
         paths = scope_paths(user)
         if paths is None:
             return self
+        units = _units_in(paths)
+        # Department staff also see the inspections their departments have measures in.
+        staff = measure_scope_q(paths, include_inspected=False)
         from zhenggai.ledger.models import Measure
 
-        staff_measures = Measure.objects.filter(inspection=OuterRef("pk")).filter(
-            _department_q(paths) | _cooperating_q(paths)
+        return self.filter(
+            Q(inspected_unit_id__in=units) | Q(pk__in=Measure.objects.filter(staff).values("inspection_id"))
         )
-        return self.filter(path_q("inspected_unit__path", paths) | Q(Exists(staff_measures)))
 
     def with_figures(self, today: dt.date | None = None) -> InspectionQuerySet:
         return self.annotate(**figure_annotations("inspection", today))
@@ -94,15 +106,29 @@ class FindingQuerySet(models.QuerySet[Any]):
         return self.filter(inspection__in=Inspection.objects.visible_to(user).values("pk"))
 
 
-def _department_q(paths: list[str]) -> Q:
-    return path_q("lead_department__path", paths)
+def _units_in(paths: list[str]) -> models.QuerySet[Any]:
+    """Ids of the units in the subtrees, as a subquery the database evaluates once."""
+    from zhenggai.ledger.models import Unit
+
+    return Unit.objects.filter(path_q("path", paths)).values("pk")
 
 
-def _cooperating_q(paths: list[str]) -> Q:
-    from zhenggai.ledger.models import Measure
+def measure_scope_q(paths: list[str], *, include_inspected: bool = True) -> Q:
+    """Measures of inspections of units in the subtrees, or led or co-led by departments in them.
 
+    Each branch is an indexed IN over a small uncorrelated subquery, so the database can union index
+    look-ups instead of scanning every measure.
+    """
+    from zhenggai.ledger.models import Inspection, Measure
+
+    units = _units_in(paths)
     through = Measure.cooperating_departments.through
-    return Q(Exists(through.objects.filter(path_q("unit__path", paths), measure=OuterRef("pk"))))
+    q = Q(lead_department_id__in=units) | Q(
+        pk__in=through.objects.filter(unit_id__in=units).values("measure_id")
+    )
+    if include_inspected:
+        q |= Q(inspection_id__in=Inspection.objects.filter(inspected_unit_id__in=units).values("pk"))
+    return q
 
 
 class MeasureQuerySet(models.QuerySet["Measure"]):
@@ -110,9 +136,17 @@ class MeasureQuerySet(models.QuerySet["Measure"]):
         paths = scope_paths(user)
         if paths is None:
             return self
-        return self.filter(
-            path_q("inspection__inspected_unit__path", paths) | _department_q(paths) | _cooperating_q(paths)
-        )
+        return self.filter(measure_scope_q(paths))
+
+    def responsible_for(self, user: AnyUser) -> MeasureQuerySet:
+        """我的整改任务: measures of units the user leads, or of departments they work in. Supervisors and
+        viewers reach more (visible_to) but are not responsible for the work itself."""
+        from zhenggai.ledger.choices import Role
+
+        paths = role_paths(user, (Role.LEADER, Role.STAFF))
+        if paths is None:
+            return self
+        return self.filter(measure_scope_q(paths)) if paths else self.none()
 
     def overdue(self, today: dt.date | None = None) -> MeasureQuerySet:
         return self.filter(overdue_q(today or timezone.localdate()))

@@ -6,24 +6,16 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q
 
 from zhenggai.ledger.choices import OPEN_STATUSES, MeasureStatus, Role
-from zhenggai.ledger.models import Measure, Membership
+from zhenggai.ledger.models import Measure
 from zhenggai.ledger.permissions import can_manage, has_role
-from zhenggai.ledger.querysets import path_q
+from zhenggai.ledger.querysets import path_q, role_paths
 
 AnyUser = User | AnonymousUser
 
 
 def managed_paths(user: AnyUser) -> list[str] | None:
     """Unit paths where the user leads or supervises (reviews happen there); None for a superuser."""
-    if getattr(user, "is_superuser", False):
-        return None
-    if not user.is_authenticated:
-        return []
-    return list(
-        Membership.objects.filter(user=user, role__in=[Role.LEADER, Role.SUPERVISOR]).values_list(
-            "unit__path", flat=True
-        )
-    )
+    return role_paths(user, (Role.LEADER, Role.SUPERVISOR))
 
 
 def managed_q(user: AnyUser, lookup: str) -> Q:
@@ -33,9 +25,7 @@ def managed_q(user: AnyUser, lookup: str) -> Q:
 
 
 def is_supervisor(user: AnyUser) -> bool:
-    if getattr(user, "is_superuser", False):
-        return True
-    return user.is_authenticated and Membership.objects.filter(user=user, role=Role.SUPERVISOR).exists()
+    return role_paths(user, (Role.SUPERVISOR,)) != []
 
 
 def measure_actions(user: User, measure: Measure) -> dict[str, bool]:

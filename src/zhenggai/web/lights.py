@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 
 from zhenggai.ledger.choices import OPEN_STATUSES
 from zhenggai.ledger.models import Measure
@@ -56,14 +56,9 @@ def worst(lights: list[Light]) -> Light:
 
 
 def by_urgency(queryset: QuerySet[Measure], today: dt.date) -> QuerySet[Measure]:
-    """Open work first, overdue before due-soon before the rest, each by deadline."""
-    soon = today + dt.timedelta(days=DUE_SOON_DAYS)
+    """Open work first, by deadline (overdue, then due soon, then the rest); signed-off measures last."""
     return queryset.annotate(
-        urgency=Case(
-            When(~Q(status__in=OPEN_STATUSES), then=Value(9)),
-            When(deadline__lt=today, then=Value(0)),
-            When(deadline__lte=soon, then=Value(1)),
-            default=Value(2),
-            output_field=IntegerField(),
+        closed=Case(
+            When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField()
         )
-    ).order_by("urgency", F("deadline").asc(nulls_last=True), "id")
+    ).order_by("closed", F("deadline").asc(nulls_last=True), "id")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.apps import apps
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
@@ -148,6 +149,15 @@ def _pending_extension(extension: Extension) -> tuple[Extension, Measure]:
     return extension, measure
 
 
+def _awaits_supervisor(by: User, extension: Extension, measure: Measure) -> bool:
+    """While a 督办单 covers the measure a leader's approval is recorded and waits for the supervisor's."""
+    if not apps.is_installed("zhenggai.supervision"):
+        return False
+    from zhenggai.supervision.extensions import hold_for_supervisor  # lazy: supervision imports the ledger
+
+    return hold_for_supervisor(by=by, extension=extension, measure=measure)
+
+
 @transaction.atomic
 def approve_extension(*, by: User, extension: Extension, note: str = "") -> Extension:
     """Move the deadline; the old one stays on the extension record and in the audit trail."""
@@ -156,6 +166,8 @@ def approve_extension(*, by: User, extension: Extension, note: str = "") -> Exte
     _not_own(by, extension.requested_by_id, "延期申请")
     if measure.status not in OPEN_STATUSES:
         raise InvalidTransition(f"整改措施{measure.code}已{measure.get_status_display()},延期申请无需审核。")
+    if _awaits_supervisor(by, extension, measure):
+        return extension
     before = snapshot(measure, (*_STATE, "deadline"))
     extension.decision = Decision.APPROVED
     extension.reviewed_by = by

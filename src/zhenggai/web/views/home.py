@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from zhenggai.ledger.choices import OPEN_STATUSES, Decision
 from zhenggai.ledger.models import Extension, Inspection, Measure, SignOff
-from zhenggai.web.access import is_supervisor, managed_q
+from zhenggai.ledger.querysets import path_q
+from zhenggai.web.access import is_supervisor, managed_paths
 from zhenggai.web.lights import DUE_SOON_DAYS
 from zhenggai.web.views.common import actor
 
@@ -21,22 +22,19 @@ def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     soon = today + dt.timedelta(days=DUE_SOON_DAYS)
     open_q = Q(status__in=OPEN_STATUSES)
-    counts = Measure.objects.visible_to(user).aggregate(
+    counts = Measure.objects.responsible_for(user).aggregate(
         open=Count("pk", filter=open_q),
         overdue=Count("pk", filter=open_q & Q(deadline__lt=today)),
         due_soon=Count("pk", filter=open_q & Q(deadline__gte=today, deadline__lte=soon)),
     )
-    reviewable = managed_q(user, "measure__inspection__inspected_unit")
-    signoffs = (
-        SignOff.objects.visible_to(user)
-        .filter(reviewable, decision=Decision.PENDING)
-        .exclude(requested_by=user)
-    )
-    extensions = (
-        Extension.objects.visible_to(user)
-        .filter(reviewable, decision=Decision.PENDING)
-        .exclude(requested_by=user)
-    )
+    managed = managed_paths(user)
+    if managed == []:  # reviews only happen where the user leads or supervises
+        signoffs, extensions = SignOff.objects.none(), Extension.objects.none()
+    else:
+        reviewable = Q() if managed is None else path_q("measure__inspection__inspected_unit__path", managed)
+        pending = Q(decision=Decision.PENDING) & reviewable
+        signoffs = SignOff.objects.filter(pending).exclude(requested_by=user)
+        extensions = Extension.objects.filter(pending).exclude(requested_by=user)
     inspections = (
         Inspection.objects.visible_to(user)
         .select_related("inspected_unit", "tally")

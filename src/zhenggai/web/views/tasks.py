@@ -26,7 +26,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", "open")
     if show not in FILTERS:
         show = "open"
-    measures = Measure.objects.visible_to(request.user).filter(**FILTERS[show][1])
+    measures = Measure.objects.responsible_for(request.user).filter(**FILTERS[show][1])
     query = request.GET.get("q", "").strip()
     if query:
         measures = measures.filter(text__icontains=query)

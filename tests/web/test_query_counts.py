@@ -1,0 +1,92 @@
+"""Hot pages use a fixed number of queries, whatever the size of the ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from tests.web.conftest import login
+from zhenggai.ledger import services
+from zhenggai.ledger.choices import FindingLevel
+from zhenggai.ledger.models import Inspection, Unit
+
+
+def _queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def _grow(demo: Inspection) -> None:
+    """Add a bigger inspection to the bureau and five more inspected units under the district."""
+    from django.contrib.auth.models import User
+
+    supervisor = User.objects.get(username="xunchaban")
+    office = Unit.objects.get(name="办公室")
+    problems = [
+        services.FindingSpec(
+            FindingLevel.PROBLEM,
+            f"关于第{p}个新问题",
+            children=[
+                services.FindingSpec(
+                    FindingLevel.DETAIL,
+                    f"针对第{p}-{d}个具体问题",
+                    measures=[
+                        services.MeasureSpec(
+                            f"新措施{p}-{d}-{m}",
+                            lead_department=office,
+                            deadline=dt.date.today() + dt.timedelta(days=m * 5 - 7),
+                        )
+                        for m in range(3)
+                    ],
+                )
+                for d in range(4)
+            ],
+        )
+        for p in range(5)
+    ]
+    services.create_inspection(
+        by=supervisor, inspected_unit=demo.inspected_unit, inspector="区委第一巡察组", findings=problems
+    )
+    district = demo.inspected_unit.parent
+    for n in range(5):
+        unit = Unit.objects.create(name=f"临江区新单位{n}", parent=district)
+        services.create_inspection(
+            by=supervisor,
+            inspected_unit=unit,
+            inspector="区委第二巡察组",
+            findings=[services.FindingSpec(FindingLevel.PROBLEM, "关于X的问题", measures=[services.MeasureSpec("措施")])],
+        )
+
+
+PAGES = [
+    ("xunchaban", "/overview/"),
+    ("xunchaban", "/overview/?sort=-rate&q=临江"),
+    ("lingdao", "/tasks/"),
+    ("jingban", "/tasks/"),
+    ("lingdao", "/tree/"),
+    ("jingban", "/tree/"),
+    ("lingdao", "/"),
+    ("lingdao", "/reviews/"),
+    ("xunchaban", "/inspections/"),
+]
+
+
+@pytest.mark.parametrize(("username", "url"), PAGES)
+def test_hot_page_query_count_does_not_grow_with_the_data(demo: Inspection, username: str, url: str) -> None:
+    url = url.replace("/tree/", f"/inspections/{demo.pk}/")
+    client = login(username)
+    client.get(url)  # warm up the session
+    small = _queries(client, url)
+    _grow(demo)
+    if "/inspections/" in url and url != "/inspections/":
+        # The tree of the grown inspection: 60 measures instead of 30.
+        url = f"/inspections/{Inspection.objects.filter(inspector='区委第一巡察组').get().pk}/"
+    large = _queries(client, url)
+    assert large == small
+    assert small <= 12
