@@ -6,12 +6,16 @@ import datetime as dt
 import io
 from pathlib import Path
 
+from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from tests.factories import FindingFactory, InspectionFactory
+from tests.factories import FindingFactory, InspectionFactory, MeasureFactory
 from tests.sheets.conftest import Importer, Ledger, edit, export, measure_state, row_of, summary, table_counts
 from zhenggai.ledger.choices import FindingLevel, MeasureKind, MeasureStatus
 from zhenggai.ledger.models import AuditEvent, Finding, Measure, ProgressReport
+from zhenggai.sheets.importing import import_ledger
 
 
 def test_importing_an_exported_ledger_changes_nothing(
@@ -194,3 +198,37 @@ def test_inspection_without_measures_round_trips_as_its_findings(
     assert error is None, out
     assert summary(out)["读取行数"] == 1
     assert table_counts() == counts
+
+
+def test_unchanged_import_reads_the_same_number_of_queries_for_any_size(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    def leader() -> User:  # fresh each time: a user object caches its scope
+        return User.objects.get(pk=ledger.world.leader_a.pk)
+
+    def queries(name: str) -> int:
+        path = export(ledger, tmp_path, name)
+        with CaptureQueriesContext(connection) as captured:
+            result = import_ledger(path, inspection_id=ledger.inspection.pk, by=leader())
+        assert result.ok, result.errors
+        assert result.unchanged == result.rows_read
+        return len(captured.captured_queries)
+
+    small = queries("小.xlsx")
+    for n in range(20):
+        MeasureFactory(finding=ledger.archive.finding, text=f"补充措施{n}", lead_department=ledger.finance)
+    assert queries("大.xlsx") == small
+
+
+def test_text_with_control_characters_still_exports_and_round_trips(
+    ledger: Ledger, tmp_path: Path, run_import: Importer
+) -> None:
+    ledger.life_2.text = "每季度开展一次\x0b组织生活情况检查"  # pasted from a Word table
+    ledger.life_2.save()
+    path = export(ledger, tmp_path)
+    edit(path, {(row_of(path, ledger.life_2.code), "责任人"): "钱某某"})
+
+    out, error = run_import(path, ledger.inspection, "leader_a", "--dry-run")
+
+    assert error is None, out
+    assert f"整改措施{ledger.life_2.code} 整改措施、责任人" in out  # the cleaned text counts as an edit
