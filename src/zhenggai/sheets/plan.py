@@ -100,16 +100,14 @@ class _Planner:
         self.unit = inspection.inspected_unit
         self.measures = load_measures(inspection, user)
         self.by_code = {m.code: m for m in self.measures}
-        every_code = Measure.objects.filter(inspection=inspection).values_list("code", flat=True)
-        self.hidden_codes = set(every_code) - set(self.by_code)  # in the inspection, outside the user's scope
+        every = list(Measure.objects.filter(inspection=inspection).values_list("code", "finding_id"))
+        self.hidden_codes = {code for code, _ in every} - set(self.by_code)  # outside the user's scope
         findings = list(
             Finding.objects.filter(inspection=inspection).values("id", "parent_id", "level", "title")
         )
-        holding = set(
-            Measure.objects.filter(inspection=inspection).values_list("finding_id", flat=True).distinct()
-        )
-        self.plan = Plan(table, Tree.load(findings, holding))
-        self.texts: dict[int, dict[str, str]] = defaultdict(dict)  # finding → measure text key → code
+        self.plan = Plan(table, Tree.load(findings, {finding for _, finding in every}))
+        # finding → measure text key → which measure (or row) already says it
+        self.texts: dict[int, dict[str, str]] = defaultdict(dict)
         for m in self.measures:
             self.texts[m.finding].setdefault(title_key(m.text), f"整改措施{m.code}")
         self.units = unit_names(self.unit, self.measures)
