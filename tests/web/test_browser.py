@@ -31,7 +31,9 @@ pytestmark = pytest.mark.browser
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         if os.environ.get("ZHENGGAI_REQUIRE_BROWSER"):
-            pytest.fail(f"chromium not found at {CHROMIUM}; ./dev test installs it (apt-get install chromium)")
+            pytest.fail(
+                f"chromium not found at {CHROMIUM}; ./dev test installs it (apt-get install chromium)"
+            )
         pytest.skip(f"chromium not found at {CHROMIUM}: install Debian's chromium to run the browser tests")
     from playwright.sync_api import sync_playwright
 

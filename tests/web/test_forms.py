@@ -42,7 +42,9 @@ def test_report_with_a_file_of_the_wrong_type_is_refused_beside_the_field(demo: 
     assert _rows() == before
 
 
-def test_report_over_the_size_limit_is_refused_and_nothing_is_saved(demo: Inspection, settings: object) -> None:
+def test_report_over_the_size_limit_is_refused_and_nothing_is_saved(
+    demo: Inspection, settings: object
+) -> None:
     settings.EVIDENCE_MAX_BYTES = 2048  # type: ignore[attr-defined]
     measure = _working(demo)
     before = _rows()
@@ -81,7 +83,11 @@ def test_report_with_two_files_stores_both(demo: Inspection) -> None:
 def test_progress_out_of_range_and_empty_text_are_shown_beside_their_fields(demo: Inspection) -> None:
     measure = _working(demo)
     before = _rows()
-    html = login("jingban").post(f"/measures/{measure.pk}/report/", {"text": "", "progress": "120"}).content.decode()
+    html = (
+        login("jingban")
+        .post(f"/measures/{measure.pk}/report/", {"text": "", "progress": "120"})
+        .content.decode()
+    )
     assert "这个字段是必填项" in _field_errors(html, "text")
     assert "100" in _field_errors(html, "progress")
     assert _rows() == before
@@ -93,7 +99,9 @@ def test_extension_to_an_earlier_date_is_refused_beside_the_field(demo: Inspecti
     earlier = measure.deadline - dt.timedelta(days=3)
     html = (
         login("jingban")
-        .post(f"/measures/{measure.pk}/extension/", {"new_deadline": earlier.isoformat(), "reason": "需要时间"})
+        .post(
+            f"/measures/{measure.pk}/extension/", {"new_deadline": earlier.isoformat(), "reason": "需要时间"}
+        )
         .content.decode()
     )
     assert "晚于现有整改时限" in _field_errors(html, "new_deadline")
@@ -101,7 +109,9 @@ def test_extension_to_an_earlier_date_is_refused_beside_the_field(demo: Inspecti
 
 
 def test_reject_without_reason_changes_nothing(demo: Inspection) -> None:
-    signoff = Measure.objects.filter(status=MeasureStatus.PENDING_SIGNOFF, lead_department__name="办公室").first()
+    signoff = Measure.objects.filter(
+        status=MeasureStatus.PENDING_SIGNOFF, lead_department__name="办公室"
+    ).first()
     assert signoff is not None
     pending = signoff.signoffs.get(decision="pending")
     client = login("lingdao")
@@ -112,7 +122,9 @@ def test_reject_without_reason_changes_nothing(demo: Inspection) -> None:
 
 
 def test_staff_cannot_approve_through_a_crafted_post(demo: Inspection) -> None:
-    measure = Measure.objects.filter(status=MeasureStatus.PENDING_SIGNOFF, lead_department__name="办公室").first()
+    measure = Measure.objects.filter(
+        status=MeasureStatus.PENDING_SIGNOFF, lead_department__name="办公室"
+    ).first()
     assert measure is not None
     pending = measure.signoffs.get(decision="pending")
     response = login("jingban").post(f"/signoffs/{pending.pk}/approve/", follow=True)

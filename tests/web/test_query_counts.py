@@ -60,7 +60,11 @@ def _grow(demo: Inspection) -> None:
             by=supervisor,
             inspected_unit=unit,
             inspector="区委第二巡察组",
-            findings=[services.FindingSpec(FindingLevel.PROBLEM, "关于X的问题", measures=[services.MeasureSpec("措施")])],
+            findings=[
+                services.FindingSpec(
+                    FindingLevel.PROBLEM, "关于X的问题", measures=[services.MeasureSpec("措施")]
+                )
+            ],
         )
 
 

@@ -63,7 +63,7 @@ def path_q(lookup: str, paths: list[str]) -> Q:
     """Q matching rows whose unit (reached by `lookup`) lies in one of the subtrees."""
     if not paths:
         return Q(pk__in=[])
-    return reduce(or_, (Q(**{f"{lookup}__startswith": path}) for path in paths))
+    return reduce(or_, (Q(**{f"{lookup}__prefix": path}) for path in paths))
 
 
 class UnitQuerySet(models.QuerySet["Unit"]):
@@ -86,12 +86,16 @@ class InspectionQuerySet(models.QuerySet["Inspection"]):
             return self
         units = _units_in(paths)
         # Department staff also see the inspections their departments have measures in.
-        staff = measure_scope_q(paths, include_inspected=False)
         from zhenggai.ledger.models import Measure
 
-        return self.filter(
-            Q(inspected_unit_id__in=units) | Q(pk__in=Measure.objects.filter(staff).values("inspection_id"))
+        through = Measure.cooperating_departments.through
+        led = Measure.objects.filter(lead_department_id__in=units).order_by().values("inspection_id")
+        cooperating = (
+            Measure.objects.filter(pk__in=through.objects.filter(unit_id__in=units).values("measure_id"))
+            .order_by()
+            .values("inspection_id")
         )
+        return self.filter(Q(inspected_unit_id__in=units) | Q(pk__in=led.union(cooperating)))
 
     def with_figures(self, today: dt.date | None = None) -> InspectionQuerySet:
         return self.annotate(**figure_annotations("inspection", today))
@@ -113,7 +117,7 @@ def _units_in(paths: list[str]) -> models.QuerySet[Any]:
     return Unit.objects.filter(path_q("path", paths)).values("pk")
 
 
-def measure_scope_q(paths: list[str], *, include_inspected: bool = True) -> Q:
+def measure_scope_q(paths: list[str]) -> Q:
     """Measures of inspections of units in the subtrees, or led or co-led by departments in them.
 
     Each branch is an indexed IN over a small uncorrelated subquery, so the database can union index
@@ -123,12 +127,24 @@ def measure_scope_q(paths: list[str], *, include_inspected: bool = True) -> Q:
 
     units = _units_in(paths)
     through = Measure.cooperating_departments.through
-    q = Q(lead_department_id__in=units) | Q(
-        pk__in=through.objects.filter(unit_id__in=units).values("measure_id")
+    return (
+        Q(inspection_id__in=Inspection.objects.filter(inspected_unit_id__in=units).values("pk"))
+        | Q(lead_department_id__in=units)
+        | Q(pk__in=through.objects.filter(unit_id__in=units).values("measure_id"))
     )
-    if include_inspected:
-        q |= Q(inspection_id__in=Inspection.objects.filter(inspected_unit_id__in=units).values("pk"))
-    return q
+
+
+def measure_ids_in(paths: list[str]) -> models.QuerySet[Any]:
+    """The ids of the measures `measure_scope_q` matches, as one UNION of index look-ups: the form for
+    listing a scope (the OR form suits checking given rows, e.g. one measure by id)."""
+    from zhenggai.ledger.models import Measure
+
+    units = _units_in(paths)
+    through = Measure.cooperating_departments.through
+    led = Measure.objects.filter(lead_department_id__in=units).order_by().values("pk")
+    cooperating = through.objects.filter(unit_id__in=units).order_by().values("measure_id")
+    inspected = Measure.objects.filter(inspection__inspected_unit_id__in=units).order_by().values("pk")
+    return led.union(cooperating, inspected)
 
 
 class MeasureQuerySet(models.QuerySet["Measure"]):
@@ -146,7 +162,7 @@ class MeasureQuerySet(models.QuerySet["Measure"]):
         paths = role_paths(user, (Role.LEADER, Role.STAFF))
         if paths is None:
             return self
-        return self.filter(measure_scope_q(paths)) if paths else self.none()
+        return self.filter(pk__in=measure_ids_in(paths)) if paths else self.none()
 
     def overdue(self, today: dt.date | None = None) -> MeasureQuerySet:
         return self.filter(overdue_q(today or timezone.localdate()))

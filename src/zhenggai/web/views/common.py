@@ -12,8 +12,25 @@ from django.utils.http import url_has_allowed_host_and_scheme
 PAGE_SIZE = 50
 
 
-def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int = PAGE_SIZE) -> Page[Any]:
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+class CountedPaginator(Paginator):  # type: ignore[type-arg]
+    """A paginator told its count by the caller, who already has it (saves a COUNT over a GROUP BY)."""
+
+    def __init__(self, object_list: Any, per_page: int, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
+
+
+def paginate(
+    request: HttpRequest, queryset: QuerySet[Any], per_page: int = PAGE_SIZE, *, count: int | None = None
+) -> Page[Any]:
+    paginator = (
+        Paginator(queryset, per_page) if count is None else CountedPaginator(queryset, per_page, count)
+    )
+    return paginator.get_page(request.GET.get("page"))
 
 
 def actor(request: HttpRequest) -> User:

@@ -77,8 +77,8 @@ def unit_rows(request: HttpRequest) -> QuerySet[Any]:
 
 
 def overview(request: HttpRequest) -> HttpResponse:
-    page = paginate(request, unit_rows(request))
     totals = _tallies(request).aggregate(units=Count("unit", distinct=True), **{n: Sum(n) for n in _SUMS})
+    page = paginate(request, unit_rows(request), count=totals["units"])
     measures = totals["measures"] or 0
     totals["rate"] = round((totals["done"] or 0) * 100 / measures, 1) if measures else 0.0
     rounds = Round.objects.filter(pk__in=_tallies(request).values("round_id")).order_by("-year", "name")
