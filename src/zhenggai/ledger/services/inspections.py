@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from zhenggai.ledger.choices import FindingLevel, InspectionKind, MeasureKind, MeasureStatus
@@ -147,12 +148,12 @@ class _TreeBuilder:
 
 def next_code(inspection: Inspection) -> tuple[str, int]:
     """The next free sequential code (001, 002, …) and position within the inspection."""
-    position = Measure.objects.filter(inspection=inspection).count() + 1
-    existing = set(Measure.objects.filter(inspection=inspection).values_list("code", flat=True))
-    number = position
-    while f"{number:03d}" in existing:
+    top = Measure.objects.filter(inspection=inspection).aggregate(top=Max("position"))["top"] or 0
+    number = top + 1
+    # Codes typed by users may already hold the natural next number; skip those (rarely more than once).
+    while Measure.objects.filter(inspection=inspection, code=f"{number:03d}").exists():
         number += 1
-    return f"{number:03d}", position
+    return f"{number:03d}", top + 1
 
 
 def create_measure_row(finding: Finding, spec: MeasureSpec) -> Measure:
