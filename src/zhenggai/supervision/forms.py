@@ -1,0 +1,47 @@
+"""Forms at the edge: they parse and validate input; the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from zhenggai.ledger.models import Measure
+
+
+class IssueNoticeForm(forms.Form):
+    measures = forms.ModelMultipleChoiceField(
+        queryset=Measure.objects.none(),
+        label="督办措施",
+        error_messages={
+            "required": "请勾选要督办的整改措施。",
+            "invalid_choice": "所选整改措施不存在或无权查看。",
+        },
+    )
+    title = forms.CharField(label="督办事项", max_length=200, error_messages={"required": "请填写督办事项。"})
+    content = forms.CharField(
+        label="督办要求",
+        widget=forms.Textarea,
+        max_length=5000,
+        error_messages={"required": "请填写督办要求。"},
+    )
+    reply_deadline = forms.DateField(
+        label="回复时限",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "请填写回复时限。", "invalid": "回复时限的日期格式应为 2025-04-30。"},
+    )
+
+    def __init__(self, *args: Any, measures: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["measures"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = measures
+
+
+class ReplyForm(forms.Form):
+    reply = forms.CharField(
+        label="办理情况",
+        widget=forms.Textarea,
+        max_length=5000,
+        error_messages={"required": "请填写办理情况。"},
+    )

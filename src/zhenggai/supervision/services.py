@@ -1,0 +1,119 @@
+"""The supervision app's entry points: the recorded runs (sweep, weekly), 督办单, indicators, counts.
+
+Every state change is a service that checks permission and writes one audit event in its transaction; the
+scheduled runs are recorded in SupervisionRun whether they succeed or fail; mail leaves after commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from zhenggai.ledger.models import Inspection, Unit
+from zhenggai.ledger.tally import refresh_overdue
+from zhenggai.supervision.alerts import warning_notifications
+from zhenggai.supervision.choices import RunKind, RunOutcome
+from zhenggai.supervision.indicators import add_indicator, record_indicator_actual
+from zhenggai.supervision.models import SupervisionRun, Warning
+from zhenggai.supervision.notices import (
+    close_supervision_notice,
+    escalate_notices,
+    issue_supervision_notice,
+    reply_supervision_notice,
+)
+from zhenggai.supervision.notify import deliver
+from zhenggai.supervision.rules import rules
+from zhenggai.supervision.sweep import sweep_indicators, sweep_measures
+
+__all__ = [
+    "add_indicator",
+    "close_supervision_notice",
+    "issue_supervision_notice",
+    "record_indicator_actual",
+    "reply_supervision_notice",
+    "run_sweep",
+    "run_weekly",
+    "warnings_sent",
+]
+
+Work = Callable[[SupervisionRun], dict[str, Any]]
+
+
+def record_run(kind: RunKind, period: dt.date, work: Work) -> SupervisionRun:
+    """Run `work` in one transaction and record it; a failure is recorded with its error and re-raised."""
+    run = SupervisionRun.objects.create(kind=kind, period=period, started_at=timezone.now())
+    try:
+        with transaction.atomic():
+            counts = work(run)
+            SupervisionRun.objects.filter(pk=run.pk).update(
+                counts=counts, outcome=RunOutcome.OK, finished_at=timezone.now()
+            )
+    except Exception as exc:
+        SupervisionRun.objects.filter(pk=run.pk).update(
+            outcome=RunOutcome.FAILED,
+            finished_at=timezone.now(),
+            error=f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc()}"[-8000:],
+        )
+        raise
+    run.refresh_from_db()  # after commit: mail callbacks may have added their counts
+    return run
+
+
+def run_sweep() -> SupervisionRun:
+    """`zhenggai supervise sweep`: recolour, record changes as warnings, escalate 督办单, notify on change."""
+    today, now = timezone.localdate(), timezone.now()
+
+    def work(run: SupervisionRun) -> dict[str, Any]:
+        r = rules()
+        measure_changes = sweep_measures(run, today, now, r)
+        indicator_changes = sweep_indicators(run, today, now, r)
+        escalated = escalate_notices(run, today, r)
+        refresh_overdue(today)
+        notes = deliver(warning_notifications(run, today, r), run)
+        colours = dict(
+            Warning.objects.filter(run=run)
+            .values_list("colour")
+            .annotate(n=Count("pk"))
+            .values_list("colour", "n")
+        )
+        return {
+            "measure_changes": measure_changes,
+            "indicator_changes": indicator_changes,
+            "colours": colours,
+            "escalated": escalated,
+            "notifications": len(notes),
+        }
+
+    return record_run(RunKind.SWEEP, today, work)
+
+
+def run_weekly(*, force: bool = False) -> SupervisionRun | None:
+    """`zhenggai supervise weekly`: the Monday summary; once a day unless forced (None when already sent)."""
+    from zhenggai.supervision.digest import send_weekly
+
+    today = timezone.localdate()
+    done = SupervisionRun.objects.filter(kind=RunKind.WEEKLY, period=today, outcome=RunOutcome.OK)
+    if not force and done.exists():
+        return None
+    return record_run(RunKind.WEEKLY, today, lambda run: send_weekly(run, today))
+
+
+def warnings_sent(target: Inspection | Unit, since: dt.datetime | dt.date | None = None) -> int:
+    """How many warnings were issued for an inspection, or for a unit and the units under it (for 通报:
+    "已发出预警提醒22次"). Each colour change into red, yellow, blue or stale counts once."""
+    issued = Warning.objects.issued()
+    if isinstance(target, Inspection):
+        issued = issued.filter(unit=target.inspected_unit_id, inspection=target)
+    else:
+        issued = issued.filter(unit__path__startswith=target.path)
+    if isinstance(since, dt.datetime):
+        issued = issued.filter(issued_at__gte=since)
+    elif isinstance(since, dt.date):
+        issued = issued.filter(issued_at__date__gte=since)
+    return issued.count()

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from zhenggai.supervision import views
+
+app_name = "supervision"
+
+urlpatterns = [
+    path("weekly/", views.weekly, name="weekly"),
+    path("weekly.docx", views.weekly_docx, name="weekly_docx"),
+    path("warnings/", views.warnings, name="warnings"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read/", views.mark_read, name="mark_read"),
+    path("notices/", views.notices, name="notices"),
+    path("notices/issue/", views.issue_notice, name="issue_notice"),
+    path("notices/<int:pk>/", views.notice, name="notice"),
+    path("notices/<int:pk>/reply/", views.reply_notice, name="reply_notice"),
+    path("notices/<int:pk>/close/", views.close_notice, name="close_notice"),
+]

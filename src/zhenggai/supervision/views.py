@@ -1,0 +1,242 @@
+"""Pages: the weekly summary (HTML and .docx), current warnings, notifications and 督办单.
+
+Views parse, authorize (visible_to), call a service, render; every list is paginated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_POST
+
+from zhenggai.ledger.choices import MeasureStatus, Role
+from zhenggai.ledger.errors import DomainError
+from zhenggai.ledger.models import AuditEvent, Measure, Membership
+from zhenggai.supervision.alerts import severity
+from zhenggai.supervision.choices import WARNING_COLOURS, Colour, NoticeStatus
+from zhenggai.supervision.digest import digest_for
+from zhenggai.supervision.digest_docx import digest_docx
+from zhenggai.supervision.forms import IssueNoticeForm, ReplyForm
+from zhenggai.supervision.indicators import rate
+from zhenggai.supervision.models import Indicator, MeasureLight, Notification, SupervisionNotice
+from zhenggai.supervision.notices import can_reply, close_supervision_notice, issue_supervision_notice
+from zhenggai.supervision.notices import reply_supervision_notice as reply_service
+from zhenggai.supervision.rules import reason_labels
+
+PAGE_SIZE = 50
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # login_required
+    return request.user
+
+
+def _page(request: HttpRequest, items: Any, param: str = "page") -> Page[Any]:
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get(param))
+
+
+def _day(request: HttpRequest) -> dt.date | None:
+    raw = request.GET.get("date", "").strip()
+    if not raw:
+        return timezone.localdate()
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        return None
+
+
+def _bad(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "supervision/error.html", {"message": message}, status=400)
+
+
+def is_supervisor(user: User) -> bool:
+    return user.is_superuser or Membership.objects.filter(user=user, role=Role.SUPERVISOR).exists()
+
+
+@login_required
+@require_GET
+def weekly(request: HttpRequest) -> HttpResponse:
+    day = _day(request)
+    if day is None:
+        return _bad(request, "日期格式应为 2025-04-07。")
+    digest = digest_for(_user(request), day)
+    return render(request, "supervision/weekly.html", {"digest": digest, "totals": digest.totals})
+
+
+@login_required
+@require_GET
+def weekly_docx(request: HttpRequest) -> HttpResponse:
+    day = _day(request)
+    if day is None:
+        return _bad(request, "日期格式应为 2025-04-07。")
+    content = digest_docx(digest_for(_user(request), day))
+    response = HttpResponse(content, content_type=DOCX)
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"整改工作每周汇总-{day.isoformat()}.docx"
+    )
+    return response
+
+
+@login_required
+@require_GET
+def warnings(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    colour = request.GET.get("colour", "")
+    lights = MeasureLight.objects.visible_to(user)
+    counts = dict(lights.order_by().values_list("colour").annotate(n=Count("pk")).values_list("colour", "n"))
+    if colour in Colour.values:
+        lights = lights.filter(colour=colour)
+    else:
+        lights = lights.filter(colour__in=WARNING_COLOURS)
+    lights = lights.select_related(
+        "measure__inspection__inspected_unit", "measure__lead_department"
+    ).order_by(severity(), "measure__deadline", "measure_id")
+    page = _page(request, lights)
+    rows = [(light, reason_labels(light.reasons)) for light in page]
+    indicators = Indicator.objects.visible_to(user).filter(colour__in=WARNING_COLOURS).select_related("unit")
+    indicator_page = _page(request, indicators.order_by(severity(), "name", "pk"), "ipage")
+    today = timezone.localdate()
+    indicator_rows = [(i, rate(i, today)) for i in indicator_page]
+    return render(
+        request,
+        "supervision/warnings.html",
+        {
+            "page": page,
+            "rows": rows,
+            "colour": colour,
+            "colour_param": f"colour={colour}&" if colour in Colour.values else "",
+            "colours": [(c.value, c.label, counts.get(c.value, 0)) for c in Colour],
+            "indicator_page": indicator_page,
+            "indicator_rows": indicator_rows,
+            "can_issue": is_supervisor(user),
+        },
+    )
+
+
+@login_required
+@require_GET
+def notifications(request: HttpRequest) -> HttpResponse:
+    mine = Notification.objects.filter(user=_user(request))
+    unread = mine.filter(read_at__isnull=True).count()
+    return render(request, "supervision/notifications.html", {"page": _page(request, mine), "unread": unread})
+
+
+@login_required
+@require_POST
+def mark_read(request: HttpRequest) -> HttpResponse:
+    Notification.objects.filter(user=_user(request), read_at__isnull=True).update(read_at=timezone.now())
+    return HttpResponseRedirect(reverse("supervision:notifications"))
+
+
+@login_required
+@require_GET
+def notices(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    rows = SupervisionNotice.objects.visible_to(_user(request)).select_related("unit", "issued_by")
+    if status in NoticeStatus.values:
+        rows = rows.filter(status=status)
+    rows = rows.annotate(n_measures=Count("measures"))
+    return render(
+        request,
+        "supervision/notices.html",
+        {"page": _page(request, rows), "status": status, "statuses": NoticeStatus.choices},
+    )
+
+
+def _notice_page(request: HttpRequest, notice: SupervisionNotice, **extra: Any) -> dict[str, Any]:
+    user = _user(request)
+    measures = notice.measures.select_related("lead_department").order_by("code")
+    return {
+        "notice": notice,
+        "page": _page(request, measures),
+        "events": AuditEvent.objects.for_object(notice).select_related("actor")[:50],
+        "can_reply": notice.status == NoticeStatus.OPEN and can_reply(user, notice),
+        "can_close": notice.status == NoticeStatus.REPLIED and is_supervisor(user),
+        "form": extra.pop("form", ReplyForm()),
+        **extra,
+    }
+
+
+@login_required
+@require_GET
+def notice(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(
+        SupervisionNotice.objects.visible_to(_user(request)).select_related("unit"), pk=pk
+    )
+    return render(request, "supervision/notice.html", _notice_page(request, found))
+
+
+@login_required
+@require_POST
+def reply_notice(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(
+        SupervisionNotice.objects.visible_to(_user(request)).select_related("unit"), pk=pk
+    )
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            reply_service(by=_user(request), notice=found, reply=form.cleaned_data["reply"])
+        except DomainError as exc:
+            context = _notice_page(request, found, form=form, error=exc.message)
+            return render(request, "supervision/notice.html", context, status=400)
+        return HttpResponseRedirect(reverse("supervision:notice", args=[pk]))
+    return render(request, "supervision/notice.html", _notice_page(request, found, form=form), status=400)
+
+
+@login_required
+@require_POST
+def close_notice(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(
+        SupervisionNotice.objects.visible_to(_user(request)).select_related("unit"), pk=pk
+    )
+    try:
+        close_supervision_notice(by=_user(request), notice=found)
+    except DomainError as exc:
+        return render(
+            request, "supervision/notice.html", _notice_page(request, found, error=exc.message), status=400
+        )
+    return HttpResponseRedirect(reverse("supervision:notice", args=[pk]))
+
+
+@login_required
+def issue_notice(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    open_measures = Measure.objects.visible_to(user).exclude(status=MeasureStatus.DONE)
+    if request.method == "POST":
+        form = IssueNoticeForm(request.POST, measures=open_measures)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                created = issue_supervision_notice(
+                    by=user,
+                    measures=list(data["measures"]),
+                    title=data["title"],
+                    content=data["content"],
+                    reply_deadline=data["reply_deadline"],
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                return HttpResponseRedirect(reverse("supervision:notice", args=[created.pk]))
+        status = 400
+    else:
+        form = IssueNoticeForm(initial={"measures": request.GET.getlist("measures")}, measures=open_measures)
+        status = 200
+    chosen = open_measures.filter(Q(pk__in=[v for v in form["measures"].value() or [] if str(v).isdigit()]))
+    return render(
+        request,
+        "supervision/issue_notice.html",
+        {"form": form, "chosen": chosen.select_related("lead_department")[:PAGE_SIZE]},
+        status=status,
+    )
