@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from zhenggai.web.views import audit, home, inspections, measures, overview, reviews, tasks
+from zhenggai.web.views import audit, documents, home, inspections, measures, overview, reviews, tasks
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -41,4 +41,10 @@ urlpatterns = [
     path("overview/trend/", overview.trend, name="overview_trend"),
     path("overview.xlsx", overview.export, name="overview_export"),
     path("audit/<str:kind>/<int:pk>/", audit.audit_trail, name="audit"),
+    path("inspections/<int:pk>/ledger.xlsx", documents.ledger_xlsx, name="ledger_export"),
+    path("inspections/<int:pk>/ledger/import/", documents.ledger_import, name="ledger_import"),
+    path("inspections/<int:pk>/notice.docx", documents.notice_docx, name="notice_docx"),
+    path("inspections/<int:pk>/notices/", documents.notice_versions, name="notice_versions"),
+    path("inspections/<int:pk>/notices/publish/", documents.notice_publish, name="notice_publish"),
+    path("notices/<int:pk>/download/", documents.notice_download, name="notice_download"),
 ]
