@@ -36,7 +36,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "zhenggai.ledger",
+    "zhenggai.web",
     "zhenggai.notices",
+    "zhenggai.supervision",
+    "zhenggai.sheets",
 ]
 
 MIDDLEWARE = [
@@ -48,6 +51,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every page needs a login unless its view says otherwise (health check, login page).
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -65,6 +70,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "zhenggai.web.context.roles",
             ],
         },
     },
@@ -74,7 +80,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-SESSION_COOKIE_AGE = env_int("ZHENGGAI_SESSION_SECONDS", 8 * 3600, minimum=60)
+# An idle session ends after this many seconds: each request renews it.
+SESSION_COOKIE_AGE = env_int("ZHENGGAI_SESSION_SECONDS", 2 * 3600, minimum=60)
+SESSION_SAVE_EVERY_REQUEST = True
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -91,6 +102,20 @@ MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
 # Evidence files are kept under the data directory, never overwritten.
 EVIDENCE_MAX_BYTES = env_int("ZHENGGAI_EVIDENCE_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
+
+# E-mail for warnings, 督办单 and the weekly summary (README: 督查督办). An empty host turns e-mail off.
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env_str("ZHENGGAI_EMAIL_HOST", "")
+EMAIL_PORT = env_int("ZHENGGAI_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("ZHENGGAI_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("ZHENGGAI_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("ZHENGGAI_EMAIL_TLS", False)
+EMAIL_TIMEOUT = env_int("ZHENGGAI_EMAIL_TIMEOUT", 30, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("ZHENGGAI_EMAIL_FROM", "巡察整改管理系统 <zhenggai@localhost>")
+# Links in e-mails point here (the address users open the system at).
+SITE_URL = env_str("ZHENGGAI_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Warning thresholds, e.g. "due_soon_days=10,stale_days=21" (zhenggai.supervision.rules.Rules).
+ZHENGGAI_SUPERVISION_RULES = env_str("ZHENGGAI_SUPERVISION_RULES", "")
 
 LOGGING = {
     "version": 1,

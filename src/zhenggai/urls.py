@@ -1,6 +1,5 @@
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import RedirectView
+from django.urls import include, path
 
 from zhenggai.health import healthz
 
@@ -10,7 +9,8 @@ admin.site.index_title = "数据管理"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("supervision/", include("zhenggai.supervision.urls")),
     path("admin/", admin.site.urls),
-    # Until the web application lands, the front door is the admin.
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("notices/", include("zhenggai.notices.urls")),
+    path("", include("zhenggai.web.urls")),
 ]

@@ -1,8 +1,8 @@
-"""Colour lights (红/黄/蓝/绿) shown beside measures, and the urgency order of task lists.
+"""Colour lights beside measures: the supervision rules (zhenggai.supervision.rules), evaluated in the page's
+own query so a list of measures needs no query per row and always shows today's colour.
 
-The light of a row is derived from the row itself (status, dates, progress), so a page of measures needs no
-query per row. Red: overdue. Blue: due within 7 days. Yellow: progress behind the time-proportional
-schedule (序时进度). Green otherwise. Signed-off measures carry no light.
+Red: overdue, or under 10% with under a quarter of the time left. Yellow: behind 序时进度. Blue: due within
+7 days. Grey: no progress report for 14 days. Green otherwise. Signed-off (done) measures carry no light.
 """
 
 from __future__ import annotations
@@ -11,51 +11,59 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.utils import timezone
 
-from zhenggai.ledger.choices import OPEN_STATUSES
+from zhenggai.ledger.choices import OPEN_STATUSES, MeasureStatus
 from zhenggai.ledger.models import Measure
+from zhenggai.supervision.choices import Colour
+from zhenggai.supervision.rules import colour_of, measure_flags, reason_labels
 
 DUE_SOON_DAYS = 7
 
 
 @dataclass(frozen=True)
 class Light:
-    colour: str  # red, yellow, blue, green, or "" for none
+    colour: str  # a Colour value, or "" for none
     label: str
 
 
 NONE = Light("", "")
-RED = Light("red", "红灯:已逾期")
-BLUE = Light("blue", "蓝灯:7日内到期")
-YELLOW = Light("yellow", "黄灯:进度落后于序时进度")
-GREEN = Light("green", "绿灯:正常推进")
+_NAMES = {
+    Colour.RED: "红灯",
+    Colour.YELLOW: "黄灯",
+    Colour.BLUE: "蓝灯",
+    Colour.STALE: "灰灯",
+    Colour.GREEN: "绿灯",
+}
+_ORDER = [Colour.RED, Colour.YELLOW, Colour.BLUE, Colour.STALE, Colour.GREEN]
 
 
-def light_of(measure: Measure, today: dt.date) -> Light:
-    if measure.status not in OPEN_STATUSES:
+def with_lights(queryset: QuerySet[Measure], now: dt.datetime | None = None) -> QuerySet[Measure]:
+    """Annotate each measure with the reason bits of the rules that fire today."""
+    now = now or timezone.now()
+    return queryset.annotate(light_flags=measure_flags(timezone.localdate(now), now))
+
+
+def light_of(measure: Measure) -> Light:
+    """The light of a measure fetched through `with_lights`."""
+    if measure.status == MeasureStatus.DONE:
         return NONE
-    if measure.deadline is None:
-        return GREEN
-    if measure.deadline < today:
-        return RED
-    if (measure.deadline - today).days <= DUE_SOON_DAYS:
-        return BLUE
-    if measure.start_date and measure.deadline > measure.start_date and today > measure.start_date:
-        elapsed = (today - measure.start_date).days / (measure.deadline - measure.start_date).days
-        if measure.progress < elapsed * 100:
-            return YELLOW
-    return GREEN
+    flags = int(getattr(measure, "light_flags", 0) or 0)
+    colour = colour_of(flags)
+    reasons = reason_labels(flags)
+    return Light(colour.value, f"{_NAMES[colour]}:{'、'.join(reasons) if reasons else '正常推进'}")
 
 
 def worst(lights: list[Light]) -> Light:
     """The light of a group (a problem, an aspect): its most urgent member's."""
-    for light in (RED, BLUE, YELLOW, GREEN):
-        if light in lights:
-            return light
+    colours = {light.colour for light in lights}
+    for colour in _ORDER:
+        if colour.value in colours:
+            return next(light for light in lights if light.colour == colour.value)
     return NONE
 
 
-def by_urgency(queryset: QuerySet[Measure], today: dt.date) -> QuerySet[Measure]:
+def by_urgency(queryset: QuerySet[Measure]) -> QuerySet[Measure]:
     """Open work first, by deadline (overdue, then due soon, then the rest); signed-off measures last."""
     return queryset.annotate(
         closed=Case(

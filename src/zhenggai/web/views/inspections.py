@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 
 from zhenggai.ledger import services
 from zhenggai.ledger.choices import MeasureStatus
@@ -16,7 +15,7 @@ from zhenggai.ledger.errors import DomainError, NotPermitted
 from zhenggai.ledger.models import Clue, Finding, Inspection, Measure, Unit
 from zhenggai.ledger.permissions import can_manage
 from zhenggai.web.forms import ClueForm, ClueUpdateForm, InspectionEditForm, RegulationForm, attach_error
-from zhenggai.web.lights import Light, light_of, worst
+from zhenggai.web.lights import Light, light_of, with_lights, worst
 from zhenggai.web.views.common import actor, paginate
 
 
@@ -62,7 +61,6 @@ class Node:
 
 def build_tree(inspection: Inspection, measures: list[Measure]) -> list[Node]:
     """The finding tree from two flat lists: no query per node."""
-    today = timezone.localdate()
     nodes = {f.pk: Node(f) for f in Finding.objects.filter(inspection=inspection).order_by("position", "id")}
     roots: list[Node] = []
     for node in nodes.values():
@@ -73,7 +71,7 @@ def build_tree(inspection: Inspection, measures: list[Measure]) -> list[Node]:
         by_finding[measure.finding_id].append(measure)
     for pk, items in by_finding.items():
         if pk in nodes:
-            nodes[pk].measures = [(m, light_of(m, today)) for m in items]
+            nodes[pk].measures = [(m, light_of(m)) for m in items]
     for root in roots:
         root.collect()
     return roots
@@ -83,8 +81,7 @@ def inspection_tree(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = _inspection(request, pk)
     # Department staff see the whole tree for context but only their own measures.
     measures = list(
-        Measure.objects.visible_to(request.user)
-        .filter(inspection=inspection)
+        with_lights(Measure.objects.visible_to(request.user).filter(inspection=inspection))
         .select_related("lead_department")
         .order_by("position", "id")
     )

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhenggai.ledger import services
@@ -21,7 +20,7 @@ from zhenggai.web.forms import (
     SignoffRequestForm,
     attach_error,
 )
-from zhenggai.web.lights import light_of
+from zhenggai.web.lights import light_of, with_lights
 from zhenggai.web.views.common import actor
 
 
@@ -30,7 +29,7 @@ def _measure(request: HttpRequest, pk: int) -> Measure:
     queryset = Measure.objects.visible_to(request.user).select_related(
         "inspection__inspected_unit", "finding__parent__parent", "lead_department"
     )
-    return get_object_or_404(queryset, pk=pk)
+    return get_object_or_404(with_lights(queryset), pk=pk)
 
 
 def _context(request: HttpRequest, measure: Measure, **forms: object) -> dict[str, object]:
@@ -44,7 +43,7 @@ def _context(request: HttpRequest, measure: Measure, **forms: object) -> dict[st
     return {
         "measure": measure,
         "chain": list(reversed(chain)),
-        "light": light_of(measure, timezone.localdate()),
+        "light": light_of(measure),
         "reports": reports.prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("id"))),
         "signoffs": measure.signoffs.select_related("requested_by", "reviewed_by"),
         "extensions": measure.extensions.select_related("requested_by", "reviewed_by"),
