@@ -19,6 +19,7 @@ from zhenggai.ledger.models import (
     Extension,
     Finding,
     Inspection,
+    InspectionTally,
     Measure,
     Membership,
     ProgressReport,
@@ -200,3 +201,16 @@ class AuditEventAdmin(ReadOnlyAdmin):
     search_fields = ("object_repr", "object_id", "request_id")
     list_select_related = ("actor", "unit")
     date_hierarchy = "at"
+
+
+@admin.register(InspectionTally)
+class InspectionTallyAdmin(ReadOnlyAdmin):
+    list_display = ("inspection", "unit", "measures", "done", "ongoing", "overdue", "as_of", "updated_at")
+    list_select_related = ("inspection__inspected_unit", "unit")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        from zhenggai.ledger.querysets import path_q, scope_paths
+
+        qs = super().get_queryset(request)
+        paths = scope_paths(request.user)
+        return qs if paths is None else qs.filter(path_q("unit__path", paths))
