@@ -1,198 +1,154 @@
 """Writing a LedgerSheet as .xlsx: title over header, merged hierarchy, frozen header, print-ready.
 
-openpyxl's write-only mode streams the rows: about 2 s for 10,000 measures, where the normal mode needs some
-5 s to style the cells. It keeps merged ranges, widths, panes, validations and print settings, which are
-written around the streamed rows (the tests open the file again to check them).
+Written with XlsxWriter, which builds the file about three times faster than openpyxl (10,000 measures in
+well under a second of writing) and supports everything the layout needs: merged ranges, widths, panes, a
+drop-down validation, print settings and cell formats. The tests open the file again with openpyxl.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import IO, Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.properties import PageSetupProperties
+import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
 
 from zhenggai.ledger.choices import MeasureKind
 from zhenggai.sheets.columns import COLUMNS
 from zhenggai.sheets.export import LedgerSheet, Row
 
 SHEET_TITLE = "台账"
-HEADER_ROW = 3  # row 1: title, row 2: inspection and export date, row 3: column headers
+HEADER_ROW = 3  # row 1: title, row 2: inspection and export date, row 3: column headers (1-based)
 FIRST_DATA_ROW = HEADER_ROW + 1
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 BODY_FONT = "仿宋"  # shipped with every Chinese Windows; LibreOffice substitutes a CJK serif
 HEAD_FONT = "黑体"
+# Characters XML 1.0 cannot carry; text pasted from other systems sometimes has them.
+_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
-_THIN = Side(style="thin", color="000000")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _MERGED_KEYS = {"seq": "problem", "aspect": "aspect", "problem": "problem", "detail": "detail"}
 
 
-def _styles() -> dict[str, NamedStyle]:
-    def body(name: str, horizontal: str, number_format: str = "General") -> NamedStyle:
-        return NamedStyle(
-            name,
-            font=Font(name=BODY_FONT, size=11),
-            alignment=Alignment(horizontal=horizontal, vertical="center", wrap_text=True),
-            border=_BOX,
-            number_format=number_format,
-        )
-
+def _formats(book: Any) -> dict[str, Any]:
+    body = {"font_name": BODY_FONT, "font_size": 11, "valign": "vcenter", "text_wrap": True, "border": 1}
     return {
-        "title": NamedStyle(
-            "台账标题",
-            font=Font(name=HEAD_FONT, size=18),
-            alignment=Alignment(horizontal="center", vertical="center"),
+        "title": book.add_format({"font_name": HEAD_FONT, "font_size": 18, "align": "center", "valign": "vcenter"}),
+        "subtitle": book.add_format({"font_name": BODY_FONT, "font_size": 10, "align": "left", "valign": "vcenter"}),
+        "header": book.add_format(
+            {"font_name": HEAD_FONT, "font_size": 11, "bold": True, "align": "center", "valign": "vcenter",
+             "text_wrap": True, "border": 1, "bg_color": "#D9E1F2"}
         ),
-        "subtitle": NamedStyle(
-            "台账说明",
-            font=Font(name=BODY_FONT, size=10),
-            alignment=Alignment(horizontal="left", vertical="center"),
+        "left": book.add_format(body | {"align": "left"}),
+        "centre": book.add_format(body | {"align": "center"}),
+        "date": book.add_format(body | {"align": "center", "num_format": DATE_FORMAT}),
+        "code": book.add_format(
+            {"font_name": BODY_FONT, "font_size": 9, "font_color": "#808080", "align": "center",
+             "valign": "vcenter", "border": 1}
         ),
-        "header": NamedStyle(
-            "台账表头",
-            font=Font(name=HEAD_FONT, size=11, bold=True),
-            alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
-            border=_BOX,
-            fill=PatternFill("solid", fgColor="D9E1F2"),
-        ),
-        "left": body("台账正文", "left"),
-        "centre": body("台账居中", "center"),
-        "date": body("台账日期", "center", DATE_FORMAT),
-        "code": NamedStyle(
-            "台账编号",
-            font=Font(name=BODY_FONT, size=9, color="808080"),
-            alignment=Alignment(horizontal="center", vertical="center"),
-            border=_BOX,
-        ),
-    }
+    }  # fmt: skip
 
 
 def write_ledger(sheet: LedgerSheet, target: str | Path | IO[bytes]) -> None:
-    workbook = Workbook(write_only=True)
-    ws = workbook.create_sheet(SHEET_TITLE)
-    styles = _styles()
-    for style in styles.values():
-        workbook.add_named_style(style)
-    last = get_column_letter(len(COLUMNS))
-
-    # Everything that goes before the rows in the file is set before the first append.
-    for number, column in enumerate(COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(number)].width = column.width
-    ws.row_dimensions[1].height = 36
-    ws.row_dimensions[2].height = 20
-    ws.row_dimensions[HEADER_ROW].height = 30
-    ws.freeze_panes = f"A{FIRST_DATA_ROW}"
+    book = xlsxwriter.Workbook(str(target) if isinstance(target, Path) else target, {"in_memory": True})
+    ws = book.add_worksheet(SHEET_TITLE)
+    formats = _formats(book)
+    last_col = len(COLUMNS) - 1
+    for index, column in enumerate(COLUMNS):
+        ws.set_column(index, index, column.width)
+    ws.set_row(0, 36)
+    ws.set_row(1, 20)
+    ws.set_row(HEADER_ROW - 1, 30)
+    ws.freeze_panes(HEADER_ROW, 0)
     _print_setup(ws)
 
-    # Each style resolved once: a cell takes the resolved style array instead of a named-style lookup per
-    # cell, which alone costs about a second on 10,000 rows. Cells never change a style after this, so
-    # sharing the array is safe.
-    resolved = {}
-    for key, style in styles.items():
-        template = WriteOnlyCell(ws)
-        template.style = style.name
-        resolved[key] = template._style
-
-    def cell(value: object, style: str) -> WriteOnlyCell:
-        c = WriteOnlyCell(ws, _clean(value))
-        c._style = resolved[style]
-        return c
-
-    ws.append([cell(sheet.title, "title")])
-    ws.append([cell(sheet.subtitle, "subtitle")])
-    ws.append([cell(column.header, "header") for column in COLUMNS])
-    column_styles = [
-        "code" if column.key == "code" else "centre" if column.centred else "left" for column in COLUMNS
+    ws.merge_range(0, 0, 0, last_col, _clean(sheet.title), formats["title"])
+    ws.merge_range(1, 0, 1, last_col, _clean(sheet.subtitle), formats["subtitle"])
+    ws.write_row(HEADER_ROW - 1, 0, [column.header for column in COLUMNS], formats["header"])
+    column_formats = [
+        formats["code" if column.key == "code" else "centre" if column.centred else "left"]
+        for column in COLUMNS
     ]
-    previous: Row | None = None
-    for row in sheet.rows:
-        ws.append(
-            [
-                cell(value, "date" if isinstance(value, dt.date) else style)
-                for value, style in zip(_covered_blank(row, previous), column_styles, strict=True)
-            ]
+    date_format = formats["date"]
+    merged = merge_spans(sheet.rows)
+    covered = {(row, col) for first, last, col in merged for row in range(first + 1, last + 1)}
+    for offset, row in enumerate(sheet.rows):
+        excel_row = HEADER_ROW + offset  # 0-based index of the sheet row
+        for col, (value, fmt) in enumerate(zip(row.values, column_formats, strict=True)):
+            if (offset, col) in covered:
+                continue
+            if isinstance(value, dt.date):
+                ws.write_datetime(excel_row, col, value, date_format)
+            elif value is None or value == "":
+                ws.write_blank(excel_row, col, None, fmt)
+            else:
+                ws.write(excel_row, col, _clean(value), fmt)
+    for first, last, col in merged:
+        value = sheet.rows[first].values[col]
+        fmt = date_format if isinstance(value, dt.date) else column_formats[col]
+        ws.merge_range(
+            HEADER_ROW + first, col, HEADER_ROW + last, col, _clean(value) if value is not None else "", fmt
         )
-        previous = row
-    # Built in one go: MultiCellRange.add checks each new range against all others (quadratic).
-    merged = [f"A1:{last}1", f"A2:{last}2", *merge_ranges(sheet.rows)]
-    ws.merged_cells = MultiCellRange([CellRange(ref) for ref in merged])
-    last_row = HEADER_ROW + len(sheet.rows)
     if sheet.rows:
-        kinds = DataValidation(
-            type="list",
-            formula1='"' + ",".join(MeasureKind.labels) + '"',
-            allow_blank=True,
-            showErrorMessage=True,
-            errorTitle="类型",
-            error="请选择立行立改、限期整改或长期坚持。",
+        kind_col = next(n for n, c in enumerate(COLUMNS) if c.key == "kind")
+        ws.data_validation(
+            HEADER_ROW,
+            kind_col,
+            HEADER_ROW + len(sheet.rows) - 1,
+            kind_col,
+            {
+                "validate": "list",
+                "source": list(MeasureKind.labels),
+                "ignore_blank": True,
+                "error_title": "类型",
+                "error_message": "请选择立行立改、限期整改或长期坚持。",
+            },
         )
-        kind_letter = get_column_letter(next(n for n, c in enumerate(COLUMNS, 1) if c.key == "kind"))
-        kinds.add(f"{kind_letter}{FIRST_DATA_ROW}:{kind_letter}{last_row}")
-        ws.data_validations.append(kinds)
-    workbook.save(target)
+    book.close()
 
 
 def _clean(value: object) -> object:
-    """Control characters pasted into a text make openpyxl refuse the whole file; they are dropped."""
-    if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    """Control characters pasted into a text are dropped: they have no place in a cell."""
+    if isinstance(value, str) and _ILLEGAL.search(value):
+        return _ILLEGAL.sub("", value)
     return value
 
 
 def _print_setup(ws: Any) -> None:
     """A4 landscape, fit to one page wide, the header row repeated on every printed page."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = 9  # A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0  # as many pages tall as needed
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    ws.print_options.horizontalCentered = True
-    margins = ws.page_margins
-    margins.left = margins.right = 0.4  # inches
-    margins.top = margins.bottom = 0.6
-    margins.header = margins.footer = 0.3
-    ws.oddFooter.center.text = "第 &P 页,共 &N 页"
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)  # one page wide, as many tall as needed
+    ws.repeat_rows(HEADER_ROW - 1)
+    ws.center_horizontally()
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)  # inches
+    ws.set_header("", {"margin": 0.3})
+    ws.set_footer("&C第 &P 页,共 &N 页", {"margin": 0.3})
 
 
-_MERGED_COLUMNS = [(n, _MERGED_KEYS[c.key]) for n, c in enumerate(COLUMNS) if c.key in _MERGED_KEYS]
-
-
-def _covered_blank(row: Row, previous: Row | None) -> list[object]:
-    """The row's values with the cells a merge covers (all but its top-left) left empty, as Excel keeps them."""
-    if previous is None:
-        return row.values
-    values = list(row.values)
-    for index, group in _MERGED_COLUMNS:
-        current = getattr(row, group)
-        if current is not None and getattr(previous, group) == current:
-            values[index] = None
-    return values
-
-
-def merge_ranges(rows: list[Row]) -> list[str]:
-    """Vertical merges: 序号 and 问题 over their problem's rows, 方面 and 具体问题 over theirs."""
-    ranges: list[str] = []
-    for number, column in enumerate(COLUMNS, start=1):
+def merge_spans(rows: list[Row]) -> list[tuple[int, int, int]]:
+    """Vertical merges as (first row, last row, column), rows counted from the first data row:
+    序号 and 问题 over their problem's rows, 方面 and 具体问题 over theirs."""
+    spans: list[tuple[int, int, int]] = []
+    for col, column in enumerate(COLUMNS):
         group = _MERGED_KEYS.get(column.key)
         if group is None:
             continue
-        letter = get_column_letter(number)
         start = 0
         for index in range(1, len(rows) + 1):
             current = getattr(rows[start], group)
             if index < len(rows) and current is not None and getattr(rows[index], group) == current:
                 continue
             if current is not None and index - start > 1:
-                ranges.append(f"{letter}{FIRST_DATA_ROW + start}:{letter}{FIRST_DATA_ROW + index - 1}")
+                spans.append((start, index - 1, col))
             start = index
-    return ranges
+    return spans
+
+
+def merge_ranges(rows: list[Row]) -> list[str]:
+    """The same merges in A1 notation (B4:B6), as a reader of the file reports them."""
+    return [
+        f"{xl_col_to_name(col)}{FIRST_DATA_ROW + first}:{xl_col_to_name(col)}{FIRST_DATA_ROW + last}"
+        for first, last, col in merge_spans(rows)
+    ]
