@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -76,8 +77,13 @@ def test_report_with_two_files_stores_both(demo: Inspection) -> None:
     assert f"/evidence/{evidence.pk}/" in page
     download = login("jingban").get(f"/evidence/{evidence.pk}/")
     assert b"".join(download.streaming_content) == b"%PDF-1.4\nplan"  # type: ignore[attr-defined]
-    archive_leader_view = login("chakan").get(f"/evidence/{evidence.pk}/")
-    assert archive_leader_view.status_code == 200  # the viewer of the same unit may read it
+    assert login("chakan").get(f"/evidence/{evidence.pk}/").status_code == 200  # a viewer of the same unit
+    from zhenggai.ledger.choices import Role
+    from zhenggai.ledger.models import Membership, Unit
+
+    outsider = User.objects.create_user("dangan", password=PASSWORD)
+    Membership.objects.create(user=outsider, unit=Unit.objects.get(name="临江区档案馆"), role=Role.VIEWER)
+    assert login("dangan").get(f"/evidence/{evidence.pk}/").status_code == 404  # another unit
 
 
 def test_progress_out_of_range_and_empty_text_are_shown_beside_their_fields(demo: Inspection) -> None:

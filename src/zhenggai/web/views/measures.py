@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.db.models import Prefetch
+from django.forms import Form
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -62,67 +66,59 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "web/measure_detail.html", _context(request, measure))
 
 
-@require_POST
-def report(request: HttpRequest, pk: int) -> HttpResponse:
+def _act(
+    request: HttpRequest,
+    pk: int,
+    form: Form,
+    slot: str,
+    call: Callable[[Measure, dict[str, Any]], object],
+    done: str,
+) -> HttpResponse:
+    """Validate `form`, call the service; on success redirect with `done`, else show the page again with the
+    form (in context slot `slot`) carrying the errors beside its fields."""
     measure = _measure(request, pk)
-    form = ReportForm(request.POST, request.FILES)
     if form.is_valid():
-        uploads = [services.UploadedEvidence(f.name or "未命名", f) for f in form.cleaned_data["evidence"]]
         try:
-            services.report_progress(
-                by=actor(request),
-                measure=measure,
-                text=form.cleaned_data["text"],
-                progress=form.cleaned_data["progress"],
-                files=uploads,
-            )
+            call(measure, form.cleaned_data)
         except DomainError as error:
             attach_error(form, error)
         else:
-            messages.success(request, "整改进展已报送。")
+            messages.success(request, done)
             return redirect("measure", pk=pk)
-    return render(
-        request, "web/measure_detail.html", _context(request, measure, report_form=form), status=400
-    )
+    context = _context(request, measure, **{slot: form})
+    return render(request, "web/measure_detail.html", context, status=400)
+
+
+@require_POST
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    def call(measure: Measure, data: dict[str, Any]) -> object:
+        uploads = [services.UploadedEvidence(f.name or "未命名", f) for f in data["evidence"]]
+        return services.report_progress(
+            by=actor(request), measure=measure, text=data["text"], progress=data["progress"], files=uploads
+        )
+
+    form = ReportForm(request.POST, request.FILES)
+    return _act(request, pk, form, "report_form", call, "整改进展已报送。")
 
 
 @require_POST
 def request_signoff(request: HttpRequest, pk: int) -> HttpResponse:
-    measure = _measure(request, pk)
+    def call(measure: Measure, data: dict[str, Any]) -> object:
+        return services.request_signoff(by=actor(request), measure=measure, note=data["note"])
+
     form = SignoffRequestForm(request.POST)
-    if form.is_valid():
-        try:
-            services.request_signoff(by=actor(request), measure=measure, note=form.cleaned_data["note"])
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            messages.success(request, "已提交销号申请,等待审核。")
-            return redirect("measure", pk=pk)
-    return render(
-        request, "web/measure_detail.html", _context(request, measure, signoff_form=form), status=400
-    )
+    return _act(request, pk, form, "signoff_form", call, "已提交销号申请,等待审核。")
 
 
 @require_POST
 def request_extension(request: HttpRequest, pk: int) -> HttpResponse:
-    measure = _measure(request, pk)
+    def call(measure: Measure, data: dict[str, Any]) -> object:
+        return services.request_extension(
+            by=actor(request), measure=measure, new_deadline=data["new_deadline"], reason=data["reason"]
+        )
+
     form = ExtensionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.request_extension(
-                by=actor(request),
-                measure=measure,
-                new_deadline=form.cleaned_data["new_deadline"],
-                reason=form.cleaned_data["reason"],
-            )
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            messages.success(request, "已提交延期申请,等待审核。")
-            return redirect("measure", pk=pk)
-    return render(
-        request, "web/measure_detail.html", _context(request, measure, extension_form=form), status=400
-    )
+    return _act(request, pk, form, "extension_form", call, "已提交延期申请,等待审核。")
 
 
 @require_POST
