@@ -102,6 +102,10 @@ MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
 # Evidence files are kept under the data directory, never overwritten.
 EVIDENCE_MAX_BYTES = env_int("ZHENGGAI_EVIDENCE_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
+# Uploaded notices and ledgers are parsed in a child process within these limits (zhenggai.untrusted).
+MAX_UNPACKED_MB = env_int("ZHENGGAI_MAX_UNPACKED_MB", 100, minimum=1)
+PARSE_MEMORY_MB = env_int("ZHENGGAI_PARSE_MEMORY_MB", 1024, minimum=64)
+PARSE_SECONDS = env_int("ZHENGGAI_PARSE_SECONDS", 60, minimum=1)
 
 # E-mail for warnings, 督办单 and the weekly summary (README: 督查督办). An empty host turns e-mail off.
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -40,7 +40,8 @@ from zhenggai.ledger.permissions import require_manager
 from zhenggai.ledger.services import FindingSpec, MeasureSpec
 from zhenggai.notices.document import NoticeDoc, NoticeFinding, NoticeMeasure
 from zhenggai.notices.normalise import fold
-from zhenggai.notices.parse import MAX_BYTES, NoticeReadError, parse_bytes
+from zhenggai.notices.parse import MAX_BYTES, NoticeReadError
+from zhenggai.notices.sandboxed import parse_untrusted
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -133,7 +134,7 @@ def file_bytes(path: Path) -> bytes:
 
 def read_notice(data: bytes, filename: str) -> ImportPlan:
     """Parse the file and plan its import. Raises NoticeReadError (unreadable) or InvalidInput (no findings)."""
-    return plan_import(parse_bytes(data, filename), filename=filename, sha256=sha256_of(data))
+    return plan_import(parse_untrusted(data, filename), filename=filename, sha256=sha256_of(data))
 
 
 def plan_import(doc: NoticeDoc, *, filename: str, sha256: str) -> ImportPlan:

@@ -117,7 +117,9 @@ def import_page(request: HttpRequest) -> HttpResponse:
                 units=units,
             )
             return render(request, "notices/import.html", _context(preview, unit, round_, confirm))
-    return render(request, "notices/import.html", {"form": form})
+    # a refused file or a form error: the reason is beside the field
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(request, "notices/import.html", {"form": form}, status=status)
 
 
 def _preview(

@@ -11,12 +11,21 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from io import BytesIO
 from pathlib import Path
 from typing import IO
 
 from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, SheetVisibleEnum
 
 from zhenggai.sheets.columns import REQUIRED, column_key, describe, match_header
+from zhenggai.untrusted import (
+    Limits,
+    RejectedFile,
+    check_sheet_extent,
+    check_zip,
+    current_limits,
+    run_isolated,
+)
 
 HEADER_SCAN_ROWS = 20  # the header is looked for in this many rows from the top
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -59,10 +68,56 @@ class SheetTable:
         return key in self.headers
 
 
-def read_ledger(source: str | Path | IO[bytes], name: str | None = None) -> SheetTable:
-    """Read the first sheet that carries a ledger header (a 整改措施 column among the first rows)."""
+MAX_BYTES = 20 * 1024 * 1024  # a ledger file, as uploaded
+
+
+def read_ledger(
+    source: str | Path | IO[bytes], name: str | None = None, limits: Limits | None = None
+) -> SheetTable:
+    """Read the first sheet that carries a ledger header (a 整改措施 column among the first rows).
+
+    The file is untrusted: its zip directory and the extent of its cells are checked here, and calamine reads
+    it in a child process with a memory and a time limit (zhenggai.untrusted); every refusal is a
+    SheetReadError in Chinese."""
     label = name or (Path(source).name if isinstance(source, str | Path) else "上传的文件")
-    workbook = _open(source, label)
+    data = _bytes(source, label)
+    limits = limits or current_limits()
+    try:
+        check_zip(data, limits)
+        check_sheet_extent(data, limits)
+        return run_isolated(_read_table, data, label, limits=limits, passthrough=(SheetReadError,))
+    except RejectedFile as exc:
+        raise SheetReadError(exc.message) from None
+
+
+def _bytes(source: str | Path | IO[bytes], label: str) -> bytes:
+    not_xlsx = f"文件“{label}”不是 .xlsx 文件。请在 Excel 或 WPS 中“另存为”Excel 工作簿（*.xlsx）后再导入。"
+    if isinstance(source, str | Path):
+        path = Path(source)
+        if not path.is_file():
+            raise SheetReadError(f"找不到文件“{source}”。")
+        if path.suffix.lower() != ".xlsx":
+            raise SheetReadError(not_xlsx)
+        if path.stat().st_size > MAX_BYTES:
+            raise SheetReadError(f"文件“{label}”超过 {MAX_BYTES // 1024 // 1024} MB。")
+        data = path.read_bytes()
+    else:
+        data = source.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise SheetReadError(f"文件“{label}”超过 {MAX_BYTES // 1024 // 1024} MB。")
+    if data[:4] != _ZIP_MAGIC:
+        raise SheetReadError(
+            not_xlsx if data[:4] != b"\xd0\xcf\x11\xe0" else not_xlsx + "（这是旧版 .xls 格式）"
+        )
+    return data
+
+
+def _read_table(data: bytes, label: str) -> SheetTable:
+    """In the child: calamine reads the workbook."""
+    try:
+        workbook = CalamineWorkbook.from_filelike(BytesIO(data))
+    except (CalamineError, OSError, ValueError):
+        raise SheetReadError(f"文件“{label}”已损坏，无法作为 .xlsx 读取。") from None
     tried: list[str] = []
     for meta in workbook.sheets_metadata:
         if meta.visible != SheetVisibleEnum.Visible:
@@ -71,7 +126,7 @@ def read_ledger(source: str | Path | IO[bytes], name: str | None = None) -> Shee
             sheet = workbook.get_sheet_by_name(meta.name)
             top = _filled(sheet, sheet.to_python(skip_empty_area=False, nrows=HEADER_SCAN_ROWS))
         except CalamineError:
-            raise SheetReadError(f"文件“{label}”的工作表“{meta.name}”无法读取,文件可能已损坏。") from None
+            raise SheetReadError(f"文件“{label}”的工作表“{meta.name}”无法读取，文件可能已损坏。") from None
         found = _find_header(top)
         if found is None:
             tried.append(meta.name)
@@ -85,39 +140,17 @@ def read_ledger(source: str | Path | IO[bytes], name: str | None = None) -> Shee
     )
 
 
-def _open(source: str | Path | IO[bytes], label: str) -> CalamineWorkbook:
-    not_xlsx = f"文件“{label}”不是 .xlsx 文件。请在 Excel 或 WPS 中“另存为”Excel 工作簿(*.xlsx)后再导入。"
-    if isinstance(source, str | Path):
-        path = Path(source)
-        if not path.is_file():
-            raise SheetReadError(f"找不到文件“{source}”。")
-        if path.suffix.lower() != ".xlsx":
-            raise SheetReadError(not_xlsx)
-        with path.open("rb") as stream:
-            head = stream.read(4)
-    else:
-        head = source.read(4)
-        source.seek(0)
-    if head != _ZIP_MAGIC:
-        raise SheetReadError(
-            not_xlsx if head[:4] != b"\xd0\xcf\x11\xe0" else not_xlsx + "(这是旧版 .xls 格式)"
-        )
-    try:
-        if isinstance(source, str | Path):
-            return CalamineWorkbook.from_path(str(source))
-        return CalamineWorkbook.from_filelike(source)
-    except (CalamineError, OSError, ValueError):
-        raise SheetReadError(f"文件“{label}”已损坏,无法作为 .xlsx 读取。") from None
-
-
 Grid = list[list[object]]
 
 
 def _filled(sheet: CalamineSheet, rows: Sequence[Sequence[object]]) -> Grid:
     """The rows with empty cells as None and each merged range filled with its top-left value."""
     grid: Grid = [[None if value == "" else value for value in row] for row in rows]
+    # A merged range never widens the table beyond its cells (A1:XFD1048576 would fill 17 billion cells).
+    width = max((len(row) for row in grid), default=0)
     for (top, left), (bottom, right) in sheet.merged_cell_ranges or []:
-        if top >= len(grid):
+        right = min(right, width - 1)
+        if top >= len(grid) or left > right:
             continue
         value = grid[top][left] if left < len(grid[top]) else None
         for r in range(top, min(bottom, len(grid) - 1) + 1):

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from argparse import ArgumentParser
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from zhenggai.notices.parse import NoticeReadError, parse_file
+from zhenggai.notices.importing import file_bytes
+from zhenggai.notices.parse import NoticeReadError
+from zhenggai.notices.sandboxed import parse_untrusted
 from zhenggai.notices.summary import summary_text
 
 
@@ -22,7 +25,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            doc = parse_file(options["file"])
+            path = Path(options["file"])
+            doc = parse_untrusted(file_bytes(path), path.name)
         except NoticeReadError as exc:
             raise CommandError(str(exc), returncode=2) from None
         if options["json"]:
