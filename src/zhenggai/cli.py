@@ -7,6 +7,9 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> None:
+    from zhenggai.env import restrict_umask
+
+    restrict_umask()  # before settings create the data directory or SQLite its database
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhenggai.settings")
     from django.core.exceptions import ImproperlyConfigured
 

@@ -53,10 +53,20 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return items
 
 
+PRIVATE_UMASK = 0o027  # files 0640, folders 0750: nothing we write is readable by other users
+
+
+def restrict_umask() -> None:
+    """Make the files and folders this process creates (SQLite database, uploads, staging files, exports)
+    unreadable by other users; a stricter umask already set is kept."""
+    current = os.umask(PRIVATE_UMASK)
+    os.umask(current | PRIVATE_UMASK)
+
+
 def env_dir(name: str, default: Path) -> Path:
     path = Path(os.environ.get(name) or default).expanduser().resolve()
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=0o750, parents=True, exist_ok=True)
     except OSError as exc:
         raise ImproperlyConfigured(f"{name}: cannot create data directory {path}: {exc.strerror}") from None
     if not os.access(path, os.W_OK):

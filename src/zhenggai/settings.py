@@ -46,6 +46,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "zhenggai.ledger.middleware.RequestIdMiddleware",
+    # Before anything reads the body (CSRF reads POST): an oversized request gets 413 unread.
+    "zhenggai.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -106,6 +108,11 @@ EVIDENCE_MAX_BYTES = env_int("ZHENGGAI_EVIDENCE_MAX_BYTES", 50 * 1024 * 1024, mi
 MAX_UNPACKED_MB = env_int("ZHENGGAI_MAX_UNPACKED_MB", 100, minimum=1)
 PARSE_MEMORY_MB = env_int("ZHENGGAI_PARSE_MEMORY_MB", 1024, minimum=64)
 PARSE_SECONDS = env_int("ZHENGGAI_PARSE_SECONDS", 60, minimum=1)
+# Everything one request may send (all its files together); a larger one is refused unread (HTTP 413).
+MAX_REQUEST_BYTES = env_int("ZHENGGAI_MAX_REQUEST_MB", 200, minimum=1) * 1024 * 1024
+# Stored files and their folders are not world-readable (the process umask, set at start, does the rest).
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 
 # E-mail for warnings, 督办单 and the weekly summary (README: 督查督办). An empty host turns e-mail off.
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -15,6 +15,7 @@ import pytest
 import time_machine
 from aiosmtpd.controller import Controller
 
+from zhenggai.supervision.jobs import JobSkipped
 from zhenggai.supervision.models import SupervisionRun
 from zhenggai.supervision.services import run_sweep, run_weekly
 
@@ -57,11 +58,15 @@ def sweep(django_capture_on_commit_callbacks: Any) -> Callable[[], SupervisionRu
 
 @pytest.fixture
 def weekly(django_capture_on_commit_callbacks: Any) -> Callable[..., SupervisionRun | None]:
+    """Run the weekly summary and its mail; None when the start is skipped (already sent today)."""
+
     def run(force: bool = False) -> SupervisionRun | None:
         with django_capture_on_commit_callbacks(execute=True):
-            result = run_weekly(force=force)
-        if result is not None:
-            result.refresh_from_db()
+            try:
+                result = run_weekly(force=force)
+            except JobSkipped:
+                return None
+        result.refresh_from_db()
         return result
 
     return run

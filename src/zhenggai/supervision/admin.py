@@ -5,13 +5,18 @@ from __future__ import annotations
 from django.contrib import admin
 
 from zhenggai.ledger.admin import ReadOnlyAdmin
-from zhenggai.supervision.models import Indicator, SupervisionNotice, SupervisionRun, Warning
+from zhenggai.supervision.models import Indicator, JobLock, SupervisionNotice, SupervisionRun, Warning
 
 
 @admin.register(SupervisionRun)
 class SupervisionRunAdmin(ReadOnlyAdmin):
     list_display = ("started_at", "kind", "period", "outcome", "finished_at")
     list_filter = ("kind", "outcome")
+
+
+@admin.register(JobLock)
+class JobLockAdmin(ReadOnlyAdmin):
+    list_display = ("job", "period", "host", "pid", "acquired_at", "expires_at")
 
 
 @admin.register(Warning)

@@ -50,6 +50,29 @@ class SupervisionRun(models.Model):
         return f"{self.get_kind_display()} {self.period} {self.get_outcome_display()}"
 
 
+class JobLock(models.Model):
+    """A scheduled job's lock on databases without advisory locks (SQLite): one row per job while it runs.
+
+    Taken and released by zhenggai.supervision.jobs; a row whose holder crashed stops counting when it
+    expires, or at once when its process is gone on this host.
+    """
+
+    job = models.CharField("任务", max_length=20, unique=True)
+    period = models.DateField("对应日期")
+    host = models.CharField("主机", max_length=255)
+    pid = models.PositiveIntegerField("进程号")
+    token = models.CharField("标识", max_length=32)
+    acquired_at = models.DateTimeField("开始时间")
+    expires_at = models.DateTimeField("失效时间")
+
+    class Meta:
+        verbose_name = "任务锁"
+        verbose_name_plural = "任务锁"
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.period} {self.host}:{self.pid}"
+
+
 class LightQuerySet(models.QuerySet["MeasureLight"]):
     def visible_to(self, user: AnyUser) -> LightQuerySet:
         if scope_paths(user) is None:

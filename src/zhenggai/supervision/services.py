@@ -1,7 +1,9 @@
 """The supervision app's entry points: the recorded runs (sweep, weekly), 督办单, indicators, counts.
 
 Every state change is a service that checks permission and writes one audit event in its transaction; the
-scheduled runs are recorded in SupervisionRun whether they succeed or fail; mail leaves after commit.
+scheduled runs are recorded in SupervisionRun whether they succeed or fail; mail leaves after commit. A
+scheduled run holds its job's lock (jobs.py) from before it is recorded until its mail is sent: a concurrent
+start raises JobSkipped and records nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from zhenggai.ledger.tally import refresh_overdue
 from zhenggai.supervision.alerts import warning_notifications
 from zhenggai.supervision.choices import RunKind, RunOutcome
 from zhenggai.supervision.indicators import add_indicator, record_indicator_actual
+from zhenggai.supervision.jobs import DONE, JobSkipped, job_lock
 from zhenggai.supervision.models import SupervisionRun, Warning
 from zhenggai.supervision.notices import (
     close_supervision_notice,
@@ -32,6 +35,7 @@ from zhenggai.supervision.rules import rules
 from zhenggai.supervision.sweep import sweep_indicators, sweep_measures
 
 __all__ = [
+    "JobSkipped",
     "add_indicator",
     "close_supervision_notice",
     "issue_supervision_notice",
@@ -46,7 +50,14 @@ Work = Callable[[SupervisionRun], dict[str, Any]]
 
 
 def record_run(kind: RunKind, period: dt.date, work: Work) -> SupervisionRun:
-    """Run `work` in one transaction and record it; a failure is recorded with its error and re-raised."""
+    """Run `work` in one transaction and record it; a failure is recorded with its error and re-raised.
+
+    Called with the job's lock held: a run of this kind still marked running was left by a crash."""
+    SupervisionRun.objects.filter(kind=kind, outcome=RunOutcome.RUNNING).update(
+        outcome=RunOutcome.FAILED,
+        finished_at=timezone.now(),
+        error="运行中断：进程在完成前退出（在下一次运行时发现）。",
+    )
     run = SupervisionRun.objects.create(kind=kind, period=period, started_at=timezone.now())
     try:
         with transaction.atomic():
@@ -66,7 +77,10 @@ def record_run(kind: RunKind, period: dt.date, work: Work) -> SupervisionRun:
 
 
 def run_sweep() -> SupervisionRun:
-    """`zhenggai supervise sweep`: recolour, record changes as warnings, escalate 督办单, notify on change."""
+    """`zhenggai supervise sweep`: recolour, record changes as warnings, escalate 督办单, notify on change.
+
+    Raises JobSkipped when another sweep is running; a later sweep on the same day runs again (and, nothing
+    having changed, notifies nobody)."""
     today, now = timezone.localdate(), timezone.now()
 
     def work(run: SupervisionRun) -> dict[str, Any]:
@@ -90,18 +104,23 @@ def run_sweep() -> SupervisionRun:
             "notifications": len(notes),
         }
 
-    return record_run(RunKind.SWEEP, today, work)
+    with job_lock(RunKind.SWEEP, today):
+        return record_run(RunKind.SWEEP, today, work)
 
 
-def run_weekly(*, force: bool = False) -> SupervisionRun | None:
-    """`zhenggai supervise weekly`: the Monday summary; once a day unless forced (None when already sent)."""
+def run_weekly(*, force: bool = False) -> SupervisionRun:
+    """`zhenggai supervise weekly`: the Monday summary, once a day unless forced, never two at once.
+
+    Raises JobSkipped when another start is sending it, or (unless forced) today's was sent; the check is
+    made under the lock, so a start that waited for nothing still sees the other's finished run."""
     from zhenggai.supervision.digest import send_weekly
 
     today = timezone.localdate()
-    done = SupervisionRun.objects.filter(kind=RunKind.WEEKLY, period=today, outcome=RunOutcome.OK)
-    if not force and done.exists():
-        return None
-    return record_run(RunKind.WEEKLY, today, lambda run: send_weekly(run, today))
+    with job_lock(RunKind.WEEKLY, today):
+        done = SupervisionRun.objects.filter(kind=RunKind.WEEKLY, period=today, outcome=RunOutcome.OK)
+        if not force and done.exists():
+            raise JobSkipped(DONE)
+        return record_run(RunKind.WEEKLY, today, lambda run: send_weekly(run, today))
 
 
 def warnings_sent(target: Inspection | Unit, since: dt.datetime | dt.date | None = None) -> int:

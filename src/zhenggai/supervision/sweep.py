@@ -63,23 +63,23 @@ def sweep_measures(run: SupervisionRun, today: dt.date, now: dt.datetime, r: Rul
     )
     stamp = connection.ops.adapt_datetimefield_value(now)
     colour = colour_sql("flags")
+    # Left by a failed run only when it was not rolled back; dropped after success. (No DROP in `finally`:
+    # on PostgreSQL it would fail in the aborted transaction and hide the first error.)
     _execute(f"DROP TABLE IF EXISTS {SCRATCH}")
     _execute(f"CREATE TEMPORARY TABLE {SCRATCH} AS {scan}", scan_params)
-    try:
-        light_columns = column_list(MeasureLight, ["measure", "colour", "reasons", "since"])
-        _execute(
-            f"INSERT INTO {table(MeasureLight)} ({light_columns}) "
-            f"SELECT m_id, {colour}, flags, %s FROM {SCRATCH} WHERE old_colour IS NULL",
-            (stamp,),
-        )
-        changed = _execute(
-            f"INSERT INTO {table(Warning)} ({column_list(Warning, WARNING_COLUMNS)}) "
-            f"SELECT %s, %s, unit_id_, insp_id, m_id, dept_id, NULL, {colour}, COALESCE(old_colour, ''), flags "
-            f"FROM {SCRATCH} WHERE {colour} <> COALESCE(old_colour, '{Colour.GREEN.value}')",
-            (run.pk, stamp),
-        )
-    finally:
-        _execute(f"DROP TABLE {SCRATCH}")
+    light_columns = column_list(MeasureLight, ["measure", "colour", "reasons", "since"])
+    _execute(
+        f"INSERT INTO {table(MeasureLight)} ({light_columns}) "
+        f"SELECT m_id, {colour}, flags, %s FROM {SCRATCH} WHERE old_colour IS NULL",
+        (stamp,),
+    )
+    changed = _execute(
+        f"INSERT INTO {table(Warning)} ({column_list(Warning, WARNING_COLUMNS)}) "
+        f"SELECT %s, %s, unit_id_, insp_id, m_id, dept_id, NULL, {colour}, COALESCE(old_colour, ''), flags "
+        f"FROM {SCRATCH} WHERE {colour} <> COALESCE(old_colour, '{Colour.GREEN.value}')",
+        (run.pk, stamp),
+    )
+    _execute(f"DROP TABLE {SCRATCH}")
     recorded = Warning.objects.filter(run=run, measure=OuterRef("measure"))
     MeasureLight.objects.filter(
         measure__in=Warning.objects.filter(run=run, measure__isnull=False)

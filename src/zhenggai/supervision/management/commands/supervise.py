@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zhenggai.supervision.choices import RunOutcome
+from zhenggai.supervision.jobs import DONE, JobSkipped
 from zhenggai.supervision.models import SupervisionRun
 from zhenggai.supervision.services import run_sweep, run_weekly
 
@@ -27,14 +28,15 @@ class Command(BaseCommand):
             for past in SupervisionRun.objects.all()[: max(1, options["limit"])]:
                 self.stdout.write(self._line(past))
             return
-        run: SupervisionRun | None
         try:
             run = run_sweep() if action == "sweep" else run_weekly(force=options["force"])
+        except JobSkipped as skipped:  # another start runs it or ran it: not an error for cron
+            self.stdout.write(skipped.message)
+            if skipped.message == DONE:
+                self.stdout.write("今天的每周汇总已经发送过（如需重发，加 --force）。")
+            return
         except Exception as exc:  # recorded on the run already; the exit status tells cron
             raise CommandError(f"{'预警巡检' if action == 'sweep' else '每周汇总'}失败:{exc}") from exc
-        if run is None:
-            self.stdout.write("今天的每周汇总已经发送过(如需重发,加 --force)。")
-            return
         self.stdout.write(self._line(run))
         if run.outcome != RunOutcome.OK:
             raise CommandError(f"运行记录 {run.pk}:{run.error.splitlines()[0] if run.error else '失败'}")

@@ -1,0 +1,55 @@
+"""Refuse a request whose body is larger than the total allowed, before anything reads it.
+
+The per-file limit (EVIDENCE_MAX_BYTES) is checked once a file has arrived; this one bounds what a single
+request may make the server receive at all (into memory or temporary files). Django's WSGI request reads at
+most Content-Length bytes of the body (none when the header is missing), so checking the header is enough:
+a body longer than it is never read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+
+MB = 1024 * 1024
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / MB:.1f}".removesuffix(".0")
+
+
+def too_large_message(size: int, limit: int) -> str:
+    return (
+        f"上传内容过大（{_megabytes(size)} MB），超过单次提交上限 {_megabytes(limit)} MB，未予接收。"
+        "请减少一次提交的文件，或分几次上传。"
+    )
+
+
+class RequestSizeLimitMiddleware:
+    """HTTP 413 with a Chinese page (JSON for API clients) when Content-Length exceeds MAX_REQUEST_BYTES.
+
+    Placed before every middleware that reads the body (CSRF reads POST)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = int(settings.MAX_REQUEST_BYTES)
+        try:
+            size = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:  # Django reads no body for a malformed length
+            size = 0
+        if size <= limit:
+            return self.get_response(request)
+        message = too_large_message(size, limit)
+        response: HttpResponse
+        if "application/json" in request.headers.get("Accept", ""):
+            response = JsonResponse({"detail": message}, status=413)
+        else:
+            response = HttpResponse(render_to_string("413.html", {"message": message}), status=413)
+        # The unread body stays on the socket: the connection cannot be reused.
+        response["Connection"] = "close"
+        return response
