@@ -3,6 +3,7 @@ Chinese message (HTTP 400, exit code 2), the process that served it lives on, an
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -134,3 +135,19 @@ def test_a_notice_that_nests_headings_1200_times_gets_an_answer_not_a_500(demo: 
     response = _notice_page(text.encode(), "通报.txt")
     assert response.status_code in (200, 400)
     assert "Traceback" not in response.content.decode()
+
+
+def test_a_staged_upload_is_readable_by_its_owner_only(demo: Inspection, settings: Any) -> None:
+    from tests.notices.test_parse_structure import LINJIANG
+
+    before = os.umask(0o022)  # as a careless start would leave it
+    try:
+        response = _notice_page(LINJIANG.encode("gbk"), "通报.txt")
+    finally:
+        os.umask(before)
+    assert response.status_code == 200
+    staged = list((Path(settings.DATA_DIR) / "uploads").rglob("*"))
+    assert staged, "the preview keeps the file until it is confirmed"
+    for path in staged:
+        mode = path.stat().st_mode & 0o777
+        assert mode & 0o077 == 0, f"{path} is {oct(mode)}"

@@ -34,6 +34,7 @@ from zhenggai.notices.importing import (
     unit_mismatch,
 )
 from zhenggai.notices.read import MAX_BYTES, NoticeReadError
+from zhenggai.untrusted.staging import private_dir, write_private
 from zhenggai.web.access import managed_paths
 from zhenggai.web.forms import attach_error
 from zhenggai.web.views.common import actor
@@ -213,14 +214,14 @@ def _folder(user: User) -> Path:
 
 def _store(user: User, data: bytes, name: str) -> None:
     folder = _folder(user)
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     cutoff = time.time() - KEEP_SECONDS
     for old in folder.iterdir():
         if old.stat().st_mtime < cutoff:
             old.unlink(missing_ok=True)
     sha = sha256_of(data)
-    (folder / sha).write_bytes(data)
-    (folder / f"{sha}.name").write_text(name, encoding="utf-8")
+    write_private(folder / sha, data)
+    write_private(folder / f"{sha}.name", name.encode("utf-8"))
 
 
 def _load(user: User, sha: str) -> tuple[bytes, str] | None:

@@ -41,6 +41,7 @@ from zhenggai.notices.services import prepare_notice, preview_notice, publish_no
 from zhenggai.sheets.export import export_ledger
 from zhenggai.sheets.importing import ImportResult, import_ledger
 from zhenggai.sheets.read import SheetReadError
+from zhenggai.untrusted.staging import private_dir, write_private
 from zhenggai.web.document_forms import (
     Item,
     LedgerConfirmForm,
@@ -294,13 +295,13 @@ def _folder(user: User) -> Path:
 
 def _store(user: User, data: bytes) -> str:
     folder = _folder(user)
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     cutoff = time.time() - KEEP_SECONDS
     for old in folder.iterdir():
         if old.stat().st_mtime < cutoff:
             old.unlink(missing_ok=True)
     sha = hashlib.sha256(data).hexdigest()
-    (folder / f"{sha}.xlsx").write_bytes(data)
+    write_private(folder / f"{sha}.xlsx", data)
     return sha
 
 
