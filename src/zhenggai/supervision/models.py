@@ -433,3 +433,42 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SnapshotBasis(models.TextChoices):
+    UNIT = "unit", "被巡察单位"
+    DEPARTMENT = "department", "牵头部门"
+
+
+class DailySnapshot(models.Model):
+    """每日快照: one unit's figures at the end of a sweep, so trend charts read history as it was.
+
+    Written by the sweep for every inspected unit (basis 被巡察单位) and every lead department (basis 牵头部门);
+    a day without a row is a day without data, never zero. A second sweep on the same day replaces the rows.
+    """
+
+    day = models.DateField("日期")
+    unit = models.ForeignKey(
+        Unit, verbose_name="单位", on_delete=models.CASCADE, related_name="snapshots", db_constraint=False
+    )
+    basis = models.CharField("口径", max_length=10, choices=SnapshotBasis.choices, default=SnapshotBasis.UNIT)
+    measures = models.PositiveIntegerField("整改措施", default=0)
+    open = models.PositiveIntegerField("未完成", default=0)
+    done = models.PositiveIntegerField("已完成", default=0)
+    overdue = models.PositiveIntegerField("已逾期", default=0)
+    red = models.PositiveIntegerField("红灯", default=0)
+    yellow = models.PositiveIntegerField("黄灯", default=0)
+    blue = models.PositiveIntegerField("蓝灯", default=0)
+    stale = models.PositiveIntegerField("灰灯", default=0)
+    green = models.PositiveIntegerField("绿灯", default=0)
+
+    class Meta:
+        verbose_name = "每日快照"
+        verbose_name_plural = "每日快照"
+        constraints = [
+            models.UniqueConstraint(fields=["basis", "unit", "day"], name="snapshot_once_a_day"),
+        ]
+        indexes = [models.Index(fields=["basis", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.unit_id} {self.get_basis_display()}"

@@ -32,6 +32,7 @@ from zhenggai.supervision.notices import (
 )
 from zhenggai.supervision.notify import deliver
 from zhenggai.supervision.rules import rules
+from zhenggai.supervision.snapshots import write_snapshots
 from zhenggai.supervision.sweep import sweep_indicators, sweep_measures
 
 __all__ = [
@@ -89,6 +90,7 @@ def run_sweep() -> SupervisionRun:
         indicator_changes = sweep_indicators(run, today, now, r)
         escalated = escalate_notices(run, today, r)
         refresh_overdue(today)
+        snapshots = write_snapshots(today)
         notes = deliver(warning_notifications(run, today, r), run)
         colours = dict(
             Warning.objects.filter(run=run)
@@ -102,6 +104,7 @@ def run_sweep() -> SupervisionRun:
             "colours": colours,
             "escalated": escalated,
             "notifications": len(notes),
+            "snapshots": snapshots,
         }
 
     with job_lock(RunKind.SWEEP, today):
