@@ -32,6 +32,7 @@ class CurrentMeasure:
     status: str
     progress: int
     latest_report: str
+    updated_at: dt.datetime | None = None
 
 
 def load_measures(inspection: Inspection, user: User) -> list[CurrentMeasure]:
@@ -52,6 +53,7 @@ def load_measures(inspection: Inspection, user: User) -> list[CurrentMeasure]:
             "status",
             "progress",
             "latest_report",
+            "updated_at",
         )
     )
     cooperating: dict[int, set[int]] = defaultdict(set)
@@ -73,6 +75,7 @@ def load_measures(inspection: Inspection, user: User) -> list[CurrentMeasure]:
             status=r[9],
             progress=r[10],
             latest_report=r[11] or "",
+            updated_at=r[12],
         )
         for r in rows
     ]
