@@ -145,3 +145,23 @@ def test_file_without_an_export_time_is_not_checked_but_an_old_progress_text_is_
     assert ProgressReport.objects.filter(measure=ledger.life).latest("id").text == "各支部已全部检查"
     ledger.archive.refresh_from_db()
     assert ledger.archive.responsible_person == "钱某某"
+
+
+def test_deadline_moved_by_an_extension_after_the_export_is_a_conflict_not_a_deadline_edit(
+    ledger: Ledger, tmp_path: Path, clock: time_machine.Coordinates, run_import: Importer
+) -> None:
+    path = _export(ledger, tmp_path, clock)
+    extension = services.request_extension(
+        by=ledger.world.staff_a,
+        measure=ledger.archive_2,
+        new_deadline=dt.date(2031, 3, 31),
+        reason="需上级审批",
+    )
+    services.approve_extension(by=ledger.world.leader_a, extension=extension)
+    row = row_of(path, ledger.archive_2.code)
+
+    out, error = run_import(path, ledger.inspection, "leader_a", "--dry-run")
+
+    assert error is not None
+    assert f"第{row}行:该措施在导出后已被他人修改（2026年11月30日 14:06，leader_a）" in out
+    assert "不能在台账中直接修改" not in out

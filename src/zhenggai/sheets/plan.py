@@ -262,6 +262,9 @@ class _Planner:
         deadline: Deadline | None = values.get("deadline")
         stated = deadline is not None and (deadline.date is not None or deadline.long_term)
         if stated and deadline is not None and deadline.date != m.deadline:
+            if m.id in self.changed_after_export:  # e.g. an extension approved since: the file is stale
+                changes["deadline"] = deadline.date  # never applied: _conflict refuses the row
+                return changes
             now = chinese_date(m.deadline) if m.deadline else "未定时限"
             self.plan.error(
                 row.number,
