@@ -14,6 +14,8 @@ from openpyxl import load_workbook
 from tests.sheets.conftest import Importer, Ledger, edit, export, measure_state, row_of, summary, table_counts
 from zhenggai.ledger import services
 from zhenggai.ledger.models import ProgressReport
+from zhenggai.sheets.apply import apply_plan
+from zhenggai.sheets.plan import plan_import
 from zhenggai.sheets.read import read_ledger
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -165,3 +167,25 @@ def test_deadline_moved_by_an_extension_after_the_export_is_a_conflict_not_a_dea
     assert error is not None
     assert f"第{row}行:该措施在导出后已被他人修改（2026年11月30日 14:06，leader_a）" in out
     assert "不能在台账中直接修改" not in out
+
+
+def test_change_racing_the_import_between_its_check_and_its_writes_is_refused(
+    ledger: Ledger, tmp_path: Path, clock: time_machine.Coordinates
+) -> None:
+    path = _export(ledger, tmp_path, clock)
+    row = row_of(path, ledger.archive.code)
+    edit(path, {(row, "责任人"): "钱某某"})
+    plan = plan_import(read_ledger(path), ledger.inspection, ledger.world.leader_a)
+    assert not plan.errors
+    services.edit_measure(by=ledger.world.deputy_a, measure=ledger.archive, text="刚刚改写的措施")
+    counts = table_counts()
+
+    outcome = apply_plan(plan, ledger.inspection, ledger.world.leader_a)
+
+    assert len(outcome.errors) == 1
+    assert outcome.errors[0].startswith(
+        f"工作表“台账”第{row}行:该措施已被他人修改（2026年11月30日 14:06，deputy_a）"
+    )
+    assert table_counts() == counts
+    ledger.archive.refresh_from_db()
+    assert (ledger.archive.text, ledger.archive.responsible_person) == ("刚刚改写的措施", "王某某")

@@ -33,6 +33,7 @@ class CurrentMeasure:
     progress: int
     latest_report: str
     updated_at: dt.datetime | None = None
+    version: int | None = None
 
 
 def load_measures(inspection: Inspection, user: User) -> list[CurrentMeasure]:
@@ -54,6 +55,7 @@ def load_measures(inspection: Inspection, user: User) -> list[CurrentMeasure]:
             "progress",
             "latest_report",
             "updated_at",
+            "version",
         )
     )
     cooperating: dict[int, set[int]] = defaultdict(set)
@@ -76,6 +78,7 @@ def load_measures(inspection: Inspection, user: User) -> list[CurrentMeasure]:
             progress=r[10],
             latest_report=r[11] or "",
             updated_at=r[12],
+            version=r[13],
         )
         for r in rows
     ]

@@ -49,6 +49,7 @@ class Update:
     changes: dict[str, Any]  # edit_measure keyword arguments
     report: str | None  # a new 进展情况 text, to become a progress report
     progress: int
+    version: int | None = None  # the measure's version when planned: a change racing the import is refused
 
 
 @dataclass
@@ -233,7 +234,9 @@ class _Planner:
         self._check_status(row, measure.status)
         if changes or report:
             self.plan.updates.append(
-                Update(row.number, measure.id, measure.code, changes, report, measure.progress)
+                Update(
+                    row.number, measure.id, measure.code, changes, report, measure.progress, measure.version
+                )
             )
         else:
             self.plan.unchanged += 1
