@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
 
 from tests.conftest import World
 from zhenggai.ledger import services
@@ -178,3 +181,39 @@ def test_signed_off_measure_conflict_comes_before_the_lifecycle_refusal(world: W
         services.edit_measure(by=world.deputy_a, measure=measure, expected_version=seen, text="新内容")
 
     assert ("状态", "未启动", "已完成") in refused.value.changes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_saves_on_one_version_keep_exactly_one(world: World) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite serialises whole transactions)")
+    measure = world.measure_a
+    seen = _version(measure)
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def save(user: Any, person: str) -> None:
+        try:
+            barrier.wait()
+            services.edit_measure(by=user, measure=measure, expected_version=seen, responsible_person=person)
+            outcomes[person] = "saved"
+        except Conflict as refused:
+            outcomes[person] = refused.message
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=save, args=(world.leader_a, "甲")),
+        threading.Thread(target=save, args=(world.deputy_a, "乙")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(outcomes.values()).count("saved") == 1
+    winner = next(person for person, outcome in outcomes.items() if outcome == "saved")
+    loser = next(outcome for outcome in outcomes.values() if outcome != "saved")
+    assert loser.startswith("该措施已被他人修改（")
+    measure.refresh_from_db()
+    assert (measure.responsible_person, measure.version) == (winner, seen + 1)
