@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.core.management import call_command
 from django.db import models
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.conftest import World
@@ -115,9 +117,14 @@ def ledger(world: World) -> Ledger:
     return ledger
 
 
-def export(ledger: Ledger, directory: Path, name: str = "台账.xlsx") -> Path:
+def export(
+    ledger: Ledger, directory: Path, name: str = "台账.xlsx", *, at: dt.datetime | None = None
+) -> Path:
+    """Export at `at`, by default a second after now: the file's 导出时间 is to the second, and an import
+    refuses rows of measures changed after it (the fixture's own changes, made this second, would count)."""
     path = directory / name
-    call_command("ledger", "export", str(ledger.inspection.pk), "-o", str(path), stdout=io.StringIO())
+    with time_machine.travel(at or timezone.now() + dt.timedelta(seconds=1), tick=at is None):
+        call_command("ledger", "export", str(ledger.inspection.pk), "-o", str(path), stdout=io.StringIO())
     return path
 
 

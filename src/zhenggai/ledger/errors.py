@@ -25,3 +25,12 @@ class InvalidInput(DomainError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class Conflict(DomainError):
+    """Someone else changed the object since the user read it; nothing was written. `changes` lists what
+    changed in between (field label, before, after), oldest first."""
+
+    def __init__(self, message: str, changes: list[tuple[str, str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.changes = changes or []

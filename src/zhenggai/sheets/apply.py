@@ -101,7 +101,9 @@ def _apply(plan: Plan, inspection: Inspection, by: User, outcome: Outcome) -> No
         measure = Measure(pk=update.measure_id)
         try:
             if update.changes:
-                services.edit_measure(by=by, measure=measure, **update.changes)
+                services.edit_measure(
+                    by=by, measure=measure, expected_version=update.version, **update.changes
+                )
             if update.report:
                 services.report_progress(by=by, measure=measure, text=update.report, progress=update.progress)
                 outcome.reports += 1

@@ -32,6 +32,8 @@ class CurrentMeasure:
     status: str
     progress: int
     latest_report: str
+    updated_at: dt.datetime | None = None
+    version: int | None = None
 
 
 def load_measures(inspection: Inspection, user: User) -> list[CurrentMeasure]:
@@ -52,6 +54,8 @@ def load_measures(inspection: Inspection, user: User) -> list[CurrentMeasure]:
             "status",
             "progress",
             "latest_report",
+            "updated_at",
+            "version",
         )
     )
     cooperating: dict[int, set[int]] = defaultdict(set)
@@ -73,6 +77,8 @@ def load_measures(inspection: Inspection, user: User) -> list[CurrentMeasure]:
             status=r[9],
             progress=r[10],
             latest_report=r[11] or "",
+            updated_at=r[12],
+            version=r[13],
         )
         for r in rows
     ]

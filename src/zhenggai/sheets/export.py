@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 _INDEX = {column.key: number for number, column in enumerate(COLUMNS)}
 LONG_TERM_TEXT = "长期坚持"
 SOURCE_LABEL = "巡察编号"  # in the subtitle; an import checks it against the inspection it is run on
+EXPORTED_LABEL = "导出时间"  # in the subtitle, local time to the second; an import refuses rows changed since
 
 
 @dataclass
@@ -56,6 +57,8 @@ def find_inspection(inspection_id: int, user: User | None) -> Inspection:
 
 def build_ledger(inspection: Inspection, user: User | None = None) -> LedgerSheet:
     """Rows in tree order: 方面 → 问题 → 具体问题 → 措施, with the sheet's title and subtitle."""
+    # Taken before the reads: an import refuses rows of measures changed after it (a racing change counts too).
+    exported = timezone.localtime()
     findings = list(
         Finding.objects.filter(inspection=inspection)
         .order_by("position", "id")
@@ -81,7 +84,7 @@ def build_ledger(inspection: Inspection, user: User | None = None) -> LedgerShee
     feedback = f"  反馈日期:{chinese_date(inspection.feedback_date)}" if inspection.feedback_date else ""
     subtitle = (
         f"{SOURCE_LABEL}:{inspection.pk}  巡察组:{inspection.inspector}{feedback}  整改措施:{len(measures)}条  "
-        f"导出日期:{chinese_date(timezone.localdate())}  (末列“编号”供导回系统时核对,请勿修改)"
+        f"{EXPORTED_LABEL}：{exported:%Y-%m-%d %H:%M:%S}  (末列“编号”供导回系统时核对,请勿修改)"
     )
     return LedgerSheet(f"{unit.name}巡察整改台账", subtitle, rows, len(measures))
 

@@ -6,14 +6,18 @@ costs no service call and no audit event.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.utils import timezone
+
 from zhenggai.ledger.choices import MeasureKind, MeasureStatus, Role
-from zhenggai.ledger.models import Finding, Inspection, Measure, Unit
+from zhenggai.ledger.models import AuditEvent, Finding, Inspection, Measure, ProgressReport, Unit
 from zhenggai.ledger.permissions import can_manage, has_role
 from zhenggai.ledger.services import MeasureSpec
+from zhenggai.ledger.services.versions import person, when_text
 from zhenggai.sheets.columns import describe
 from zhenggai.sheets.current import CurrentMeasure, load_measures, unit_names
 from zhenggai.sheets.read import SheetRow, SheetTable, clean_title, title_key
@@ -45,6 +49,7 @@ class Update:
     changes: dict[str, Any]  # edit_measure keyword arguments
     report: str | None  # a new 进展情况 text, to become a progress report
     progress: int
+    version: int | None = None  # the measure's version when planned: a change racing the import is refused
 
 
 @dataclass
@@ -111,6 +116,7 @@ class _Planner:
         for m in self.measures:
             self.texts[m.finding].setdefault(title_key(m.text), f"整改措施{m.code}")
         self.units = unit_names(self.unit, self.measures)
+        self.changed_after_export = _changed_after_export(table, inspection, self.measures)
         self.manager = can_manage(user, self.unit)
         self._reporter: dict[int | None, bool] = {}
         self.seen_codes: dict[str, int] = {}
@@ -216,6 +222,8 @@ class _Planner:
         self.seen_codes[measure.code] = row.number
         changes = self._changes(row, measure, values)
         self._check_titles(row, measure, titles)
+        if self._conflict(row, measure, changes, values.get("progress", "")):
+            return
         if changes and not self.manager:
             self.plan.error(row.number, None, "您没有修改整改措施的权限(需要本单位领导或巡察办角色)")
             return
@@ -226,7 +234,9 @@ class _Planner:
         self._check_status(row, measure.status)
         if changes or report:
             self.plan.updates.append(
-                Update(row.number, measure.id, measure.code, changes, report, measure.progress)
+                Update(
+                    row.number, measure.id, measure.code, changes, report, measure.progress, measure.version
+                )
             )
         else:
             self.plan.unchanged += 1
@@ -255,6 +265,9 @@ class _Planner:
         deadline: Deadline | None = values.get("deadline")
         stated = deadline is not None and (deadline.date is not None or deadline.long_term)
         if stated and deadline is not None and deadline.date != m.deadline:
+            if m.id in self.changed_after_export:  # e.g. an extension approved since: the file is stale
+                changes["deadline"] = deadline.date  # never applied: _conflict refuses the row
+                return changes
             now = chinese_date(m.deadline) if m.deadline else "未定时限"
             self.plan.error(
                 row.number,
@@ -280,8 +293,24 @@ class _Planner:
                 f"整改措施{m.code}的方面/问题/具体问题与系统中不同;导入不修改反馈问题的表述和归属,已忽略",
             )
 
+    def _conflict(self, row: SheetRow, m: CurrentMeasure, changes: dict[str, Any], progress: str) -> bool:
+        """A row that would change a measure someone changed after the export is refused: the file is stale."""
+        when = self.changed_after_export.get(m.id)
+        new_progress = bool(progress) and progress != text_of(m.latest_report)
+        if when is None or not (changes or new_progress):
+            return False
+        self.plan.error(row.number, None, f"该措施在导出后已被他人修改{when}，请重新导出后再修改")
+        return True
+
     def _report(self, row: SheetRow, m: CurrentMeasure, text: str) -> str | None:
         if not text or text == text_of(m.latest_report):
+            return None
+        if _reported_before(m.id, text):  # an old copy of the ledger, from before a newer report
+            self.plan.note(
+                row.number,
+                "progress",
+                f"与整改措施{m.code}此前报送过的进展相同，系统中已有更新的进展，已忽略",
+            )
             return None
         if not self._may_report(m.lead):
             self.plan.note(row.number, "progress", "您不是该措施的责任部门人员,进展情况未作为进展报送,已忽略")
@@ -385,6 +414,36 @@ class _Planner:
                 self.user, unit, Role.STAFF, Role.LEADER
             )
         return self._reporter[department]
+
+
+def _changed_after_export(
+    table: SheetTable, inspection: Inspection, measures: list[CurrentMeasure]
+) -> dict[int, str]:
+    """Measure id → “（时间，姓名）” of its latest change after the file's export time (updated_at, and the
+    audit events: one query). Empty for a file that states no export time, such as an external ledger."""
+    if table.exported_at is None or table.source is None:
+        return {}
+    exported = timezone.make_aware(table.exported_at)  # written in local time, to the second
+    latest: dict[int, tuple[dt.datetime, str]] = {
+        m.id: (m.updated_at, "") for m in measures if m.updated_at is not None and m.updated_at > exported
+    }
+    ids = {str(m.id): m.id for m in measures}
+    events = AuditEvent.objects.filter(
+        unit=inspection.inspected_unit, object_type="measure", at__gt=exported
+    ).select_related("actor")
+    for event in events.order_by("at", "id"):
+        pk = ids.get(event.object_id)
+        if pk is not None:
+            latest[pk] = (event.at, person(event.actor))
+    return {
+        pk: f"（{when_text(at)}，{who}）" if who else f"（{when_text(at)}）"
+        for pk, (at, who) in latest.items()
+    }
+
+
+def _reported_before(measure_id: int, text: str) -> bool:
+    earlier = ProgressReport.objects.filter(measure_id=measure_id).values_list("text", flat=True)
+    return any(text_of(old) == text for old in earlier)
 
 
 def _missing(key: str) -> str:

@@ -55,6 +55,8 @@ class SheetTable:
     missing: list[str] = field(default_factory=list)  # required column keys the header lacks
     # Our export names its inspection above the header (巡察编号:12): (row number, inspection id).
     source: tuple[int, int] | None = None
+    # …and when it was exported (导出时间：2026-11-30 14:05:31, local time): rows changed since are conflicts.
+    exported_at: dt.datetime | None = None
 
     def place(self, row: int | None = None, key: str | None = None) -> str:
         where = f"工作表“{self.sheet}”"
@@ -201,6 +203,7 @@ def _table(sheet: str, grid: Grid, header_index: int, height: int, columns: dict
     table = SheetTable(sheet, header_index + height, headers)
     table.missing = [key for key in REQUIRED if key not in columns]
     table.source = _source(grid[: header_index + height - 1])
+    table.exported_at = _exported_at(grid[: header_index + height - 1])
     text_column = columns["text"] - 1
     for index in range(header_index + height, len(grid)):
         line = grid[index]
@@ -223,6 +226,22 @@ def _source(rows: Grid) -> tuple[int, int] | None:
         for value in line:
             if isinstance(value, str) and (match := _SOURCE.search(value)):
                 return index + 1, int(match.group(1))
+    return None
+
+
+_EXPORTED = re.compile(r"导出时间\s*[:：]\s*(\d{4})-(\d{1,2})-(\d{1,2})\s+(\d{1,2}):(\d{2}):(\d{2})")
+
+
+def _exported_at(rows: Grid) -> dt.datetime | None:
+    """The export time our subtitle states (naive local time), or None (an external ledger)."""
+    for line in rows:
+        for value in line:
+            if isinstance(value, str) and (match := _EXPORTED.search(value)):
+                year, month, day, hour, minute, second = (int(part) for part in match.groups())
+                try:
+                    return dt.datetime(year, month, day, hour, minute, second)
+                except ValueError:
+                    return None
     return None
 
 

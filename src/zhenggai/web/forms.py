@@ -56,6 +56,15 @@ class ApproveForm(forms.Form):
     note = forms.CharField(label="审核意见", required=False, max_length=2000)
 
 
+def version_field() -> forms.IntegerField:
+    """The version of the row the form showed: a save on a row changed since is refused (HTTP 409)."""
+    return forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={"required": "页面已过期，请刷新后重试。", "invalid": "页面已过期，请刷新后重试。"},
+    )
+
+
 class MeasureEditForm(forms.Form):
     text = forms.CharField(label="整改措施", widget=forms.Textarea(attrs={"rows": 3}))
     kind = forms.ChoiceField(label="类型", choices=MeasureKind.choices)
@@ -63,6 +72,7 @@ class MeasureEditForm(forms.Form):
     lead_department = forms.ModelChoiceField(label="牵头部门", queryset=Unit.objects.none(), required=False)
     responsible_person = forms.CharField(label="责任人", required=False, max_length=100)
     start_date = forms.DateField(label="开始日期", required=False, widget=DATE_INPUT)
+    version = version_field()
 
     def __init__(self, *args: Any, departments: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -78,6 +88,13 @@ class InspectionEditForm(forms.Form):
     organising_work = forms.CharField(
         label="整改组织工作情况", required=False, widget=forms.Textarea(attrs={"rows": 8})
     )
+    version = version_field()
+
+
+class FindingEditForm(forms.Form):
+    title = forms.CharField(label="标题", max_length=500)
+    text = forms.CharField(label="问题表述", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    version = version_field()
 
 
 class RegulationForm(forms.Form):

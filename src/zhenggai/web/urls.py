@@ -28,6 +28,7 @@ urlpatterns = [
     path("inspections/", inspections.inspection_list, name="inspections"),
     path("inspections/<int:pk>/", inspections.inspection_tree, name="inspection"),
     path("inspections/<int:pk>/edit/", inspections.inspection_edit, name="inspection_edit"),
+    path("findings/<int:pk>/edit/", inspections.finding_edit, name="finding_edit"),
     path("inspections/<int:pk>/regulations/new/", inspections.add_regulation, name="regulation_add"),
     path("inspections/<int:pk>/clues/new/", inspections.add_clue, name="clue_add"),
     path("clues/<int:pk>/", inspections.update_clue, name="clue_update"),

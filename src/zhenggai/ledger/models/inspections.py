@@ -29,6 +29,8 @@ class Inspection(models.Model):
     organising_work = models.TextField("整改组织工作情况", blank=True)
     source_sha256 = models.CharField("导入文件SHA-256", max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    # Raised by every service that changes the row; an edit form carries the version it showed.
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
 
     objects = InspectionQuerySet.as_manager()
 
@@ -54,6 +56,7 @@ class Finding(models.Model):
     position = models.PositiveIntegerField("序号", default=0)
     title = models.CharField("标题", max_length=500)
     text = models.TextField("问题表述", blank=True)
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
 
     objects = FindingQuerySet.as_manager()
 

@@ -47,6 +47,8 @@ class Measure(models.Model):
     last_reported_at = models.DateTimeField("最近报送时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    # Raised by every service that changes the row; an edit form carries the version it showed.
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
 
     objects = MeasureQuerySet.as_manager()
 

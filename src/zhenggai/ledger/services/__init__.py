@@ -6,6 +6,7 @@ from zhenggai.ledger.services.inspections import (
     MeasureSpec,
     add_finding,
     create_inspection,
+    edit_finding,
     update_inspection,
 )
 from zhenggai.ledger.services.measures import add_measure, edit_measure, report_progress
@@ -29,6 +30,7 @@ __all__ = [
     "approve_extension",
     "approve_signoff",
     "create_inspection",
+    "edit_finding",
     "edit_measure",
     "record_clue",
     "record_regulation",

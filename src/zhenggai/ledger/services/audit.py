@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.db import models, transaction
 
 from zhenggai.ledger.middleware import current_request_id
-from zhenggai.ledger.models import AuditEvent, Inspection, Unit
+from zhenggai.ledger.models import AuditEvent, Finding, Inspection, Measure, Unit
 from zhenggai.ledger.tally import refresh_tally
 
 MEASURE_FIELDS = (
@@ -61,6 +61,9 @@ def record(
     Must run inside the change's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit events are written inside the state change's transaction")
+    if after is not None and isinstance(obj, Measure | Finding | Inspection):
+        # The version the change left the row at: a stale edit is explained by the events after its version.
+        after = after | {"version": obj.version}
     event = AuditEvent.objects.create(
         actor=actor if actor is not None and actor.pk else None,
         action=action,

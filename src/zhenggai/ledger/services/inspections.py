@@ -17,6 +17,7 @@ from zhenggai.ledger.models import Finding, Inspection, Measure, Round
 from zhenggai.ledger.permissions import require_manager
 from zhenggai.ledger.services.audit import record, snapshot
 from zhenggai.ledger.services.validation import UnitRef, check_order, clean_text, optional_text, resolve_unit
+from zhenggai.ledger.services.versions import bump, check_version
 
 INSPECTION_FIELDS = (
     "round_id",
@@ -233,14 +234,56 @@ def add_finding(
 _EDITABLE_INSPECTION_FIELDS = {"inspector", "onsite_start", "onsite_end", "feedback_date", "organising_work"}
 
 
+_FINDING_FIELDS = ("title", "text")
+
+
 @transaction.atomic
-def update_inspection(*, by: User, inspection: Inspection, **changes: Any) -> Inspection:
-    """Edit the inspection's descriptive fields (dates, inspector, organising-work text)."""
+def edit_finding(
+    *,
+    by: User,
+    finding: Finding,
+    title: str | None = None,
+    text: str | None = None,
+    expected_version: int | None = None,
+) -> Finding:
+    """Reword a node of the feedback tree (its title, its 问题表述); its place in the tree stays."""
+    finding = (
+        Finding.objects.select_for_update().select_related("inspection__inspected_unit").get(pk=finding.pk)
+    )
+    require_manager(by, finding.inspection.inspected_unit, "修改反馈问题")
+    check_version(finding, expected_version)
+    before = snapshot(finding, _FINDING_FIELDS)
+    if title is not None:
+        finding.title = clean_text(title, "问题标题", "title", max_length=500)
+    if text is not None:
+        finding.text = text.strip()
+    if snapshot(finding, _FINDING_FIELDS) == before:
+        return finding
+    bump(finding)
+    finding.save(update_fields=[*_FINDING_FIELDS, "version"])
+    record(
+        actor=by,
+        action="edit_finding",
+        obj=finding,
+        unit=finding.inspection.inspected_unit,
+        before=before,
+        after=snapshot(finding, _FINDING_FIELDS),
+    )
+    return finding
+
+
+@transaction.atomic
+def update_inspection(
+    *, by: User, inspection: Inspection, expected_version: int | None = None, **changes: Any
+) -> Inspection:
+    """Edit the inspection's descriptive fields (dates, inspector, organising-work text). With
+    `expected_version` (the version the user saw) an inspection changed since is refused with Conflict."""
     unknown = set(changes) - _EDITABLE_INSPECTION_FIELDS
     if unknown:
         raise InvalidInput(f"不能修改这些字段:{', '.join(sorted(unknown))}。")
     inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
     require_manager(by, inspection.inspected_unit, "修改巡察信息")
+    check_version(inspection, expected_version)
     before = snapshot(inspection, changes)
     if "inspector" in changes:
         changes["inspector"] = clean_text(changes["inspector"], "巡察组", "inspector", max_length=200)
@@ -252,7 +295,8 @@ def update_inspection(*, by: User, inspection: Inspection, **changes: Any) -> In
     check_order(
         inspection.onsite_start, inspection.feedback_date, "反馈日期不能早于进驻开始日期。", "feedback_date"
     )
-    inspection.save(update_fields=list(changes))
+    bump(inspection)
+    inspection.save(update_fields=[*changes, "version"])
     record(
         actor=by,
         action="update_inspection",

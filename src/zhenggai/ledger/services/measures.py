@@ -22,6 +22,7 @@ from zhenggai.ledger.services.validation import (
     optional_text,
     resolve_unit,
 )
+from zhenggai.ledger.services.versions import bump, check_version
 
 
 def lock(measure: Measure) -> Measure:
@@ -61,8 +62,11 @@ _EDITABLE = {
 
 
 @transaction.atomic
-def edit_measure(*, by: User, measure: Measure, **changes: Any) -> Measure:
-    """Edit a measure's content and owners. The deadline changes only through an approved extension."""
+def edit_measure(
+    *, by: User, measure: Measure, expected_version: int | None = None, **changes: Any
+) -> Measure:
+    """Edit a measure's content and owners. The deadline changes only through an approved extension.
+    With `expected_version` (the version the user saw) a measure changed since is refused with Conflict."""
     if "deadline" in changes:
         raise InvalidInput("整改时限只能通过延期申请变更。", "deadline")
     unknown = set(changes) - _EDITABLE
@@ -70,6 +74,7 @@ def edit_measure(*, by: User, measure: Measure, **changes: Any) -> Measure:
         raise InvalidInput(f"不能直接修改这些字段:{', '.join(sorted(unknown))}。")
     measure = lock(measure)
     require_manager(by, measure.inspection.inspected_unit, "修改整改措施")
+    check_version(measure, expected_version)
     if measure.status == MeasureStatus.DONE:
         raise InvalidTransition(f"整改措施{measure.code}已销号,如需修改请先重新打开。")
     before = snapshot(measure, MEASURE_FIELDS) | {"cooperating_departments": _cooperating(measure)}
@@ -95,6 +100,7 @@ def edit_measure(*, by: User, measure: Measure, **changes: Any) -> Measure:
     for name, value in changes.items():
         setattr(measure, name, value)
     check_order(measure.start_date, measure.deadline, "开始日期不能晚于整改时限。", "start_date")
+    bump(measure)
     measure.save()
     if cooperating is not None:
         units = [resolve_unit(ref, "配合部门", "cooperating_departments") for ref in cooperating]
@@ -158,7 +164,8 @@ def report_progress(
         measure.status = MeasureStatus.IN_PROGRESS
     measure.progress = progress
     measure.last_reported_at = timezone.now()
-    measure.save(update_fields=["status", "progress", "last_reported_at", "updated_at"])
+    bump(measure)
+    measure.save(update_fields=["status", "progress", "last_reported_at", "updated_at", "version"])
     record(
         actor=by,
         action="report_progress",

@@ -16,6 +16,7 @@ from zhenggai.ledger.permissions import require_manager, require_reporter
 from zhenggai.ledger.services.audit import record, snapshot
 from zhenggai.ledger.services.measures import lock
 from zhenggai.ledger.services.validation import clean_text, optional_text
+from zhenggai.ledger.services.versions import bump
 
 _STATE = ("status", "progress", "completed_date")
 
@@ -51,7 +52,8 @@ def request_signoff(*, by: User, measure: Measure, note: str = "") -> SignOff:
         measure=measure, requested_by=by, note=optional_text(note, "申请说明", "note", max_length=2000)
     )
     measure.status = MeasureStatus.PENDING_SIGNOFF
-    measure.save(update_fields=["status", "updated_at"])
+    bump(measure)
+    measure.save(update_fields=["status", "updated_at", "version"])
     _audit(by, "request_signoff", measure, before, signoff=signoff.pk)
     return signoff
 
@@ -91,7 +93,8 @@ def approve_signoff(
     if outcome == MeasureStatus.DONE:
         measure.progress = 100
         measure.completed_date = timezone.localdate()
-    measure.save(update_fields=["status", "progress", "completed_date", "updated_at"])
+    bump(measure)
+    measure.save(update_fields=["status", "progress", "completed_date", "updated_at", "version"])
     _audit(by, "approve_signoff", measure, before, signoff=signoff.pk)
     return signoff
 
@@ -109,7 +112,8 @@ def reject_signoff(*, by: User, signoff: SignOff, reason: str) -> SignOff:
     signoff.review_note = reason
     signoff.save()
     measure.status = MeasureStatus.IN_PROGRESS
-    measure.save(update_fields=["status", "updated_at"])
+    bump(measure)
+    measure.save(update_fields=["status", "updated_at", "version"])
     _audit(by, "reject_signoff", measure, before, signoff=signoff.pk, reason=reason)
     return signoff
 
@@ -175,7 +179,8 @@ def approve_extension(*, by: User, extension: Extension, note: str = "") -> Exte
     extension.review_note = optional_text(note, "审核意见", "note", max_length=2000)
     extension.save()
     measure.deadline = extension.new_deadline
-    measure.save(update_fields=["deadline", "updated_at"])
+    bump(measure)
+    measure.save(update_fields=["deadline", "updated_at", "version"])
     _audit(by, "approve_extension", measure, before, extension=extension.pk)
     return extension
 
@@ -207,6 +212,7 @@ def reopen_measure(*, by: User, measure: Measure, reason: str) -> Measure:
     before = snapshot(measure, (*_STATE, "deadline"))
     measure.status = MeasureStatus.IN_PROGRESS
     measure.completed_date = None
-    measure.save(update_fields=["status", "completed_date", "updated_at"])
+    bump(measure)
+    measure.save(update_fields=["status", "completed_date", "updated_at", "version"])
     _audit(by, "reopen_measure", measure, before, reason=reason)
     return measure

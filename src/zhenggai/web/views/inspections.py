@@ -11,10 +11,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from zhenggai.ledger import services
 from zhenggai.ledger.choices import MeasureStatus
-from zhenggai.ledger.errors import DomainError, NotPermitted
+from zhenggai.ledger.errors import Conflict, DomainError, NotPermitted
 from zhenggai.ledger.models import Clue, Finding, Inspection, Measure, Unit
 from zhenggai.ledger.permissions import can_manage
-from zhenggai.web.forms import ClueForm, ClueUpdateForm, InspectionEditForm, RegulationForm, attach_error
+from zhenggai.web.forms import (
+    ClueForm,
+    ClueUpdateForm,
+    FindingEditForm,
+    InspectionEditForm,
+    RegulationForm,
+    attach_error,
+)
 from zhenggai.web.lights import Light, light_of, with_lights, worst
 from zhenggai.web.views.common import actor, paginate
 
@@ -102,26 +109,69 @@ def inspection_tree(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def inspection_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The form carries the version it showed; a save on an inspection changed since is refused (409)."""
     inspection = _inspection(request, pk)
     fields = ("inspector", "onsite_start", "onsite_end", "feedback_date", "organising_work")
     initial = {name: getattr(inspection, name) for name in fields}
+    conflict: Conflict | None = None
     if request.method == "POST":
         form = InspectionEditForm(request.POST)
         if form.is_valid():
-            changes = {k: v for k, v in form.cleaned_data.items() if v != initial[k]}
+            seen = form.cleaned_data["version"]
+            changes = {k: v for k, v in form.cleaned_data.items() if k in initial and v != initial[k]}
             try:
                 if changes:
-                    services.update_inspection(by=actor(request), inspection=inspection, **changes)
+                    services.update_inspection(
+                        by=actor(request), inspection=inspection, expected_version=seen, **changes
+                    )
             except NotPermitted as error:
                 return HttpResponseForbidden(error.message)
+            except Conflict as error:
+                conflict = error
             except DomainError as error:
                 attach_error(form, error)
             else:
                 messages.success(request, "巡察信息已保存。")
                 return redirect("inspection", pk=pk)
     else:
-        form = InspectionEditForm(initial=initial)
-    return render(request, "web/inspection_edit.html", {"inspection": inspection, "form": form})
+        form = InspectionEditForm(initial=initial | {"version": inspection.version})
+    context = {"inspection": inspection, "form": form, "conflict": conflict}
+    return render(request, "web/inspection_edit.html", context, status=409 if conflict else 200)
+
+
+def finding_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reword a 方面/问题/具体问题; like the other edit forms it is refused (409) when changed since."""
+    finding = get_object_or_404(
+        Finding.objects.visible_to(request.user).select_related("inspection__inspected_unit"), pk=pk
+    )
+    conflict: Conflict | None = None
+    if request.method == "POST":
+        form = FindingEditForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.edit_finding(
+                    by=actor(request),
+                    finding=finding,
+                    title=data["title"],
+                    text=data["text"],
+                    expected_version=data["version"],
+                )
+            except NotPermitted as error:
+                return HttpResponseForbidden(error.message)
+            except Conflict as error:
+                conflict = error
+            except DomainError as error:
+                attach_error(form, error)
+            else:
+                messages.success(request, "反馈问题已保存。")
+                return redirect("inspection", pk=finding.inspection_id)
+    else:
+        form = FindingEditForm(
+            initial={"title": finding.title, "text": finding.text, "version": finding.version}
+        )
+    context = {"finding": finding, "form": form, "conflict": conflict}
+    return render(request, "web/finding_edit.html", context, status=409 if conflict else 200)
 
 
 def add_regulation(request: HttpRequest, pk: int) -> HttpResponse:

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from zhenggai.ledger import services
-from zhenggai.ledger.errors import DomainError, NotPermitted
+from zhenggai.ledger.errors import Conflict, DomainError, NotPermitted
 from zhenggai.ledger.models import AuditEvent, Evidence, Finding, Measure, ProgressReport, Unit
 from zhenggai.web.access import measure_actions
 from zhenggai.web.forms import (
@@ -138,6 +138,7 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The form carries the version it showed; a save on a measure changed since is refused (409)."""
     measure = _measure(request, pk)
     departments = Unit.objects.subtree_of(measure.inspection.inspected_unit)
     initial = {
@@ -148,23 +149,30 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         "responsible_person": measure.responsible_person,
         "start_date": measure.start_date,
     }
+    conflict: Conflict | None = None
     if request.method == "POST":
         form = MeasureEditForm(request.POST, departments=departments)
         if form.is_valid():
-            changes = {k: v for k, v in form.cleaned_data.items() if v != initial[k]}
+            seen = form.cleaned_data["version"]
+            changes = {k: v for k, v in form.cleaned_data.items() if k in initial and v != initial[k]}
             try:
                 if changes:
-                    services.edit_measure(by=actor(request), measure=measure, **changes)
+                    services.edit_measure(
+                        by=actor(request), measure=measure, expected_version=seen, **changes
+                    )
             except NotPermitted as error:
                 return HttpResponseForbidden(error.message)
+            except Conflict as error:
+                conflict = error
             except DomainError as error:
                 attach_error(form, error)
             else:
                 messages.success(request, "整改措施已保存。" if changes else "没有修改。")
                 return redirect("measure", pk=pk)
     else:
-        form = MeasureEditForm(initial=initial, departments=departments)
-    return render(request, "web/measure_edit.html", {"measure": measure, "form": form})
+        form = MeasureEditForm(initial=initial | {"version": measure.version}, departments=departments)
+    context = {"measure": measure, "form": form, "conflict": conflict}
+    return render(request, "web/measure_edit.html", context, status=409 if conflict else 200)
 
 
 def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
