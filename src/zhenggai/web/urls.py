@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from zhenggai.web.views import audit, documents, home, inspections, measures, overview, reviews, tasks
+from zhenggai.web.views import audit, charts, documents, home, inspections, measures, overview, reviews, tasks
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -40,6 +40,7 @@ urlpatterns = [
     path("extensions/<int:pk>/reject/", reviews.reject_extension, name="extension_reject"),
     path("overview/", overview.overview, name="overview"),
     path("overview/trend/", overview.trend, name="overview_trend"),
+    path("overview/charts/", charts.charts, name="overview_charts"),
     path("overview.xlsx", overview.export, name="overview_export"),
     path("audit/<str:kind>/<int:pk>/", audit.audit_trail, name="audit"),
     path("inspections/<int:pk>/ledger.xlsx", documents.ledger_xlsx, name="ledger_export"),
