@@ -105,3 +105,31 @@ def test_the_charts_cost_the_same_queries_for_two_units_or_twenty(world: World) 
         MeasureFactory(finding=finding, lead_department=dept)
     _sweep(D(2025, 4, 12))
     assert queries() == few
+
+
+def test_the_overview_table_counts_red_and_yellow_per_unit_and_sorts_by_them(world: World) -> None:
+    from zhenggai.ledger.tally import rebuild_tallies
+
+    rebuild_tallies()
+    _sweep(D(2025, 4, 12))
+    client = Client()
+    client.force_login(world.supervisor)
+    with time_machine.travel(at(D(2025, 4, 12), 12), tick=False):
+        by_red = client.get("/overview/?sort=-red").content.decode()
+        by_name = client.get("/overview/").content.decode()
+        sheet = client.get("/overview.xlsx?sort=-red").content
+    rows = re.findall(r'<tr data-unit="([^"]+)">(.*?)</tr>', by_red, re.S)
+    assert [name for name, _ in rows] == [world.unit_b.name, world.unit_a.name]
+    cells = {name: re.findall(r'<td class="num">(\d+)</td>', body) for name, body in rows}
+    # …已逾期, 红灯, 黄灯: unit B has its overdue measure red, unit A its measure yellow
+    assert cells[world.unit_b.name][-3:] == ["1", "1", "0"]
+    assert cells[world.unit_a.name][-3:] == ["0", "0", "1"]
+    assert "红灯" in by_name
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    table = list(load_workbook(BytesIO(sheet)).active.values)
+    assert table[0][7:9] == ("红灯", "黄灯")
+    assert table[1][0] == world.unit_b.name
+    assert table[1][7:9] == (1, 0)

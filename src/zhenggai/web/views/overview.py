@@ -6,7 +6,7 @@ import datetime as dt
 import io
 from typing import Any
 
-from django.db.models import Count, F, FloatField, Q, QuerySet, Sum, Value
+from django.db.models import Count, F, FloatField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -15,6 +15,7 @@ from django.utils import timezone
 from zhenggai.ledger.choices import OPEN_STATUSES
 from zhenggai.ledger.models import InspectionTally, Measure, Round
 from zhenggai.ledger.querysets import path_q, scope_paths
+from zhenggai.supervision.models import DailySnapshot, SnapshotBasis
 from zhenggai.web.views.common import paginate
 
 COLUMNS = [
@@ -25,9 +26,13 @@ COLUMNS = [
     ("done", "已完成"),
     ("ongoing", "推进中"),
     ("overdue", "已逾期"),
+    ("red", "红灯"),
+    ("yellow", "黄灯"),
     ("rate", "完成率"),
 ]
 SORTABLE = {name for name, _ in COLUMNS}
+# Light counts come from the latest 每日快照, not from the stored tallies.
+LIGHTS = ("red", "yellow")
 _SUMS = (
     "problems",
     "details",
@@ -62,8 +67,24 @@ def _rate() -> Any:
     )
 
 
-def unit_rows(request: HttpRequest) -> QuerySet[Any]:
-    """One row per unit: the sums of its inspections' stored figures, sorted as asked."""
+def latest_snapshot_day() -> dt.date | None:
+    day: dt.date | None = DailySnapshot.objects.filter(basis=SnapshotBasis.UNIT).aggregate(day=Max("day"))[
+        "day"
+    ]
+    return day
+
+
+def _light(name: str, day: dt.date | None) -> Any:
+    if day is None:
+        return Value(0)
+    rows = DailySnapshot.objects.filter(basis=SnapshotBasis.UNIT, unit=OuterRef("unit"), day=day)
+    return Coalesce(Subquery(rows.values(name)[:1]), Value(0))
+
+
+def unit_rows(request: HttpRequest, *, lights: bool = False) -> QuerySet[Any]:
+    """One row per unit: the sums of its inspections' stored figures, sorted as asked. The light counts of
+    the latest sweep are annotated when asked for or sorted by (a lookup per unit); a page gets them with
+    `attach_lights` instead, in one query."""
     sort = request.GET.get("sort", "unit__name")
     if sort.lstrip("-") not in SORTABLE:
         sort = "unit__name"
@@ -73,12 +94,37 @@ def unit_rows(request: HttpRequest) -> QuerySet[Any]:
         .annotate(inspections=Count("pk"), **{name: Sum(name) for name in _SUMS})
         .annotate(rate=_rate())
     )
+    if lights or sort.lstrip("-") in LIGHTS:
+        day = latest_snapshot_day()
+        rows = rows.annotate(**{name: _light(name, day) for name in LIGHTS})
     return rows.order_by(sort, "unit")
+
+
+def attach_lights(rows: list[dict[str, Any]]) -> None:
+    """Give each row its unit's red and yellow counts on the latest sweep (0 before any)."""
+    if rows and "red" in rows[0]:
+        return
+    day = latest_snapshot_day()
+    if day is None:
+        for row in rows:
+            row.update(dict.fromkeys(LIGHTS, 0))
+        return
+    found = {
+        row["unit"]: row
+        for row in DailySnapshot.objects.filter(
+            basis=SnapshotBasis.UNIT, day=day, unit__in=[row["unit"] for row in rows]
+        ).values("unit", *LIGHTS)
+    }
+    for row in rows:
+        for name in LIGHTS:
+            row[name] = found.get(row["unit"], {}).get(name, 0)
 
 
 def overview(request: HttpRequest) -> HttpResponse:
     totals = _tallies(request).aggregate(units=Count("unit", distinct=True), **{n: Sum(n) for n in _SUMS})
     page = paginate(request, unit_rows(request), count=totals["units"])
+    page.object_list = list(page.object_list)
+    attach_lights(page.object_list)
     measures = totals["measures"] or 0
     totals["rate"] = round((totals["done"] or 0) * 100 / measures, 1) if measures else 0.0
     rounds = Round.objects.filter(pk__in=_tallies(request).values("round_id")).order_by("-year", "name")
@@ -147,7 +193,7 @@ def export(request: HttpRequest) -> HttpResponse:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center")
-    for row in unit_rows(request).iterator(chunk_size=2000):
+    for row in unit_rows(request, lights=True).iterator(chunk_size=2000):
         sheet.append([row[name] if name != "rate" else round(row["rate"], 1) for name, _ in COLUMNS])
     sheet.freeze_panes = "A2"
     sheet.column_dimensions["A"].width = 36
