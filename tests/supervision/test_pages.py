@@ -123,3 +123,47 @@ def test_notifications_page_and_mark_read(world: World, clock: Clock, sweep: Swe
     client.post("/supervision/notifications/read/")
     assert not Notification.objects.filter(user=world.leader_a, read_at__isnull=True).exists()
     assert Notification.objects.filter(user=world.leader_b, read_at__isnull=True).exists()
+
+
+def test_a_measure_signed_off_after_the_sweep_leaves_the_warnings_page(
+    world: World, clock: Clock, sweep: Sweep, client: Client
+) -> None:
+    clock(D(2025, 4, 12))
+    sweep()  # measure_b overdue: red
+    Measure.objects.filter(pk=world.measure_b.pk).update(status="done", progress=100)
+    client.force_login(world.supervisor)
+    page = client.get("/supervision/warnings/?colour=red").content.decode()
+    assert world.measure_b.code not in page
+
+
+def test_the_warnings_page_shows_todays_colour_of_a_measure_changed_since_the_sweep(
+    world: World, clock: Clock, sweep: Sweep, client: Client
+) -> None:
+    clock(D(2025, 4, 12))
+    sweep()  # measure_b red: overdue since 2024-06-30
+    Measure.objects.filter(pk=world.measure_b.pk).update(deadline=D(2026, 6, 30), progress=60)
+    client.force_login(world.supervisor)
+    page = client.get("/supervision/warnings/").content.decode()
+    row = page.split(world.measure_b.code)[0].rsplit("<tr", 1)[1]
+    assert "dot red" not in row
+    assert "已逾期" not in page.split(world.measure_b.code)[1].split("</tr>")[0]
+
+
+def test_ticking_a_done_measure_for_a_notice_says_why_it_was_left_out(
+    world: World, clock: Clock, client: Client
+) -> None:
+    clock(D(2025, 4, 12))
+    done = Measure.objects.create(
+        inspection=world.inspection_b,
+        finding=world.measure_b.finding,
+        code="B-DONE",
+        text="已完成的措施",
+        status="done",
+        progress=100,
+    )
+    client.force_login(world.supervisor)
+    ticked = [world.measure_b.pk, done.pk, 999999]
+    page = client.get("/supervision/notices/issue/", {"measures": ticked}).content.decode()
+    assert "整改措施B-DONE已完成，无需督办，未列入督办单。" in page
+    assert "有1条勾选的措施不存在或不在您的管理范围内，未列入督办单。" in page
+    assert f'value="{world.measure_b.pk}" checked' in page

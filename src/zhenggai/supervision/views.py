@@ -31,7 +31,7 @@ from zhenggai.supervision.indicators import rate
 from zhenggai.supervision.models import Indicator, MeasureLight, Notification, SupervisionNotice
 from zhenggai.supervision.notices import can_reply, close_supervision_notice, issue_supervision_notice
 from zhenggai.supervision.notices import reply_supervision_notice as reply_service
-from zhenggai.supervision.rules import reason_labels
+from zhenggai.supervision.rules import colour_of, measure_flags, reason_labels
 
 PAGE_SIZE = 50
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -93,7 +93,8 @@ def weekly_docx(request: HttpRequest) -> HttpResponse:
 def warnings(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     colour = request.GET.get("colour", "")
-    lights = MeasureLight.objects.visible_to(user)
+    # A measure signed off since the last sweep has no warning left, whatever its stored light says.
+    lights = MeasureLight.objects.visible_to(user).exclude(measure__status=MeasureStatus.DONE)
     counts = dict(lights.order_by().values_list("colour").annotate(n=Count("pk")).values_list("colour", "n"))
     if colour in Colour.values:
         lights = lights.filter(colour=colour)
@@ -103,7 +104,7 @@ def warnings(request: HttpRequest) -> HttpResponse:
         "measure__inspection__inspected_unit", "measure__lead_department"
     ).order_by(severity(), "measure__deadline", "measure_id")
     page = _page(request, lights)
-    rows = [(light, reason_labels(light.reasons)) for light in page]
+    rows = [(light, reason_labels(light.reasons)) for light in _as_of_now(list(page))]
     indicators = Indicator.objects.visible_to(user).filter(colour__in=WARNING_COLOURS).select_related("unit")
     indicator_page = _page(request, indicators.order_by(severity(), "name", "pk"), "ipage")
     today = timezone.localdate()
@@ -122,6 +123,21 @@ def warnings(request: HttpRequest) -> HttpResponse:
             "can_issue": is_supervisor(user),
         },
     )
+
+
+def _as_of_now(lights: list[MeasureLight]) -> list[MeasureLight]:
+    """The page's lights recoloured by today's rules, in one query: a measure that changed since the sweep
+    (progress reported, deadline extended) shows its colour now. The stored rows are left to the sweep."""
+    now = timezone.now()
+    flags = dict(
+        Measure.objects.filter(pk__in=[light.measure_id for light in lights])
+        .annotate(flags=measure_flags(timezone.localdate(now), now))
+        .values_list("pk", "flags")
+    )
+    for light in lights:
+        current = int(flags.get(light.measure_id) or 0)
+        light.colour, light.reasons = colour_of(current).value, current
+    return lights
 
 
 @login_required
@@ -233,10 +249,34 @@ def issue_notice(request: HttpRequest) -> HttpResponse:
     else:
         form = IssueNoticeForm(initial={"measures": request.GET.getlist("measures")}, measures=open_measures)
         status = 200
-    chosen = open_measures.filter(Q(pk__in=[v for v in form["measures"].value() or [] if str(v).isdigit()]))
+    ticked = [int(v) for v in form["measures"].value() or [] if str(v).isdigit()]
+    chosen = open_measures.filter(Q(pk__in=ticked))
     return render(
         request,
         "supervision/issue_notice.html",
-        {"form": form, "chosen": chosen.select_related("lead_department")[:PAGE_SIZE]},
+        {
+            "form": form,
+            "chosen": chosen.select_related("lead_department")[:PAGE_SIZE],
+            "left_out": _left_out(user, ticked),
+        },
         status=status,
     )
+
+
+def _left_out(user: User, ticked: list[int]) -> list[str]:
+    """Why a ticked measure is not on the 督办单: signed off already, or not the user's to see."""
+    visible = {
+        pk: (code, status)
+        for pk, code, status in Measure.objects.visible_to(user)
+        .filter(pk__in=ticked)
+        .values_list("pk", "code", "status")
+    }
+    notes = [
+        f"整改措施{visible[pk][0]}已完成，无需督办，未列入督办单。"
+        for pk in ticked
+        if pk in visible and visible[pk][1] == MeasureStatus.DONE
+    ]
+    missing = [pk for pk in ticked if pk not in visible]
+    if missing:
+        notes.append(f"有{len(missing)}条勾选的措施不存在或不在您的管理范围内，未列入督办单。")
+    return notes
