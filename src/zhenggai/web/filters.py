@@ -1,0 +1,134 @@
+"""The measure list's filters: colour, status, lead department, deadline range, text, and the sort order.
+
+One form validates the query string (Chinese messages beside the field) and turns it into queryset filters;
+a bad value is reported and ignored, never a 500.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models.lookups import GreaterThan
+
+from zhenggai.ledger.choices import OPEN_STATUSES, MeasureStatus, UnitKind
+from zhenggai.ledger.models import Measure, Unit
+from zhenggai.ledger.querysets import path_q, role_paths
+from zhenggai.supervision.choices import Colour
+from zhenggai.supervision.rules import MEASURE_PRECEDENCE
+from zhenggai.web.lights import by_urgency
+
+SHOW: dict[str, tuple[str, dict[str, Any]]] = {
+    "open": ("未完成", {"status__in": OPEN_STATUSES}),
+    "pending": ("待销号", {"status": MeasureStatus.PENDING_SIGNOFF}),
+    "closed": ("已销号", {"status__in": (MeasureStatus.DONE, MeasureStatus.ONGOING)}),
+    "all": ("全部", {}),
+}
+SORTS: dict[str, tuple[str, tuple[Any, ...] | None]] = {
+    "": ("按紧急程度", None),
+    "deadline": ("整改时限由近到远", (F("deadline").asc(nulls_last=True), "id")),
+    "-deadline": ("整改时限由远到近", (F("deadline").desc(nulls_last=True), "-id")),
+    "progress": ("进度由低到高", ("progress", "id")),
+    "-progress": ("进度由高到低", ("-progress", "id")),
+    "code": ("编号", ("code", "id")),
+    "-updated": ("最近更新", ("-updated_at", "-id")),
+}
+COLOUR_CHOICES = [("", "全部颜色"), *[(c.value, c.label) for c in Colour]]
+MAX_DEPARTMENT_CHOICES = 200  # beyond that the department is searched by name
+
+
+def colour_expression() -> Case:
+    """Today's colour of a measure annotated with `light_flags` (web.lights.with_lights), as SQL."""
+    return Case(
+        *[
+            When(GreaterThan(F("light_flags").bitand(int(mask)), 0), then=Value(colour.value))
+            for colour, mask in MEASURE_PRECEDENCE
+        ],
+        default=Value(Colour.GREEN.value),
+    )
+
+
+def departments_for(user: Any) -> QuerySet[Unit]:
+    """Departments under the units the user works for (the choices of the department filter)."""
+    departments = Unit.objects.filter(kind=UnitKind.DEPARTMENT).order_by("path")
+    paths = role_paths(user)
+    return departments if paths is None else departments.filter(path_q("path", paths))
+
+
+class TaskFilter(forms.Form):
+    show = forms.ChoiceField(label="范围", choices=[(k, v[0]) for k, v in SHOW.items()], required=False)
+    status = forms.ChoiceField(
+        label="状态", choices=[("", "全部状态"), *MeasureStatus.choices], required=False
+    )
+    colour = forms.ChoiceField(label="预警颜色", choices=COLOUR_CHOICES, required=False)
+    dept = forms.TypedChoiceField(label="牵头部门", coerce=int, required=False, empty_value=None)
+    dept_name = forms.CharField(label="牵头部门", max_length=100, required=False)
+    due_from = forms.DateField(label="整改时限从", required=False)
+    due_to = forms.DateField(label="至", required=False)
+    q = forms.CharField(label="搜索", max_length=200, required=False)
+    sort = forms.ChoiceField(label="排序", choices=[(k, v[0]) for k, v in SORTS.items()], required=False)
+
+    def __init__(self, data: Any, *, user: Any) -> None:
+        super().__init__(data)
+        options = list(departments_for(user).values_list("pk", "name")[: MAX_DEPARTMENT_CHOICES + 1])
+        self.many_departments = len(options) > MAX_DEPARTMENT_CHOICES
+        self.fields["dept"].choices = [("", "全部部门"), *options[:MAX_DEPARTMENT_CHOICES]]  # type: ignore[attr-defined]
+        messages = {
+            "invalid_choice": "所选的值不在可选范围内，已忽略。",
+            "invalid": "请按 2025-06-30 的格式填写日期。",
+            "max_length": "内容过长（最多 %(limit_value)d 个字）。",
+        }
+        for field in self.fields.values():
+            field.error_messages.update(messages)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("due_from"), data.get("due_to")
+        if isinstance(start, dt.date) and isinstance(end, dt.date) and start > end:
+            self.add_error("due_to", "结束日期不能早于开始日期。")
+        return data
+
+    def value(self, name: str) -> Any:
+        """The cleaned value, or the default when the field is missing or wrong."""
+        cleaned = getattr(self, "cleaned_data", {})
+        return cleaned.get(name) if name not in self.errors else None
+
+    def apply(self, measures: QuerySet[Measure]) -> QuerySet[Measure]:
+        """Filter and order `measures` (annotated with light_flags) as the form says."""
+        self.is_valid()  # fills cleaned_data with the good fields; errors are shown, bad ones ignored
+        show = self.value("show") or "open"
+        measures = measures.filter(**SHOW[show][1])
+        if status := self.value("status"):
+            measures = measures.filter(status=status)
+        if colour := self.value("colour"):
+            measures = measures.exclude(status=MeasureStatus.DONE).annotate(light_colour=colour_expression())
+            measures = measures.filter(light_colour=colour)
+        if dept := self.value("dept"):
+            measures = measures.filter(lead_department_id=dept)
+        if dept_name := (self.value("dept_name") or "").strip():
+            measures = measures.filter(lead_department__name__icontains=dept_name)
+        if start := self.value("due_from"):
+            measures = measures.filter(deadline__gte=start)
+        if end := self.value("due_to"):
+            measures = measures.filter(deadline__lte=end)
+        if text := (self.value("q") or "").strip():
+            measures = measures.filter(Q(text__icontains=text) | Q(code__icontains=text))
+        order = SORTS.get(self.value("sort") or "", SORTS[""])[1]
+        if order is not None:
+            return measures.order_by(*order)
+        # Among open measures deadline order is urgency order (overdue, due soon, the rest); an index serves it.
+        if show in ("open", "pending"):
+            return measures.order_by(F("deadline").asc(nulls_last=True), "id")
+        return by_urgency(measures)
+
+
+def due_text(measure: Measure, today: dt.date) -> str:
+    """逾期 N 天 / 剩余 N 天 / 今天到期 beside the light of an unfinished measure with a deadline."""
+    if measure.deadline is None or measure.status not in OPEN_STATUSES:
+        return ""
+    days = (measure.deadline - today).days
+    if days < 0:
+        return f"逾期{-days}天"
+    return "今天到期" if days == 0 else f"剩余{days}天"
