@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from tests.conftest import World
 from tests.web.conftest import login
 from zhenggai.ledger.models import Inspection, Measure, Unit
 
@@ -93,3 +94,26 @@ def test_overview_trend_counts_open_and_overdue_measures_this_week(demo: Inspect
     last_overdue = page.split("<th>已逾期</th>")[1].split("</tr>")[0].split("<td>")[-1].split("</td>")[0]
     # Both demo inspections: 19 bureau measures not done (5 overdue) + 2 archive measures (1 overdue).
     assert (int(last_open), int(last_overdue)) == (21, 6)
+
+
+def test_staff_see_only_the_branches_that_hold_their_measures(world: World) -> None:
+    from django.test import Client
+
+    from tests.factories import FindingFactory, MeasureFactory
+
+    other = FindingFactory(inspection=world.inspection_a, title="关于另一个部门的问题")
+    MeasureFactory(finding=other, lead_department=None)
+    FindingFactory(inspection=world.inspection_a, title="关于尚未制定措施的问题")
+    client = Client()
+    client.force_login(world.staff_a)
+    page = client.get(f"/inspections/{world.inspection_a.pk}/").content.decode()
+    assert "关于财务管理不规范的问题" in page
+    assert "关于另一个部门的问题" not in page
+    assert "关于尚未制定措施的问题" not in page
+    assert "0/0" not in page
+    client.force_login(world.leader_a)
+    page = client.get(f"/inspections/{world.inspection_a.pk}/").content.decode()
+    assert "关于另一个部门的问题" in page
+    assert "关于尚未制定措施的问题" in page  # the leader sees where measures are still missing
+    assert "<details open>" in page
+    assert 'aria-valuenow="0"' in page

@@ -65,6 +65,18 @@ class Node:
         self.light = worst(lights)
         return lights
 
+    @property
+    def percent(self) -> int:
+        return round(self.done * 100 / self.total) if self.total else 0
+
+
+def prune(nodes: list[Node]) -> list[Node]:
+    """The tree without the findings that hold none of the measures shown (another department's)."""
+    kept = [node for node in nodes if node.total]
+    for node in kept:
+        node.children = prune(node.children)
+    return kept
+
 
 def build_tree(inspection: Inspection, measures: list[Measure]) -> list[Node]:
     """The finding tree from two flat lists: no query per node."""
@@ -92,12 +104,16 @@ def inspection_tree(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("lead_department")
         .order_by("position", "id")
     )
+    tree = build_tree(inspection, measures)
+    # Who sees only part of the ledger (a department's staff) is not shown the others' empty branches.
+    if len(measures) < Measure.objects.filter(inspection=inspection).count():
+        tree = prune(tree)
     return render(
         request,
         "web/inspection_tree.html",
         {
             "inspection": inspection,
-            "tree": build_tree(inspection, measures),
+            "tree": tree,
             "tally": getattr(inspection, "tally", None),
             "manage": can_manage(actor(request), inspection.inspected_unit),
             "regulations": inspection.regulations.all(),
