@@ -130,7 +130,7 @@ def test_publish_stores_a_version_as_the_named_user(world: World, tmp_path: Path
     assert docx.Document(str(target)).paragraphs[0].text == TITLE
     assert target.read_bytes() == Path(notice.docx.path).read_bytes()
     assert AuditEvent.objects.filter(action="publish_notice").count() == 1
-    assert f"已保存“{TITLE}”第1版(向社会公开)" in said
+    assert f"已保存“{TITLE}”第1版(向社会公开,拟稿,通报版本编号 {notice.pk})" in said
 
 
 def test_publish_refuses_a_leader_of_another_unit(world: World) -> None:
@@ -151,3 +151,14 @@ def test_publish_needs_a_known_user_and_well_formed_exclusions(world: World) -> 
     assert malformed.returncode == 2
     assert "格式不对" in str(malformed)
     assert not Notice.objects.exists()
+
+
+def test_approve_sign_and_withdraw_from_the_command_line(world: World) -> None:
+    _notice("publish", str(world.inspection_a.pk), "--by", "leader_a", "--public")
+    notice = Notice.objects.get()
+    error = _fails("approve", str(notice.pk), "--by", "leader_a")
+    assert (error.returncode, "本人拟稿的通报须由他人审定" in str(error)) == (2, True)
+    assert "已审定" in _notice("approve", str(notice.pk), "--by", "deputy_a", "--note", "同意")
+    assert "已签发发布" in _notice("sign", str(notice.pk), "--by", "leader_a")
+    assert "已撤回" in _notice("withdraw", str(notice.pk), "--by", "leader_a", "--reason", "数字有误")
+    assert _fails("sign", "999", "--by", "leader_a").returncode == 2

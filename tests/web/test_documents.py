@@ -292,10 +292,15 @@ def test_versions_list_names_audience_author_and_figures(demo: Inspection) -> No
     assert "制定整改措施30条" in page
 
 
-def test_staff_may_download_a_public_version_but_not_an_internal_one(demo: Inspection) -> None:
+def test_staff_may_download_a_published_public_version_but_not_an_internal_one(demo: Inspection) -> None:
+    from zhenggai.notices.workflow import approve_notice, sign_notice
+
     internal = _publish(demo, "lingdao", Audience.INTERNAL)
     public = _publish(demo, "lingdao", Audience.PUBLIC)
     client = login("jingban")
+    assert client.get(f"/notices/{public.pk}/download/").status_code == 403  # still a draft
+    approved = approve_notice(by=User.objects.get(username="xunchaban"), notice=public)
+    sign_notice(by=User.objects.get(username="lingdao"), notice=approved)
 
     page = client.get(urls(demo)["versions"]).content.decode()
 
@@ -445,3 +450,29 @@ def test_another_units_leader_gets_404_on_every_document_url(demo: Inspection) -
         assert client.get(url).status_code == 404, url
         assert client.post(url, publish_form(action="publish")).status_code == 404, url
     assert written() == before
+
+
+def test_a_version_is_approved_by_another_leader_signed_and_withdrawn_through_the_versions_page(
+    demo: Inspection,
+) -> None:
+    notice = _publish(demo, "lingdao", Audience.PUBLIC)
+    drafter = login("lingdao")
+    page = drafter.get(urls(demo)["versions"]).content.decode()
+    assert "拟稿" in page
+    assert "待他人审定" in page
+    assert f"/notices/{notice.pk}/approve/" not in page  # not by the drafter
+    supervisor = login("xunchaban")
+    response = supervisor.post(f"/notices/{notice.pk}/approve/", {"note": "同意。"})
+    assert response.status_code == 302
+    page = drafter.get(urls(demo)["versions"]).content.decode()
+    assert "已审定" in page
+    assert "（同意。）" in page
+    drafter.post(f"/notices/{notice.pk}/sign/")
+    assert Notice.objects.get(pk=notice.pk).state == "published"
+    response = drafter.post(f"/notices/{notice.pk}/withdraw/", {"reason": ""}, follow=True)
+    assert "撤回理由不能为空" in response.content.decode()
+    drafter.post(f"/notices/{notice.pk}/withdraw/", {"reason": "数字有误"})
+    page = drafter.get(urls(demo)["versions"]).content.decode()
+    assert "已撤回" in page
+    assert "数字有误" in page
+    assert login("jingban").post(f"/notices/{notice.pk}/withdraw/", {"reason": "x"}).status_code == 403

@@ -22,3 +22,12 @@ class Exemption(models.TextChoices):
 class ExcludedKind(models.TextChoices):
     FINDING = "finding", "反馈问题"
     MEASURE = "measure", "整改措施"
+
+
+class NoticeState(models.TextChoices):
+    """A stored version's way out: 拟稿 → 审定 → 签发（发布）; 撤回 at any point, with a reason."""
+
+    DRAFT = "draft", "拟稿"
+    APPROVED = "approved", "已审定"
+    PUBLISHED = "published", "已签发发布"
+    WITHDRAWN = "withdrawn", "已撤回"

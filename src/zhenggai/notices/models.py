@@ -5,7 +5,7 @@ from django.db import models
 
 from zhenggai.ledger.models import Inspection
 from zhenggai.ledger.querysets import ScopedByInspectionQuerySet
-from zhenggai.notices.choices import Audience
+from zhenggai.notices.choices import Audience, NoticeState
 
 
 def notice_path(instance: Notice, filename: str) -> str:
@@ -35,6 +35,37 @@ class Notice(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="生成人", on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField("生成时间", auto_now_add=True)
+    # The workflow (notices.workflow): who approved (审定), signed and published (签发), withdrew (撤回), when.
+    state = models.CharField("状态", max_length=10, choices=NoticeState.choices, default=NoticeState.DRAFT)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审定人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField("审定时间", null=True, blank=True)
+    review_note = models.TextField("审定意见", blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="签发人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="撤回人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
+    withdraw_reason = models.TextField("撤回理由", blank=True)
 
     objects = ScopedByInspectionQuerySet.as_manager()
 
@@ -54,3 +85,7 @@ class Notice(models.Model):
     @property
     def is_public(self) -> bool:
         return self.audience == Audience.PUBLIC
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == NoticeState.PUBLISHED

@@ -1,7 +1,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from zhenggai.web.views import audit, charts, documents, home, inspections, measures, overview, reviews, tasks
+from zhenggai.web.views import (
+    audit,
+    charts,
+    documents,
+    home,
+    inspections,
+    measures,
+    notice_steps,
+    overview,
+    reviews,
+    tasks,
+)
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -49,4 +60,7 @@ urlpatterns = [
     path("inspections/<int:pk>/notices/", documents.notice_versions, name="notice_versions"),
     path("inspections/<int:pk>/notices/publish/", documents.notice_publish, name="notice_publish"),
     path("notices/<int:pk>/download/", documents.notice_download, name="notice_download"),
+    path("notices/<int:pk>/approve/", notice_steps.approve, name="notice_approve"),
+    path("notices/<int:pk>/sign/", notice_steps.sign, name="notice_sign"),
+    path("notices/<int:pk>/withdraw/", notice_steps.withdraw, name="notice_withdraw"),
 ]

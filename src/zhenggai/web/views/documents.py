@@ -105,8 +105,9 @@ def notice_download(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_object_or_404(
         Notice.objects.visible_to(request.user).select_related("inspection__inspected_unit"), pk=pk
     )
-    if not notice.is_public:
-        _require_manager(actor(request), notice.inspection, "下载内部通报")
+    if not (notice.is_public and notice.is_published):
+        # internal versions, and public ones not (or no longer) published, stay with the unit's managers
+        _require_manager(actor(request), notice.inspection, "下载内部通报或未发布的通报")
     try:
         with notice.docx.open("rb") as stored:
             content = stored.read()
@@ -130,7 +131,7 @@ def notice_versions(request: HttpRequest, pk: int) -> HttpResponse:
     versions = (
         Notice.objects.visible_to(request.user)
         .filter(inspection=inspection)
-        .select_related("created_by")
+        .select_related("created_by", "approved_by", "published_by")
         .defer("html", "markdown")
         .order_by("-version")
     )

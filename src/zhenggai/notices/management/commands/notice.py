@@ -1,8 +1,10 @@
-"""`zhenggai notice render|publish INSPECTION`: write an inspection's notice (通报) from its ledger.
+"""`zhenggai notice render|publish INSPECTION`, `zhenggai notice approve|sign|withdraw NOTICE`.
 
-render  writes the file only (.docx, .html or .md); nothing is stored and no user is needed.
-publish stores a new version through `publish_notice`, acting as the user named by --by (permission checked,
-        audited), and can also write the stored .docx to -o.
+render   writes the file only (.docx, .html or .md); nothing is stored and no user is needed.
+publish  stores a new version through `publish_notice` as a draft (拟稿), acting as the user named by --by
+         (permission checked, audited), and can also write the stored .docx to -o.
+approve  审定 a draft (another leader or supervisor than the drafter, --note for the opinion);
+sign     签发: an approved version goes out; withdraw 撤回 a version (--reason required).
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from zhenggai.ledger.errors import DomainError
 from zhenggai.ledger.models import Inspection
 from zhenggai.notices.choices import Audience, ExcludedKind, Exemption
 from zhenggai.notices.document import Contact
+from zhenggai.notices.models import Notice
 from zhenggai.notices.redact import Redactions
 from zhenggai.notices.render import render_docx, render_html, render_markdown
 from zhenggai.notices.services import Exclusion, prepare_notice, publish_notice
+from zhenggai.notices.workflow import approve_notice, sign_notice, withdraw_notice
 
 FORMATS = {"docx": ".docx", "html": ".html", "md": ".md"}
 _SUFFIXES = {".docx": "docx", ".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
@@ -32,7 +36,9 @@ class Command(BaseCommand):
     help = "从整改台账生成巡察整改情况通报:render 只写文件;publish 保存为一个通报版本(需 --by 用户名)。"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="action", required=True, metavar="render|publish")
+        sub = parser.add_subparsers(
+            dest="action", required=True, metavar="render|publish|approve|sign|withdraw"
+        )
         render = sub.add_parser("render", help="生成通报文件(不保存版本)")
         _common(render)
         render.add_argument("-o", "--output", required=True, help="输出文件,如 通报.docx")
@@ -52,7 +58,23 @@ class Command(BaseCommand):
             + "、".join(Exemption.values),
         )
 
+        for name, help_text in (
+            ("approve", "审定一个拟稿的通报版本"),
+            ("sign", "签发发布一个已审定的通报版本"),
+            ("withdraw", "撤回一个通报版本"),
+        ):
+            step = sub.add_parser(name, help=help_text)
+            step.add_argument("notice", type=int, help="通报版本的编号(通报版本页面和 publish 的输出中有)")
+            step.add_argument("--by", required=True, metavar="USERNAME", help="以此用户的身份操作")
+            if name == "approve":
+                step.add_argument("--note", default="", help="审定意见")
+            if name == "withdraw":
+                step.add_argument("--reason", required=True, help="撤回理由")
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] in ("approve", "sign", "withdraw"):
+            self._step(options)
+            return
         try:
             inspection = Inspection.objects.select_related("inspected_unit").get(pk=options["inspection"])
         except Inspection.DoesNotExist:
@@ -88,10 +110,24 @@ class Command(BaseCommand):
         _write(output, data)
         self._done(output, prepared.redaction)
 
+    def _step(self, options: dict[str, Any]) -> None:
+        user = _user(options["by"])
+        notice = Notice.objects.filter(pk=options["notice"]).first()
+        if notice is None:
+            raise CommandError(f"通报版本(编号 {options['notice']})不存在。", returncode=2)
+        try:
+            if options["action"] == "approve":
+                notice = approve_notice(by=user, notice=notice, note=options["note"])
+            elif options["action"] == "sign":
+                notice = sign_notice(by=user, notice=notice)
+            else:
+                notice = withdraw_notice(by=user, notice=notice, reason=options["reason"])
+        except DomainError as exc:
+            raise CommandError(exc.message, returncode=2) from None
+        self.stdout.write(f"“{notice.title}”第{notice.version}版:{notice.get_state_display()}。")
+
     def _publish(self, inspection: Inspection, options: dict[str, Any]) -> None:
-        user = User.objects.filter(username=options["by"], is_active=True).first()
-        if user is None:
-            raise CommandError(f"用户“{options['by']}”不存在或已停用。", returncode=2)
+        user = _user(options["by"])
         output = Path(options["output"]) if options["output"] else None
         if output is not None:
             _check_writable(output)
@@ -105,8 +141,11 @@ class Command(BaseCommand):
             date=options["date"],
         )
         self.stdout.write(
-            f"已保存“{notice.title}”第{notice.version}版({notice.get_audience_display()}),"
-            f"Word 文件:{notice.docx.name}"
+            f"已保存“{notice.title}”第{notice.version}版({notice.get_audience_display()},拟稿,"
+            f"通报版本编号 {notice.pk}),Word 文件:{notice.docx.name}"
+        )
+        self.stdout.write(
+            f"下一步:zhenggai notice approve {notice.pk} --by 审定人;再 zhenggai notice sign {notice.pk} --by 签发人。"
         )
         if output is not None:
             with notice.docx.open("rb") as stored:
@@ -117,6 +156,13 @@ class Command(BaseCommand):
         self.stdout.write(f"已写入 {output}")
         if redaction:
             self.stdout.write(str(redaction.get("summary", "")))
+
+
+def _user(username: str) -> User:
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise CommandError(f"用户“{username}”不存在或已停用。", returncode=2)
+    return user
 
 
 def _common(parser: ArgumentParser) -> None:
