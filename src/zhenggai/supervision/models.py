@@ -438,13 +438,15 @@ class Notification(models.Model):
 class SnapshotBasis(models.TextChoices):
     UNIT = "unit", "被巡察单位"
     DEPARTMENT = "department", "牵头部门"
+    TREE = "tree", "本级及下级合计"
 
 
 class DailySnapshot(models.Model):
     """每日快照: one unit's figures at the end of a sweep, so trend charts read history as it was.
 
-    Written by the sweep for every inspected unit (basis 被巡察单位) and every lead department (basis 牵头部门);
-    a day without a row is a day without data, never zero. A second sweep on the same day replaces the rows.
+    Written by the sweep for every inspected unit (basis 被巡察单位), every lead department (basis 牵头部门), and
+    every unit above an inspected unit with the sums of its subtree (basis 本级及下级合计, so that a province's
+    trend reads one row a day); a day without a row is a day without data, never zero. A second sweep on the same day replaces the rows.
     """
 
     day = models.DateField("日期")

@@ -10,15 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, IntegerField, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Count, IntegerField, Max, Q, Sum, Value
+from django.db.models.functions import Coalesce, Length
 
 from zhenggai.ledger.choices import OPEN_STATUSES, MeasureStatus
-from zhenggai.ledger.models import Measure
+from zhenggai.ledger.models import Measure, Unit
+from zhenggai.ledger.models.units import PATH_STEP
 from zhenggai.ledger.querysets import path_q, scope_paths
 from zhenggai.supervision.choices import Colour
 from zhenggai.supervision.models import DailySnapshot, SnapshotBasis
-from zhenggai.supervision.sql import insert_select
+from zhenggai.supervision.sql import column_list, insert_select, table
 
 if TYPE_CHECKING:
     from zhenggai.ledger.querysets import AnyUser
@@ -50,6 +52,32 @@ def write_snapshots(today: dt.date) -> int:
             .values_list(field, "snap_day", "snap_basis", *(f"n_{name}" for name in FIGURES))
         )
         written += insert_select(DailySnapshot, ["unit", "day", "basis", *FIGURES], rows)
+    return written + _roll_up(today)
+
+
+def _roll_up(today: dt.date) -> int:
+    """Subtree sums (basis TREE) for each unit on the path of an inspected unit, a statement per tree level.
+
+    A path is the ancestors' zero-padded ids ("000000001/000000007/…"), so the ancestor at a level is read off
+    the path itself: no join of every unit with every other."""
+    deepest = Unit.objects.filter(snapshots__day=today, snapshots__basis=SnapshotBasis.UNIT).aggregate(
+        n=Max(Length("path"))
+    )["n"]
+    snapshot, unit = table(DailySnapshot), table(Unit)
+    sums = ", ".join(f"SUM(s.{name})" for name in FIGURES)
+    day = connection.ops.adapt_datefield_value(today)
+    written = 0
+    with connection.cursor() as cursor:
+        for offset in range(0, int(deepest or 0), PATH_STEP):
+            cursor.execute(
+                f"INSERT INTO {snapshot} ({column_list(DailySnapshot, ['unit', 'day', 'basis', *FIGURES])}) "
+                f"SELECT CAST(SUBSTR(u.path, {offset + 1}, {PATH_STEP - 1}) AS INTEGER) AS ancestor, %s, %s, "
+                f"{sums} FROM {snapshot} s JOIN {unit} u ON u.id = s.unit_id "
+                f"WHERE s.day = %s AND s.basis = %s AND LENGTH(u.path) > {offset} "
+                "GROUP BY CAST(SUBSTR(u.path, " + f"{offset + 1}, {PATH_STEP - 1}) AS INTEGER)",
+                [day, SnapshotBasis.TREE.value, day, SnapshotBasis.UNIT.value],
+            )
+            written += int(cursor.rowcount)
     return written
 
 
@@ -60,11 +88,23 @@ def snapshots_for(user: AnyUser, basis: SnapshotBasis = SnapshotBasis.UNIT) -> A
     return rows if paths is None else rows.filter(path_q("unit__path", paths))
 
 
+def totals_for(user: AnyUser) -> Any:
+    """The subtree sums (basis TREE) of the units at the top of the user's scope: their sum over a day is the
+    user's whole scope, a row or two a day whatever the number of units below."""
+    paths = scope_paths(user)
+    rows = DailySnapshot.objects.filter(basis=SnapshotBasis.TREE)
+    if paths is None:
+        return rows.filter(unit__parent__isnull=True)
+    tops = sorted(set(paths), key=len)
+    roots = [p for i, p in enumerate(tops) if not any(p.startswith(q) for q in tops[:i])]
+    return rows.filter(unit_id__in=[int(path[-PATH_STEP:-1]) for path in roots])
+
+
 def daily_series(user: AnyUser, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     """One point a day from `start` to `end`: the sums over the user's units, or None where no sweep ran."""
     sums = {
         row["day"]: row
-        for row in snapshots_for(user)
+        for row in totals_for(user)
         .filter(day__gte=start, day__lte=end)
         .order_by()
         .values("day")

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from zhenggai.supervision.choices import Colour
 from zhenggai.supervision.models import SnapshotBasis
-from zhenggai.supervision.snapshots import daily_series, snapshots_for
+from zhenggai.supervision.snapshots import daily_series, snapshots_for, totals_for
 from zhenggai.web.views.overview import unit_rows
 
 TOP_N = 10
@@ -58,7 +58,7 @@ def completion(request: HttpRequest) -> dict[str, Any]:
 def colours(request: HttpRequest, day: dt.date | None) -> list[dict[str, Any]]:
     if day is None:
         return []
-    sums = snapshots_for(request.user).filter(day=day).aggregate(**{n: Sum(n) for n, _, _ in COLOURS})
+    sums = totals_for(request.user).filter(day=day).aggregate(**{n: Sum(n) for n, _, _ in COLOURS})
     return [{"name": label, "value": sums[name] or 0, "color": colour} for name, label, colour in COLOURS]
 
 
@@ -86,8 +86,7 @@ def departments(request: HttpRequest) -> list[dict[str, Any]]:
 
 def charts(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    unit_rows_ = snapshots_for(request.user)
-    day = _latest(unit_rows_)
+    day = _latest(totals_for(request.user))
     trend = daily_series(request.user, today - dt.timedelta(days=TREND_DAYS - 1), today)
     units = completion(request)
     lowest_rows = units.pop("rows")
