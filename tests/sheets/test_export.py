@@ -73,10 +73,10 @@ def test_prints_on_a4_landscape_one_page_wide(sheet: Any) -> None:
 
 
 def test_columns_have_widths_and_text_wraps(sheet: Any) -> None:
-    # Excel stores the width it shows plus its cell padding (26 shown → 26.71 stored).
-    assert sheet.column_dimensions[column("整改措施")].width == pytest.approx(26, abs=1)
+    # Excel stores the width it shows plus its cell padding (24 shown → 24.71 stored).
+    assert sheet.column_dimensions[column("整改措施")].width == pytest.approx(24, abs=1)
     assert sheet.column_dimensions[column("序号")].width == pytest.approx(4, abs=1)
-    assert sheet.column_dimensions[column("进展情况")].width == pytest.approx(26, abs=1)
+    assert sheet.column_dimensions[column("进展情况")].width == pytest.approx(24, abs=1)
     assert sheet["E4"].alignment.wrap_text is True
     assert sheet["E3"].font.name == "黑体"
 

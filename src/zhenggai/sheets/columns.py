@@ -24,15 +24,15 @@ COLUMNS: tuple[Column, ...] = (
     Column("seq", "序号", ("问题序号", "问题编号"), 4, centred=True),
     Column("aspect", "方面", ("问题类别", "反馈意见方面", "反馈问题方面", "问题方面", "类别", "问题类型"), 9),
     Column(
-        "problem", "问题", ("反馈问题", "巡察反馈问题", "反馈意见", "存在问题", "问题清单", "主要问题"), 16
+        "problem", "问题", ("反馈问题", "巡察反馈问题", "反馈意见", "存在问题", "问题清单", "主要问题"), 13
     ),
     Column(
         "detail",
         "具体问题",
         ("问题表现", "具体表现", "问题描述", "问题简述", "主要表现", "具体问题表现"),
-        16,
+        13,
     ),
-    Column("text", "整改措施", ("整改举措", "具体措施", "任务清单", "归零措施", "整改任务", "措施"), 26),
+    Column("text", "整改措施", ("整改举措", "具体措施", "任务清单", "归零措施", "整改任务", "措施"), 24),
     Column("leader", "责任领导", ("牵头领导", "分管领导", "领导责任人"), 7, centred=True),
     Column(
         "department",
@@ -46,7 +46,7 @@ COLUMNS: tuple[Column, ...] = (
         "deadline",
         "整改时限",
         ("完成时限", "整改期限", "整改完成时限", "时限要求", "完成时间", "整改时间"),
-        15,
+        21,  # 2026年12月31日 on one line, also in LibreOffice's wider digits: a date cannot wrap
         centred=True,
     ),
     Column("kind", "类型", ("整改类型", "时限类型", "措施类型"), 6, centred=True),
@@ -54,13 +54,13 @@ COLUMNS: tuple[Column, ...] = (
         "progress",
         "进展情况",
         ("整改进展", "推进情况", "整改落实情况", "整改情况", "整改措施完成情况", "进展"),
-        26,
+        24,
     ),
     Column("status", "完成情况", ("整改状态", "状态", "是否完成", "销号情况"), 6, centred=True),
     Column("evidence", "佐证材料", ("佐证资料", "支撑材料", "印证材料", "附件目录"), 10),
     Column("note", "备注", ("说明",), 8),
     Column("light", "红黄灯", ("预警", "预警灯", "红黄蓝灯", "预警等级"), 5, centred=True, read_only=True),
-    Column("completed", "完成日期", ("实际完成日期", "销号日期"), 15, centred=True, read_only=True),
+    Column("completed", "完成日期", ("实际完成日期", "销号日期"), 21, centred=True, read_only=True),
     Column("code", "编号", ("措施编号", "系统编号"), 8, centred=True),
 )
 BY_KEY = {column.key: column for column in COLUMNS}

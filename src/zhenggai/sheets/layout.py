@@ -8,7 +8,7 @@ Every text is written as a string, never as a formula or a link: a 进展情况 
 =, +, - or @ is text the user typed and comes back unchanged on import.
 
 Print: A4 landscape, one page wide and as many tall as needed, header row repeated; the widths are chosen so
-that the 12 pt body prints at about 9.3 pt (the last column, 编号, is for the importer and left out of the print
+that the 13 pt body prints at about 9.3 pt (the last column, 编号, is for the importer and left out of the print
 area). Row heights are estimated from each cell's text and its column's width (a Chinese character is two
 width units), so wrapped text is never cut off; a merged 问题/具体问题 spreads what it needs over its rows.
 """
@@ -34,9 +34,9 @@ FIRST_DATA_ROW = HEADER_ROW + 1
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 BODY_FONT = "仿宋"  # shipped with every Chinese Windows; LibreOffice substitutes a CJK serif
 HEAD_FONT = "黑体"
-BODY_SIZE = 12.0  # points on screen; about 9.3 pt once fitted to the page's width
+BODY_SIZE = 13.0  # points on screen; about 9.3 pt once fitted to the page's width (scale ≈ 0.72)
 TITLE_SIZE = 18.0
-LINE_FACTOR = 1.4  # a wrapped line's height as a multiple of the font size, CJK fonts included
+LINE_FACTOR = 1.25  # a wrapped line's height as a multiple of the font size, CJK fonts included
 ROW_PADDING = 4.0  # points above and below the text of a row
 MAX_ROW_HEIGHT = 409.0  # Excel's limit
 # Options of every workbook the project writes: text stays text (no formulas, links or numbers guessed).
@@ -83,6 +83,10 @@ def _formats(book: Any) -> dict[str, Any]:
         ),
         "left": book.add_format(body | {"align": "left"}),
         "centre": book.add_format(body | {"align": "center"}),
+        # 序号/方面/问题/具体问题 merge down over their measures: top-aligned, so that a block broken by a
+        # page break shows its text on the first page rather than split at the break.
+        "centre-top": book.add_format(body | {"align": "center", "valign": "top"}),
+        "left-top": book.add_format(body | {"align": "left", "valign": "top"}),
         "date": book.add_format(body | {"align": "center", "num_format": DATE_FORMAT}),
         "code": book.add_format(
             {"font_name": BODY_FONT, "font_size": 9, "font_color": "#808080", "align": "center",
@@ -115,7 +119,11 @@ def write_ledger(sheet: LedgerSheet, target: str | Path | IO[bytes]) -> None:
     ws.merge_range(1, 0, 1, last_col - 1, _clean(sheet.subtitle), formats["subtitle"])
     ws.write_row(HEADER_ROW - 1, 0, [column.header for column in COLUMNS], formats["header"])
     column_formats = [
-        formats["code" if column.key == "code" else "centre" if column.centred else "left"]
+        formats[
+            "code"
+            if column.key == "code"
+            else ("centre" if column.centred else "left") + ("-top" if column.key in _MERGED_KEYS else "")
+        ]
         for column in COLUMNS
     ]
     date_format = formats["date"]
