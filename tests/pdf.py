@@ -24,6 +24,23 @@ needs_office = pytest.mark.skipif(
 )
 
 
+def _has_carlito() -> bool:
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return False
+    out = subprocess.run([fc_list], capture_output=True, text=True, timeout=60, check=False).stdout
+    return "carlito" in out.lower()
+
+
+# A spreadsheet's column widths are counted in characters of its default font (Calibri): LibreOffice sizes
+# them as Excel does only with Carlito, Calibri's metric twin; with another substitute the columns come
+# out a third wider and the print scale smaller than in Excel.
+needs_calc = pytest.mark.skipif(
+    SOFFICE is None or PDFTOTEXT is None or not _has_carlito(),
+    reason="LibreOffice, poppler-utils and fonts-crosextra-carlito are needed to check the printed ledger",
+)
+
+
 def to_pdf(source: Path, workdir: Path) -> Path:
     """Convert a .docx or .xlsx to PDF in `workdir` with a throwaway LibreOffice profile."""
     assert SOFFICE is not None

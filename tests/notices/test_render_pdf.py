@@ -1,6 +1,7 @@
-"""The .docx as LibreOffice lays it out: 22 lines of 28 characters a page, so a known number of pages.
+"""The .docx as LibreOffice lays it out: 22 lines of 28 characters a page, so a known number of pages; title
+lines broken at word boundaries, the 署名 and date on the page of the last paragraph, fonts and sizes.
 
-Skipped when LibreOffice is not installed. The expected page count is worked out from the text on the
+Skipped when LibreOffice or poppler-utils are not installed (`./dev test` installs them when run as root). The expected page count is worked out from the text on the
 GB/T 9704 grid (28 characters a line at 3号, 20 at 2号, 22 lines a page); the samples are chosen so their
 last page is half full, far from a page break, so font substitution cannot change the count.
 """
@@ -18,17 +19,14 @@ from pathlib import Path
 import pytest
 
 from tests.notices.notice_samples import linjiang_notice
-from tests.pdf import page_texts, to_pdf, words
+from tests.pdf import needs_office, page_texts, to_pdf, words
 from zhenggai.notices.document import InspectionInfo, NoticeDoc
 from zhenggai.notices.render import BlockKind, build_blocks, render_docx
 from zhenggai.notices.render.text import display_width
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
-pytestmark = pytest.mark.skipif(
-    SOFFICE is None,
-    reason="LibreOffice (soffice/libreoffice) is not installed; the PDF layout check needs it",
-)
+pytestmark = needs_office
 
 LINES_PER_PAGE = 22
 

@@ -17,12 +17,12 @@ import pytest
 
 from tests.conftest import World
 from tests.factories import FindingFactory, MeasureFactory
-from tests.pdf import Word, is_cjk_text, needs_office, page_count, to_pdf, words
+from tests.pdf import Word, is_cjk_text, needs_calc, page_count, to_pdf, words
 from zhenggai.ledger import services
 from zhenggai.ledger.choices import FindingLevel
 from zhenggai.sheets.export import export_ledger
 
-pytestmark = needs_office
+pytestmark = needs_calc
 
 PHRASES = (
     "对照巡察反馈意见逐条梳理问题清单",
