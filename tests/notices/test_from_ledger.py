@@ -365,3 +365,17 @@ def test_a_long_term_measure_keeps_its_marker_beside_an_overdue_one_after_readin
     assert _shape(back.findings) == _ledger_shape(world.inspection_a, today)
     assert [m.status for m in back.findings[0].children[0].measures] == ["open", "ongoing"]
     assert [item.finding for item in back.outstanding] == ["接待审批手续不全"]
+
+
+def test_measures_sharing_a_stock_report_are_told_apart_by_their_own_text(world: World) -> None:
+    problem = FindingFactory(inspection=world.inspection_a, title="关于制度执行不严格的问题")
+    for text in ("修订接待制度", "清理违规票据"):
+        measure = _measure(world, MeasureStatus.IN_PROGRESS, dt.date(2030, 6, 30), finding=problem, text=text)
+        services.report_progress(by=world.staff_a, measure=measure, text="各项工作已完成。", progress=100)
+
+    doc = notice_from_ledger(world.inspection_a, today=dt.date(2030, 1, 5)).doc
+
+    assert [m.text for m in doc.findings[1].measures] == [
+        "修订接待制度，各项工作已完成",
+        "清理违规票据，各项工作已完成",
+    ]

@@ -8,7 +8,8 @@ What the notice prints, and from where:
 - 一、 the inspection's organising-work text, then the figures sentence computed from the ledger
   (`Inspection.objects.with_figures()`), so the totals are the ones `zhenggai stats` reports;
 - 二、 the finding tree with, for each measure, what was done: the text of its latest progress report (the
-  result, "见人、见事、见结果"), else the measure's own text; a measure not finished whose deadline has passed
+  result, "见人、见事、见结果"), else the measure's own text (measure text, then report, when measures of one
+  finding share a report text, so that 一是 and 二是 stay distinct); a measure not finished whose deadline has passed
   says so ("…，已超期，计划于2030年9月30日前完成" with the date of a pending or approved extension, else
   "…，原计划于2030年6月30日前完成，已超期"), never as work still ahead; and a status marker:
   done → 已完成; ongoing (基本完成、持续推进) → 持续推进; draft (未启动) → 未完成, since nothing has started;
@@ -253,7 +254,8 @@ class _Builder:
             title=title,
             text=finding.text,
             measures=[
-                NoticeMeasure(printed_text(m, self.today), printed_status(m, self.today)) for m in kept
+                NoticeMeasure(text, printed_status(m, self.today))
+                for m, text in zip(kept, printed_texts(kept, self.today), strict=True)
             ],
         )
         node.children = [child for f in self.children[finding.pk] if (child := self._node(f)) is not None]
@@ -270,14 +272,29 @@ class _Builder:
 _INNER_STOPS = re.compile(r"[。；;！？!?\n]+")
 
 
-def printed_text(measure: Measure, today: dt.date) -> str:
+def printed_texts(measures: list[Measure], today: dt.date) -> list[str]:
+    """`printed_text` of the measures of one finding; a report text that two of them share (a stock phrase
+    such as 各项工作已完成) follows the measure's own text, so that 一是 and 二是 still say which is which."""
+    reports = [_report(m) for m in measures]
+    shared = {r for r in reports if r and reports.count(r) > 1}
+    return [printed_text(m, today, with_measure=r in shared) for m, r in zip(measures, reports, strict=True)]
+
+
+def _report(measure: Measure) -> str:
+    return _strip(getattr(measure, "latest_report", None) or "")
+
+
+def printed_text(measure: Measure, today: dt.date, *, with_measure: bool = False) -> str:
     """What 二、 says of a measure (the measure comes from `_measures`): the latest report's text, else the
-    measure's; an unfinished measure past its deadline is marked overdue (see the module docstring).
+    measure's (both with `with_measure`); an unfinished measure past its deadline is marked overdue (see the
+    module docstring).
 
     A report's inner full stops and semicolons become commas: in 一是…；二是…。 they would end the measure."""
-    report = _strip(getattr(measure, "latest_report", None) or "")
-    text = _INNER_STOPS.sub("，", report or _strip(measure.text))
-    text = _strip(text)
+    report = _report(measure)
+    text = report or _strip(measure.text)
+    if report and with_measure:
+        text = f"{_strip(measure.text)}，{report}"
+    text = _strip(_INNER_STOPS.sub("，", text))
     overdue = (
         measure.status in OPEN_STATUSES
         and measure.kind != MeasureKind.LONG_TERM
