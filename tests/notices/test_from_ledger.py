@@ -239,7 +239,8 @@ def test_a_measure_due_soon_makes_its_finding_unfinished_with_the_latest_report_
     assert item.next_steps == measure.text
     assert item.deadline == "2030-06-30"
     statuses = {m.text: m.status for m in doc.findings[0].children[0].measures}
-    assert statuses == {measure.text: "ongoing", ongoing.text: "ongoing"}  # under way, deadline not passed
+    # under way, deadline not passed: the latest report says where it stands; no report, the measure itself
+    assert statuses == {"初稿正在征求意见": "ongoing", ongoing.text: "ongoing"}
 
 
 def test_an_extension_reason_explains_an_unfinished_item_and_an_overdue_one_says_so(world: World) -> None:
@@ -255,6 +256,28 @@ def test_an_extension_reason_explains_an_unfinished_item_and_an_overdue_one_says
     assert item.reason == "已超过整改时限，需等待上级文件出台"
     assert item.deadline == "2030-06-30"  # the pending request does not move the deadline
     assert doc.findings[0].children[0].measures[0].status == "open"  # overdue: 未完成, not 持续推进
+    assert doc.findings[0].children[0].measures[0].text == "正在推进，已超期，计划于2030年9月30日前完成"
+
+
+def test_measures_state_their_latest_results_and_overdue_ones_are_not_future_work(world: World) -> None:
+    problem = FindingFactory(inspection=world.inspection_a, title="关于制度执行不严格的问题")
+    done = _measure(world, MeasureStatus.IN_PROGRESS, dt.date(2030, 6, 30), finding=problem, text="修订制度")
+    services.report_progress(
+        by=world.staff_a, measure=done, text="已于5月印发《接待管理办法》。共清理问题2项；", progress=100
+    )
+    Measure.objects.filter(pk=done.pk).update(status=MeasureStatus.DONE)
+    _measure(world, MeasureStatus.IN_PROGRESS, dt.date(2030, 6, 30), finding=problem, text="清理台账")
+    _measure(world, MeasureStatus.DRAFT, dt.date(2030, 12, 31), finding=problem, text="开展培训")
+
+    doc = notice_from_ledger(world.inspection_a, today=dt.date(2030, 7, 5)).doc
+
+    assert [m.text for m in doc.findings[1].measures] == [
+        "已于5月印发《接待管理办法》，共清理问题2项",  # the result, one clause list inside 一是…；
+        "清理台账，原计划于2030年6月30日前完成，已超期",
+        "开展培训",  # not started, deadline ahead: the measure itself
+    ]
+    back = _via_docx(doc)
+    assert [m.status for m in back.findings[1].measures] == ["done", "open", "open"]
 
 
 def test_measures_far_from_their_deadline_are_not_listed_as_unfinished(world: World) -> None:
@@ -342,3 +365,17 @@ def test_a_long_term_measure_keeps_its_marker_beside_an_overdue_one_after_readin
     assert _shape(back.findings) == _ledger_shape(world.inspection_a, today)
     assert [m.status for m in back.findings[0].children[0].measures] == ["open", "ongoing"]
     assert [item.finding for item in back.outstanding] == ["接待审批手续不全"]
+
+
+def test_measures_sharing_a_stock_report_are_told_apart_by_their_own_text(world: World) -> None:
+    problem = FindingFactory(inspection=world.inspection_a, title="关于制度执行不严格的问题")
+    for text in ("修订接待制度", "清理违规票据"):
+        measure = _measure(world, MeasureStatus.IN_PROGRESS, dt.date(2030, 6, 30), finding=problem, text=text)
+        services.report_progress(by=world.staff_a, measure=measure, text="各项工作已完成。", progress=100)
+
+    doc = notice_from_ledger(world.inspection_a, today=dt.date(2030, 1, 5)).doc
+
+    assert [m.text for m in doc.findings[1].measures] == [
+        "修订接待制度，各项工作已完成",
+        "清理违规票据，各项工作已完成",
+    ]

@@ -14,7 +14,6 @@ from docx.shared import Pt
 
 from tests.notices.notice_samples import PROBLEM_TITLES, linjiang_notice
 from zhenggai.notices.render import RenderOptions, build_blocks, render_docx
-from zhenggai.notices.render.text import display_width
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -30,7 +29,8 @@ def document(docx_bytes: bytes) -> Any:
 
 
 def _paragraph(document: Any, startswith: str) -> Any:
-    return next(p for p in document.paragraphs if p.text.startswith(startswith))
+    """The paragraph whose text starts so; a title's line breaks do not count."""
+    return next(p for p in document.paragraphs if p.text.replace("\n", "").startswith(startswith))
 
 
 def _east_asian(run: Any) -> str | None:
@@ -120,7 +120,7 @@ def test_normal_style_carries_the_body_defaults(document: Any) -> None:
 
 
 def test_docx_text_is_the_same_as_every_other_format(document: Any) -> None:
-    texts = [p.text for p in document.paragraphs if p.text]
+    texts = [p.text.replace("\n", "") for p in document.paragraphs if p.text]  # the title's line breaks
 
     assert texts == [b.plain for b in build_blocks(linjiang_notice())]
 
@@ -175,7 +175,7 @@ def test_centred_page_numbers_use_one_footer_for_every_page() -> None:
     assert paragraph.alignment == WD_PARAGRAPH_ALIGNMENT.CENTER
 
 
-def test_signature_sits_two_characters_from_the_right_and_the_date_two_characters_right_of_it(
+def test_date_sits_four_characters_from_the_right_with_the_signature_centred_over_it(
     document: Any,
 ) -> None:
     section = document.sections[0]
@@ -183,16 +183,44 @@ def test_signature_sits_two_characters_from_the_right_and_the_date_two_character
     char = text_width / 28
     signature = next(p for p in document.paragraphs if p.text == "临江区文化旅游局")
     date = next(p for p in document.paragraphs if p.text == "2024年9月20日")
-    sig_start = signature.paragraph_format.left_indent
-    date_start = date.paragraph_format.left_indent
 
-    assert date_start - sig_start == pytest.approx(2 * char, abs=char * 0.05)
-    # The longer of the two ends two characters before the right edge of the 版心.
-    ends = (sig_start + display_width(signature.text) * char, date_start + display_width(date.text) * char)
-    assert max(ends) == pytest.approx(text_width - 2 * char, abs=char * 0.05)
+    assert signature.alignment == date.alignment == WD_PARAGRAPH_ALIGNMENT.RIGHT
+    assert date.paragraph_format.right_indent == pytest.approx(4 * char, abs=char * 0.05)  # 右空四字
+    # Centred over the date: the 署名 (8 字) is wider than the date (年月日 and 7 digits of 0.64 字).
+    date_w = 3 + 7 * 0.64
+    centre_shift = (date_w - 8) / 2 * char
+    assert signature.paragraph_format.right_indent == pytest.approx(4 * char + centre_shift, abs=char * 0.05)
+    assert not signature.paragraph_format.first_line_indent
     # and a blank line separates them from the text above (正文下空一行).
     paragraphs = document.paragraphs
     assert paragraphs[[p._p for p in paragraphs].index(signature._p) - 1].text == ""
+
+
+def test_last_paragraph_signature_and_date_are_kept_on_one_page(document: Any) -> None:
+    paragraphs = document.paragraphs
+    index = [p.text for p in paragraphs].index("临江区文化旅游局")
+    last_body, blank, signature, date = paragraphs[index - 2 : index + 2]
+
+    assert date.text == "2024年9月20日"
+    assert last_body.paragraph_format.keep_with_next
+    assert last_body.paragraph_format.keep_together
+    assert blank.paragraph_format.keep_with_next
+    assert signature.paragraph_format.keep_with_next
+    # Only the closing block is tied together: an ordinary paragraph may still break across pages.
+    assert not _paragraph(document, "根据区委巡察工作统一部署").paragraph_format.keep_with_next
+
+
+def test_long_title_is_broken_at_word_boundaries_into_lines_of_at_most_20_characters() -> None:
+    doc = linjiang_notice()
+    doc.title = "中共临江区文化和旅游局党组关于十一届区委第四轮巡察整改进展情况的通报"
+    document = Document(BytesIO(render_docx(doc)))
+    title = _paragraph(document, "中共临江区")
+
+    assert title.text.split("\n") == [
+        "中共临江区文化和旅游局党组关于",
+        "十一届区委第四轮巡察整改进展情况的通报",
+    ]
+    assert len(title.runs) == 1  # one run, the lines separated by w:br, so the fonts stay one
 
 
 def test_condensed_character_spacing_fits_28_characters_a_line(docx_bytes: bytes) -> None:

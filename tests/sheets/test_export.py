@@ -35,7 +35,7 @@ def test_title_row_over_chinese_header_row(sheet: Any) -> None:
     assert "区委巡察一组" in sheet["A2"].value
     assert [cell.value for cell in sheet[3]] == [
         "序号", "方面", "问题", "具体问题", "整改措施", "责任领导", "责任处室", "责任人",
-        "整改时限", "类型", "进展情况", "完成情况", "佐证材料", "备注", "编号",
+        "整改时限", "类型", "进展情况", "完成情况", "佐证材料", "备注", "红黄灯", "完成日期", "编号",
     ]  # fmt: skip
 
 
@@ -43,7 +43,7 @@ def test_hierarchy_is_merged_down_over_its_measures(sheet: Any) -> None:
     # Row 4: 财务管理 problem (one measure); rows 5-6: 组织生活 problem (two measures, no details);
     # rows 7-9: 选人用人 problem, its details 干部档案 (rows 7-8) and 轮岗交流 (row 9); all of 5-9 in 党的建设方面.
     assert {str(r) for r in sheet.merged_cells.ranges} == {
-        "A1:O1", "A2:O2",
+        "A1:P1", "A2:P2",  # over the printed columns: 编号 (Q) is outside the print area
         "A5:A6", "A7:A9",  # 序号 over each problem
         "B5:B9",  # 方面
         "C5:C6", "C7:C9",  # 问题
@@ -67,16 +67,16 @@ def test_prints_on_a4_landscape_one_page_wide(sheet: Any) -> None:
     assert int(setup.fitToWidth or 1) == 1  # an absent fitToWidth means 1, the OOXML default
     assert int(setup.fitToHeight) == 0
     assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
-    assert sheet.page_margins.left == pytest.approx(0.4)
-    assert sheet.page_margins.top == pytest.approx(0.6)
+    assert sheet.page_margins.left == pytest.approx(0.3)
+    assert sheet.page_margins.top == pytest.approx(0.5)
     assert "&P" in sheet.oddFooter.center.text
 
 
 def test_columns_have_widths_and_text_wraps(sheet: Any) -> None:
-    # Excel stores the width it shows plus its cell padding (36 shown → 36.71 stored).
-    assert sheet.column_dimensions[column("整改措施")].width == pytest.approx(36, abs=1)
-    assert sheet.column_dimensions[column("序号")].width == pytest.approx(6, abs=1)
-    assert sheet.column_dimensions[column("进展情况")].width == pytest.approx(36, abs=1)
+    # Excel stores the width it shows plus its cell padding (24 shown → 24.71 stored).
+    assert sheet.column_dimensions[column("整改措施")].width == pytest.approx(24, abs=1)
+    assert sheet.column_dimensions[column("序号")].width == pytest.approx(4, abs=1)
+    assert sheet.column_dimensions[column("进展情况")].width == pytest.approx(24, abs=1)
     assert sheet["E4"].alignment.wrap_text is True
     assert sheet["E3"].font.name == "黑体"
 

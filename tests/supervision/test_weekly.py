@@ -154,3 +154,33 @@ def test_weekly_page_query_count_does_not_grow_with_units(
             unit = UnitFactory(name=f"新增单位{n}", parent=world.district)
             MeasureFactory.create_batch(3, finding__inspection__inspected_unit=unit, deadline=D(2025, 4, 1))
     assert counts[0] == counts[1]
+
+
+def test_weekly_docx_columns_fit_their_content_so_unit_names_stay_on_one_line(
+    world: World, week: dict[str, Measure], client: Client, tmp_path: Any
+) -> None:
+    from docx.shared import Pt
+
+    from tests.pdf import PDFTOTEXT, SOFFICE, page_texts, to_pdf
+    from zhenggai.supervision.digest_docx import CELL_PADDING_PT, TABLE_SIZE, text_width
+
+    long_name = "临江区文化和旅游局综合行政执法大队"
+    world.unit_a.name = long_name
+    world.unit_a.save()
+    client.force_login(world.supervisor)
+    content = client.get("/supervision/weekly.docx?date=2025-04-14").content
+    overview = Document(io.BytesIO(content)).tables[0]
+
+    widths = [column.width for column in overview.columns]
+    assert widths[0] >= Pt(text_width(long_name) * TABLE_SIZE + 2 * CELL_PADDING_PT)
+    assert widths[0] > 2 * max(widths[1:])  # not equal columns: the names get the room
+    assert sum(widths) <= Pt((210 - 52) / 25.4 * 72 + 1)  # within the text width
+    items = Document(io.BytesIO(content)).tables[1]
+    assert items.columns[1].width == max(c.width for c in items.columns)  # 整改措施 takes the rest
+
+    if SOFFICE is None or PDFTOTEXT is None:
+        pytest.skip("LibreOffice and poppler-utils are needed to check the printed table")
+    source = tmp_path / "weekly.docx"
+    source.write_bytes(content)
+    printed = "\n".join(page_texts(to_pdf(source, tmp_path)))
+    assert long_name in printed.replace(" ", "")  # on one line, not wrapped

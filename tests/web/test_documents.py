@@ -59,7 +59,7 @@ def attachment_name(response: Any) -> str:
 
 def docx_text(content: bytes) -> str:
     document = Document(io.BytesIO(content))
-    return "\n".join(p.text for p in document.paragraphs)
+    return "\n".join(p.text.replace("\n", "") for p in document.paragraphs)  # a title's line breaks
 
 
 def open_measure(demo: Inspection, department: str = "办公室") -> Measure:

@@ -1,13 +1,17 @@
 """An inspection's ledger → the notice (通报) as a `NoticeDoc`, ready for the renderers.
 
 Four queries whatever the size of the ledger: the inspection with its figures, its findings, its measures
-(with the latest progress text and extension reason as subqueries), its clues.
+(with the latest progress text, extension reason and requested deadline as subqueries), its clues.
 
 What the notice prints, and from where:
 - title `{单位}关于{巡察}整改情况的通报`; opening from the inspection's group, dates and unit;
 - 一、 the inspection's organising-work text, then the figures sentence computed from the ledger
   (`Inspection.objects.with_figures()`), so the totals are the ones `zhenggai stats` reports;
-- 二、 the finding tree with each measure's text and a status marker:
+- 二、 the finding tree with, for each measure, what was done: the text of its latest progress report (the
+  result, "见人、见事、见结果"), else the measure's own text (measure text, then report, when measures of one
+  finding share a report text, so that 一是 and 二是 stay distinct); a measure not finished whose deadline has passed
+  says so ("…，已超期，计划于2030年9月30日前完成" with the date of a pending or approved extension, else
+  "…，原计划于2030年6月30日前完成，已超期"), never as work still ahead; and a status marker:
   done → 已完成; ongoing (基本完成、持续推进) → 持续推进; draft (未启动) → 未完成, since nothing has started;
   in_progress / pending_signoff → 持续推进 within the deadline, 未完成 once the deadline has passed;
 - 三、 the clues: totals, and in the internal version how each was handled (a public version prints the
@@ -39,6 +43,7 @@ from zhenggai.ledger.choices import (
     Decision,
     FindingLevel,
     InspectionKind,
+    MeasureKind,
     MeasureStatus,
 )
 from zhenggai.ledger.figures import figures_of
@@ -192,6 +197,7 @@ def _measures(inspection: Inspection) -> Iterator[Measure]:
         .annotate(
             latest_report=Subquery(latest_report.values("text")[:1]),
             extension_reason=Subquery(latest_extension.values("reason")[:1]),
+            extension_deadline=Subquery(latest_extension.values("new_deadline")[:1]),
         )
         .order_by("position", "id")
     )
@@ -247,7 +253,10 @@ class _Builder:
             level=finding.level,  # type: ignore[arg-type]  # the same three values
             title=title,
             text=finding.text,
-            measures=[NoticeMeasure(m.text, printed_status(m, self.today)) for m in kept],
+            measures=[
+                NoticeMeasure(text, printed_status(m, self.today))
+                for m, text in zip(kept, printed_texts(kept, self.today), strict=True)
+            ],
         )
         node.children = [child for f in self.children[finding.pk] if (child := self._node(f)) is not None]
         return node
@@ -258,6 +267,51 @@ class _Builder:
             and measure.deadline is not None
             and measure.deadline <= self.horizon
         )
+
+
+_INNER_STOPS = re.compile(r"[。；;！？!?\n]+")
+
+
+def printed_texts(measures: list[Measure], today: dt.date) -> list[str]:
+    """`printed_text` of the measures of one finding; a report text that two of them share (a stock phrase
+    such as 各项工作已完成) follows the measure's own text, so that 一是 and 二是 still say which is which."""
+    reports = [_report(m) for m in measures]
+    shared = {r for r in reports if r and reports.count(r) > 1}
+    return [printed_text(m, today, with_measure=r in shared) for m, r in zip(measures, reports, strict=True)]
+
+
+def _report(measure: Measure) -> str:
+    return _strip(getattr(measure, "latest_report", None) or "")
+
+
+def printed_text(measure: Measure, today: dt.date, *, with_measure: bool = False) -> str:
+    """What 二、 says of a measure (the measure comes from `_measures`): the latest report's text, else the
+    measure's (both with `with_measure`); an unfinished measure past its deadline is marked overdue (see the
+    module docstring).
+
+    A report's inner full stops and semicolons become commas: in 一是…；二是…。 they would end the measure."""
+    report = _report(measure)
+    text = report or _strip(measure.text)
+    if report and with_measure:
+        text = f"{_strip(measure.text)}，{report}"
+    text = _strip(_INNER_STOPS.sub("，", text))
+    overdue = (
+        measure.status in OPEN_STATUSES
+        and measure.kind != MeasureKind.LONG_TERM
+        and measure.deadline is not None
+        and measure.deadline < today
+    )
+    if not overdue:
+        return text
+    assert measure.deadline is not None
+    planned = getattr(measure, "extension_deadline", None)
+    if planned is not None and planned >= today:
+        return f"{text}，已超期，计划于{_chinese_day(planned)}前完成"
+    return f"{text}，原计划于{_chinese_day(measure.deadline)}前完成，已超期"
+
+
+def _chinese_day(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def printed_status(measure: Measure, today: dt.date) -> NoticeStatus:

@@ -111,6 +111,11 @@ def _is_signature(line: Line) -> bool:
     )
 
 
+def _is_title_part(line: Line) -> bool:
+    """A line that may be part of a title broken over lines: short, no sentence punctuation, no number."""
+    return len(line.folded) <= 30 and _is_signature(line)
+
+
 class _Reader:
     def __init__(self, lines: list[Line]) -> None:
         self.doc = NoticeDoc()
@@ -159,26 +164,34 @@ class _Reader:
         return kept
 
     def _title(self, lines: list[Line]) -> int:
-        """Take the title (one line, or 中共××党组 / 关于……的通报 on two) among the first lines; return the
-        index of the line after it. Lines before it (a site name above the article) become warnings."""
+        """Take the title among the first lines: one line, or broken over two or three short lines
+        (中共××党组 / 关于……的通报, or where a 2号 line is full); return the index of the line after it.
+        Lines before it (a site name above the article) become warnings."""
         for start in range(min(3, len(lines))):
             if P.TOP_HEADING.match(lines[start].folded) or P.OPENING.match(lines[start].folded):
                 return 0
-            two = (
-                start + 1 < len(lines)
-                and _is_signature(lines[start])
-                and lines[start + 1].folded.startswith("关于")
-            )
-            title_lines = lines[start : start + 2] if two else lines[start : start + 1]
-            title = "".join(line.text for line in title_lines)
-            folded = fold(title)
-            if P.TITLE.match(folded) and (start == 0 or P.NOTICE_TITLE.search(folded)):
+            for size in range(1, 4):
+                title_lines = lines[start : start + size]
+                if len(title_lines) < size or (
+                    size > 1 and not all(_is_title_part(line) for line in title_lines)
+                ):
+                    break
+                title = "".join(line.text for line in title_lines)
+                folded = fold(title)
+                # A title broken over lines names its issuer: 关于 is on the first line or opens the second
+                # (a site name above a one-line title is not the title's first line).
+                joined = (
+                    size == 1 or "关于" in title_lines[0].folded or title_lines[1].folded.startswith("关于")
+                )
+                notice = P.NOTICE_TITLE.search(folded)
+                if not (P.TITLE.match(folded) and joined and (notice or start == 0)):
+                    continue
                 self.doc.title = title
                 if m := re.match(r"^(.{2,60}?)关于", folded):
                     self.doc.issuer = title[: m.end(1)]
                 for skipped in lines[:start]:
                     self._warn(skipped, "标题前的文字未能归类。")
-                return start + len(title_lines)
+                return start + size
         return 0
 
     def _head(self, lines: list[Line]) -> list[Line]:

@@ -12,55 +12,60 @@ class Column:
     key: str
     header: str  # as written on export
     synonyms: tuple[str, ...] = ()  # also accepted on import
-    width: float = 12  # in Excel character units
+    width: float = 12  # in Excel character units (a Chinese character takes about 2)
     centred: bool = False
+    read_only: bool = False  # written for the reader, never read back on import
 
 
-# Export order. 编号 (Measure.code) comes last, out of the way, so the file can come back in.
+# Export order. 编号 (Measure.code) comes last, out of the way, so the file can come back in; 红黄灯 and
+# 完成日期 (derived from the ledger) stand just before it and are ignored on import. The widths keep the
+# printed table (编号 left out of the print area) one A4 landscape page wide at a body text of about 9.5 pt.
 COLUMNS: tuple[Column, ...] = (
-    Column("seq", "序号", ("问题序号", "问题编号"), 6, centred=True),
+    Column("seq", "序号", ("问题序号", "问题编号"), 4, centred=True),
+    Column("aspect", "方面", ("问题类别", "反馈意见方面", "反馈问题方面", "问题方面", "类别", "问题类型"), 9),
     Column(
-        "aspect", "方面", ("问题类别", "反馈意见方面", "反馈问题方面", "问题方面", "类别", "问题类型"), 16
-    ),
-    Column(
-        "problem", "问题", ("反馈问题", "巡察反馈问题", "反馈意见", "存在问题", "问题清单", "主要问题"), 24
+        "problem", "问题", ("反馈问题", "巡察反馈问题", "反馈意见", "存在问题", "问题清单", "主要问题"), 13
     ),
     Column(
         "detail",
         "具体问题",
         ("问题表现", "具体表现", "问题描述", "问题简述", "主要表现", "具体问题表现"),
-        24,
+        13,
     ),
-    Column("text", "整改措施", ("整改举措", "具体措施", "任务清单", "归零措施", "整改任务", "措施"), 36),
-    Column("leader", "责任领导", ("牵头领导", "分管领导", "领导责任人"), 10, centred=True),
+    Column("text", "整改措施", ("整改举措", "具体措施", "任务清单", "归零措施", "整改任务", "措施"), 24),
+    Column("leader", "责任领导", ("牵头领导", "分管领导", "领导责任人"), 7, centred=True),
     Column(
         "department",
         "责任处室",
         ("责任部门", "牵头部门", "责任单位", "牵头单位", "责任科室", "牵头处室", "责任股室", "牵头科室"),
-        14,
+        10,
         centred=True,
     ),
-    Column("person", "责任人", ("具体责任人", "经办人"), 10, centred=True),
+    Column("person", "责任人", ("具体责任人", "经办人"), 7, centred=True),
     Column(
         "deadline",
         "整改时限",
         ("完成时限", "整改期限", "整改完成时限", "时限要求", "完成时间", "整改时间"),
-        14,
+        21,  # 2026年12月31日 on one line, also in LibreOffice's wider digits: a date cannot wrap
         centred=True,
     ),
-    Column("kind", "类型", ("整改类型", "时限类型", "措施类型"), 10, centred=True),
+    Column("kind", "类型", ("整改类型", "时限类型", "措施类型"), 6, centred=True),
     Column(
         "progress",
         "进展情况",
         ("整改进展", "推进情况", "整改落实情况", "整改情况", "整改措施完成情况", "进展"),
-        36,
+        24,
     ),
-    Column("status", "完成情况", ("整改状态", "状态", "是否完成", "销号情况"), 10, centred=True),
-    Column("evidence", "佐证材料", ("佐证资料", "支撑材料", "印证材料", "附件目录"), 18),
-    Column("note", "备注", ("说明",), 14),
+    Column("status", "完成情况", ("整改状态", "状态", "是否完成", "销号情况"), 6, centred=True),
+    Column("evidence", "佐证材料", ("佐证资料", "支撑材料", "印证材料", "附件目录"), 10),
+    Column("note", "备注", ("说明",), 8),
+    Column("light", "红黄灯", ("预警", "预警灯", "红黄蓝灯", "预警等级"), 5, centred=True, read_only=True),
+    Column("completed", "完成日期", ("实际完成日期", "销号日期"), 21, centred=True, read_only=True),
     Column("code", "编号", ("措施编号", "系统编号"), 8, centred=True),
 )
 BY_KEY = {column.key: column for column in COLUMNS}
+# Recognised in a header (so they are not mistaken for anything else) and then never read.
+READ_ONLY = frozenset(column.key for column in COLUMNS if column.read_only)
 
 # An import needs these; the others are optional (a missing column leaves its field untouched).
 REQUIRED = ("problem", "text")

@@ -16,12 +16,22 @@ from zhenggai.ledger.errors import NotPermitted
 from zhenggai.ledger.models import Evidence, Finding, Inspection, Measure, ProgressReport
 from zhenggai.sheets.columns import COLUMNS
 from zhenggai.sheets.values import chinese_date, departments_text
+from zhenggai.supervision.choices import Colour
+from zhenggai.supervision.rules import colour_of, measure_flags
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 _INDEX = {column.key: number for number, column in enumerate(COLUMNS)}
 LONG_TERM_TEXT = "长期坚持"
+# The 红黄灯 cell, named as the web's lights are (zhenggai.web.lights); a signed-off measure has none.
+LIGHT_NAMES = {
+    Colour.RED: "红灯",
+    Colour.YELLOW: "黄灯",
+    Colour.BLUE: "蓝灯",
+    Colour.STALE: "灰灯",
+    Colour.GREEN: "绿灯",
+}
 SOURCE_LABEL = "巡察编号"  # in the subtitle; an import checks it against the inspection it is run on
 EXPORTED_LABEL = "导出时间"  # in the subtitle, local time to the second; an import refuses rows changed since
 
@@ -94,8 +104,12 @@ def _measures(inspection: Inspection, user: User | None) -> list[dict[str, Any]]
     if user is not None:
         measures = measures.visible_to(user)
     latest = ProgressReport.objects.filter(measure=OuterRef("pk")).order_by("-reported_at", "-id")
+    now = timezone.now()
     rows = list(
-        measures.annotate(latest_report=Subquery(latest.values("text")[:1]))
+        measures.annotate(
+            latest_report=Subquery(latest.values("text")[:1]),
+            light_flags=measure_flags(timezone.localdate(now), now),
+        )
         .order_by("position", "id")
         .values(
             "id",
@@ -109,7 +123,9 @@ def _measures(inspection: Inspection, user: User | None) -> list[dict[str, Any]]
             "deadline",
             "original_deadline",
             "status",
+            "completed_date",
             "latest_report",
+            "light_flags",
         )
     )
     return cast("list[dict[str, Any]]", rows)
@@ -205,10 +221,19 @@ class _Walker:
             "status": _STATUS_LABELS.get(m["status"], m["status"]),
             "evidence": "\n".join(self.evidence.get(m["id"], [])),
             "note": note,
+            "light": light_name(m["status"], m["light_flags"]),
+            "completed": m["completed_date"],
             "code": m["code"],
         }
         for key, value in filled.items():
             values[_INDEX[key]] = value if value != "" else None
+
+
+def light_name(status: str, flags: int | None) -> str:
+    """红灯/黄灯/蓝灯/灰灯/绿灯 by the supervision rules; "" for a signed-off measure."""
+    if status == MeasureStatus.DONE:
+        return ""
+    return LIGHT_NAMES[colour_of(int(flags or 0))]
 
 
 def export_ledger(inspection: Inspection, target: str | Path | IO[bytes], user: User | None = None) -> int:

@@ -1,15 +1,22 @@
-"""The weekly summary as a .docx (python-docx): an overview table, then each unit's figures and lists."""
+"""The weekly summary as a .docx (python-docx): an overview table, then each unit's figures and lists.
+
+Table columns are fitted to their content (fixed layout, widths in the grid and on every cell): a unit
+name, a code, a date or a figure is never wrapped; only the free-text column (整改措施) and long headers
+wrap when the page is too narrow for everything on one line.
+"""
 
 from __future__ import annotations
 
 import io
+import itertools
 from typing import Any
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, Twips
 
 from zhenggai.supervision.digest import Digest, Item, UnitFigures, _day
 
@@ -26,6 +33,12 @@ OVERVIEW = (
     "下周到期",
 )
 CHINESE_ORDINALS = "一二三四五六七八九十"
+ITEMS = ("编号", "整改措施", "责任部门", "整改时限", "进度")
+TABLE_SIZE = 10.5  # 五号
+PAGE_WIDTH_MM, MARGIN_MM = 210, 26
+TEXT_WIDTH_PT = (PAGE_WIDTH_MM - 2 * MARGIN_MM) / 25.4 * 72
+CELL_PADDING_PT = 3.0  # left and right margin of a cell, set on each table (Word: 5.4)
+HEADER_MIN_CHARS = 2  # a long header may wrap down to this many characters a line
 
 
 def _font(run: Any, name: str, size: float, bold: bool = False) -> None:
@@ -45,16 +58,77 @@ def _paragraph(
     return paragraph
 
 
-def _table(doc: Any, header: tuple[str, ...], rows: list[list[str]]) -> None:
+def text_width(text: str) -> float:
+    """Width in 字 at the table's size: Chinese characters, full-width marks and % 1; digits and other ASCII
+    about 0.64 (as CJK fonts print them, wider than half a 字); plus a quarter 字 where Chinese meets a digit
+    or a letter (the space Word and LibreOffice add there: 2025 年 4 月)."""
+    wide = [ord(ch) > 0x2E7F or ch == "%" for ch in text]
+    changes = sum(1 for a, b in itertools.pairwise(wide) if a != b)
+    return sum(1.0 if w else 0.64 for w in wide) + 0.25 * changes
+
+
+def fit_widths(
+    header: tuple[str, ...], rows: list[list[str]], wrap: frozenset[int], available: float = TEXT_WIDTH_PT
+) -> list[float]:
+    """Column widths in points: each column as wide as its longest text on one line; when that is wider
+    than the page, the columns in `wrap` and the headers give way first (down to a minimum), the others
+    keep their one-line width."""
+    char = TABLE_SIZE
+    pad = 2 * CELL_PADDING_PT + 2  # cell margins, the border and a little air
+    natural, least = [], []
+    for i, head in enumerate(header):
+        body = max((text_width(row[i]) for row in rows), default=0.0)
+        natural.append(max(body, text_width(head)) * char + pad)
+        floor = HEADER_MIN_CHARS if i in wrap else max(body, min(text_width(head), HEADER_MIN_CHARS))
+        least.append(floor * char + pad)
+    total, slack = sum(natural), sum(n - m for n, m in zip(natural, least, strict=True))
+    if total <= available:
+        # Room to spare: the wrapping column takes it (its text then needs fewer lines), else all share it.
+        grow = [i for i in range(len(header)) if i in wrap] or list(range(len(header)))
+        extra = (available - total) / len(grow)
+        return [n + extra if i in grow else n for i, n in enumerate(natural)]
+    if sum(least) <= available and slack > 0:
+        k = (total - available) / slack
+        return [n - (n - m) * k for n, m in zip(natural, least, strict=True)]
+    return [n * available / total for n in natural]  # nothing else helps: everything shrinks alike
+
+
+def _table(
+    doc: Any, header: tuple[str, ...], rows: list[list[str]], wrap: frozenset[int] = frozenset()
+) -> None:
+    widths = fit_widths(header, rows, wrap)
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        _font(cell.paragraphs[0].add_run(text), TABLE_FONT, 10.5, bold=True)
+    table.autofit = False
+    _narrow_margins(table)
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Twips(round(width * 20))
+    for cell, text, width in zip(table.rows[0].cells, header, widths, strict=True):
+        cell.width = Twips(round(width * 20))
+        _font(cell.paragraphs[0].add_run(text), TABLE_FONT, TABLE_SIZE, bold=True)
     for row in rows:
         cells = table.add_row().cells
-        for cell, text in zip(cells, row, strict=True):
-            _font(cell.paragraphs[0].add_run(text), TABLE_FONT, 10.5)
+        for cell, text, width in zip(cells, row, widths, strict=True):
+            cell.width = Twips(round(width * 20))
+            _font(cell.paragraphs[0].add_run(text), TABLE_FONT, TABLE_SIZE)
+
+
+def _narrow_margins(table: Any) -> None:
+    """Narrow cell margins (w:tblCellMar, before w:tblLook in schema order); `autofit = False` already
+    made the layout fixed, so Word, WPS and LibreOffice keep the widths we set."""
+    tbl_pr = table._tbl.tblPr
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:w"), str(round(CELL_PADDING_PT * 20)))
+        edge.set(qn("w:type"), "dxa")
+        margins.append(edge)
+    look = tbl_pr.find(qn("w:tblLook"))
+    if look is not None:
+        look.addprevious(margins)
+    else:
+        tbl_pr.append(margins)
 
 
 def _overview_row(unit: UnitFigures) -> list[str]:
@@ -82,7 +156,7 @@ def digest_docx(digest: Digest) -> bytes:
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
-    section.left_margin = section.right_margin = Mm(26)
+    section.left_margin = section.right_margin = Mm(MARGIN_MM)
     section.top_margin, section.bottom_margin = Mm(30), Mm(28)
 
     _paragraph(doc, digest.title, font=TITLE_FONT, size=18, center=True)
@@ -121,7 +195,7 @@ def digest_docx(digest: Digest) -> bytes:
                 continue
             more = f"(列出前{len(items)}条)" if total > len(items) else ""
             _paragraph(doc, f"{label}的整改措施{more}:", bold=True)
-            _table(doc, ("编号", "整改措施", "责任部门", "整改时限", "进度"), _item_rows(items))
+            _table(doc, ITEMS, _item_rows(items), wrap=frozenset({ITEMS.index("整改措施")}))
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

@@ -4,7 +4,7 @@ The wording follows the published notices (DESIGN.md §4) and is written so that
 fixed section headings, one heading per finding with its quoted title, one paragraph per measure with an
 explicit status marker, labelled paragraphs for unfinished items.
 
-    title       {单位}关于{区委}巡察整改情况的通报
+    title       {单位}关于{区委}巡察整改情况的通报 (broken into lines of ≤ 20 characters at word boundaries)
     opening     根据{区委}巡察工作统一部署，{start}至{end}，{巡察组}对{单位}开展了巡察，
                 并于{date}反馈了巡察意见。…现将巡察整改情况予以公布。
     heading1    一、整改工作的组织开展情况 (free text, then the figures sentence)
@@ -53,6 +53,7 @@ from zhenggai.notices.render.text import (
     strip_end,
     strip_status_marker,
 )
+from zhenggai.notices.render.title import break_title
 
 SECTION_ORGANISING = "整改工作的组织开展情况"
 SECTION_FINDINGS = "巡察反馈问题的整改情况"
@@ -95,6 +96,7 @@ class Block:
     end: str = ""  # punctuation printed after the status marker
     role: str = ""  # what the paragraph is for: figures, clues, reason, supervision, closing, ...
     iso_date: str = ""  # DATE blocks: the ISO date behind the text
+    lines: tuple[str, ...] = ()  # TITLE: the title broken into lines at word boundaries (render/title.py)
 
     @property
     def level(self) -> int:
@@ -117,7 +119,11 @@ def build_blocks(doc: NoticeDoc, options: RenderOptions | None = None) -> list[B
     unit = fullwidth(opts.signature or doc.issuer or doc.inspection.inspected or "")
     figures = opts.figures if opts.figures is not None else doc.stated
 
-    blocks = [Block(BlockKind.TITLE, title_text(doc)), Block(BlockKind.OPENING, opening_text(doc))]
+    title = title_text(doc)
+    blocks = [
+        Block(BlockKind.TITLE, title, lines=tuple(break_title(title))),
+        Block(BlockKind.OPENING, opening_text(doc)),
+    ]
 
     sections: list[tuple[str, list[Block]]] = []
     organising = [_para(p) for p in paragraphs(doc.organising_work)]

@@ -38,8 +38,8 @@ PAGE_NUMBER_LINE_TW = int(SIZE_PAGE_NUMBER_PT * 20)  # footer line set exactly t
 FOOTER_DISTANCE_TW = round((35 - 7) / 25.4 * 1440 - PAGE_NUMBER_LINE_TW / 2)
 HEADER_DISTANCE_TW = 851  # 15 mm; the notice has no header text
 
-# 7.3.5.2 (no seal, the case of a published notice): 署名 右空二字; date on the next line, its first
-# character two characters right of the 署名's first; if the date is longer, the date 右空二字 and the
-# 署名 moves left accordingly.
-SIGNATURE_RIGHT_CHARS = 2
-DATE_SHIFT_CHARS = 2
+# 7.3.5.1: 成文日期右空四字, the 署名 centred over the date (以成文日期为准居中编排); this also leaves the room
+# for the seal on a printed and sealed copy. Both are right-aligned paragraphs, so the date can never wrap.
+DATE_RIGHT_CHARS = 4
+# Arabic digits in a CJK font are about 0.64 字 wide (conventions §1.6), not the half of display_width.
+DIGIT_WIDTH_CHARS = 0.64

@@ -9,7 +9,7 @@ block as an XML template and copied into each paragraph, which keeps large notic
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from io import BytesIO
 from typing import Any
 
@@ -35,7 +35,9 @@ class _Look:
     align: str = "both"  # w:jc value
     first_line_tw: int = g.FIRST_LINE_INDENT_TW
     left_tw: int = 0
+    right_tw: int = 0
     keep_next: bool = False
+    keep_lines: bool = False
     outline: int | None = None
 
 
@@ -53,41 +55,64 @@ def render_docx(doc: NoticeDoc, options: RenderOptions | None = None) -> bytes:
     sect_pr = body.sectPr
     templates: dict[_Look, tuple[Any, Any]] = {}
 
-    def add(text: str, look: _Look) -> None:
+    def add(text: str | tuple[str, ...], look: _Look) -> None:
+        """A paragraph; a tuple of texts is one paragraph of several lines (w:br between them)."""
         if look not in templates:
             templates[look] = (_ppr(look), _rpr(look.face, opts.fonts.latin, look.size_pt, look.bold, opts))
         ppr, rpr = templates[look]
         p = OxmlElement("w:p")
         p.append(copy.deepcopy(ppr))
-        if text:
+        lines = (text,) if isinstance(text, str) else text
+        if any(lines):
             r = OxmlElement("w:r")
             r.append(copy.deepcopy(rpr))
-            t = OxmlElement("w:t")
-            t.text = text
-            t.set(qn("xml:space"), "preserve")
-            r.append(t)
+            for n, line in enumerate(lines):
+                if n:
+                    r.append(OxmlElement("w:br"))
+                t = OxmlElement("w:t")
+                t.text = line
+                t.set(qn("xml:space"), "preserve")
+                r.append(t)
             p.append(r)
         sect_pr.addprevious(p)
 
     blank = looks[BlockKind.PARAGRAPH]
     signature = next((b for b in blocks if b.kind is BlockKind.SIGNATURE), None)
     date = next((b for b in blocks if b.kind is BlockKind.DATE), None)
-    sig_left, date_left = _signature_indents(signature, date)
+    sig_right, date_right = signature_indents(signature, date)
+    signed = signature is not None or date is not None
+    # The last body paragraph stays whole and on the page of the 署名 and 成文日期 (keepLines + keepNext),
+    # and so do the blank line and the 署名: the date never sits alone on a page.
+    last_body = max(
+        (i for i, b in enumerate(blocks) if b.kind not in (BlockKind.SIGNATURE, BlockKind.DATE)), default=-1
+    )
     first_closing = True
-    for block in blocks:
+    for index, block in enumerate(blocks):
         if block.kind in (BlockKind.SIGNATURE, BlockKind.DATE):
             if first_closing:
-                add("", blank)  # 正文下空一行
+                add("", replace(blank, keep_next=True))  # 正文下空一行
                 first_closing = False
-            left = sig_left if block.kind is BlockKind.SIGNATURE else date_left
+            is_sig = block.kind is BlockKind.SIGNATURE
             add(
                 block.plain,
-                _Look(opts.fonts.body, g.SIZE_BODY_PT, align="left", first_line_tw=0, left_tw=left),
+                _Look(
+                    opts.fonts.body,
+                    g.SIZE_BODY_PT,
+                    align="right",
+                    first_line_tw=0,
+                    right_tw=sig_right if is_sig else date_right,
+                    keep_next=is_sig and date is not None,
+                ),
             )
             continue
-        add(block.plain, looks[block.kind])
+        look = looks[block.kind]
+        if signed and index == last_body:
+            look = replace(look, keep_next=True, keep_lines=True)
         if block.kind is BlockKind.TITLE:
+            add(block.lines or (block.plain,), look)
             add("", blank)  # 标题下空一行
+        else:
+            add(block.plain, look)
 
     props = document.core_properties
     props.title = next((b.plain for b in blocks if b.kind is BlockKind.TITLE), "")
@@ -117,18 +142,22 @@ def _looks(opts: RenderOptions) -> dict[BlockKind, _Look]:
     }
 
 
-def _signature_indents(signature: Block | None, date: Block | None) -> tuple[int, int]:
-    """Left indents (twips) of 署名 and 成文日期 per GB/T 9704 7.3.5.2, on the 28-character grid."""
-    pitch = g.TEXT_WIDTH_TW / g.CHARS_PER_LINE
-    sig_w = display_width(signature.plain) if signature else 0.0
-    date_w = display_width(date.plain) if date else 0.0
-    sig_start = g.CHARS_PER_LINE - g.SIGNATURE_RIGHT_CHARS - sig_w
-    date_start = sig_start + g.DATE_SHIFT_CHARS
-    if date_start + date_w > g.CHARS_PER_LINE - g.SIGNATURE_RIGHT_CHARS:
-        # The date is longer: it takes 右空二字 and the 署名 moves left to keep the two-character shift.
-        date_start = g.CHARS_PER_LINE - g.SIGNATURE_RIGHT_CHARS - date_w
-        sig_start = date_start - g.DATE_SHIFT_CHARS
-    return max(0, round(sig_start * pitch)), max(0, round(date_start * pitch))
+def signature_indents(signature: Block | None, date: Block | None) -> tuple[int, int]:
+    """Right indents (twips) of 署名 and 成文日期 per GB/T 9704 7.3.5.1: the date 右空四字, the 署名 centred
+    over the date (a 署名 longer than the date keeps at least no indent)."""
+    char = g.TEXT_WIDTH_TW / g.CHARS_PER_LINE
+    date_right = g.DATE_RIGHT_CHARS * char
+    if date is None:
+        return round(date_right), round(date_right)
+    date_w = printed_width(date.plain)
+    sig_w = printed_width(signature.plain) if signature else date_w
+    sig_right = max(0.0, date_right + (date_w - sig_w) / 2 * char)
+    return round(sig_right), round(date_right)
+
+
+def printed_width(text: str) -> float:
+    """Width in 字 as a CJK font prints it: digits about 0.64, other ASCII 0.5, Chinese 1."""
+    return sum(g.DIGIT_WIDTH_CHARS if ch.isdigit() and ch.isascii() else display_width(ch) for ch in text)
 
 
 # --- XML builders ------------------------------------------------------------------------------------
@@ -164,13 +193,22 @@ def _rpr(face: str, latin: str | None, size_pt: float, bold: bool, opts: RenderO
 
 
 def _ppr(look: _Look) -> Any:
-    """<w:pPr> in schema order: keepNext, widowControl, spacing, ind, jc, outlineLvl."""
+    """<w:pPr> in schema order: keepNext, keepLines, widowControl, spacing, ind, jc, outlineLvl."""
     ppr = OxmlElement("w:pPr")
     if look.keep_next:
         ppr.append(_el("w:keepNext"))
+    if look.keep_lines:
+        ppr.append(_el("w:keepLines"))
     ppr.append(_el("w:widowControl"))
     ppr.append(_el("w:spacing", before="0", after="0", line=str(g.LINE_PITCH_TW), lineRule="exact"))
-    ppr.append(_el("w:ind", left=str(look.left_tw), right="0", firstLine=str(look.first_line_tw)))
+    ppr.append(
+        _el(
+            "w:ind",
+            left=str(look.left_tw),
+            right=str(look.right_tw),
+            firstLine=str(look.first_line_tw),
+        )
+    )
     ppr.append(_el("w:jc", val=look.align))
     if look.outline is not None:
         ppr.append(_el("w:outlineLvl", val=str(look.outline)))

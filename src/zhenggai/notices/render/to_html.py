@@ -19,8 +19,9 @@ text-align:center;margin:0 0 1em}
 .notice h3{font-family:"楷体_GB2312","楷体","KaiTi","STKaiti",serif}
 .notice p{margin:0;text-indent:2em;text-align:justify}
 .notice .status-done{color:#1a6e2e}.notice .status-ongoing{color:#8a5a00}.notice .status-open{color:#a4161a}
-.notice footer{margin-top:1.8em;text-align:right;padding-right:2em}
-.notice footer p{text-indent:0;text-align:right}
+.notice footer{margin-top:1.8em;display:flex;justify-content:flex-end;padding-right:4em;break-inside:avoid}
+.notice footer .signed{text-align:center;white-space:nowrap}
+.notice footer p{text-indent:0;text-align:center}
 """
 
 
@@ -55,7 +56,8 @@ def _article(blocks: list[Block], id_prefix: str) -> str:
     section_no = 0
     for block in blocks:
         if block.kind is BlockKind.TITLE:
-            out.append(f"<header><h1>{escape(block.plain)}</h1></header>\n")
+            title = "<br>".join(escape(line) for line in block.lines or (block.plain,))
+            out.append(f"<header><h1>{title}</h1></header>\n")
         elif block.level:
             while open_levels and open_levels[-1] >= block.level:
                 open_levels.pop()
@@ -81,7 +83,8 @@ def _article(blocks: list[Block], id_prefix: str) -> str:
             out.append(_paragraph(block))
     out.extend("</section>\n" for _ in open_levels)
     if footer:
-        out.append("<footer>\n" + "".join(footer) + "</footer>\n")
+        # GB/T 9704 7.3.5.1: the date 右空四字, the 署名 centred over it; never wrapped, never split.
+        out.append('<footer>\n<div class="signed">\n' + "".join(footer) + "</div>\n</footer>\n")
     out.append("</article>\n")
     return "".join(out)
 

@@ -179,7 +179,11 @@ def trend(request: HttpRequest) -> HttpResponse:
 
 
 def export(request: HttpRequest) -> HttpResponse:
-    """The overview table as .xlsx, every row (not only the page shown)."""
+    """The overview table as .xlsx, every row (not only the page shown).
+
+    Unit names are written as text cells even when they begin with = + - @ (openpyxl would otherwise store
+    a formula); the sheet prints on A4 landscape, one page wide, the header repeated on every page.
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
@@ -195,10 +199,19 @@ def export(request: HttpRequest) -> HttpResponse:
         cell.alignment = Alignment(horizontal="center")
     for row in unit_rows(request, lights=True).iterator(chunk_size=2000):
         sheet.append([row[name] if name != "rate" else round(row["rate"], 1) for name, _ in COLUMNS])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, never a formula
     sheet.freeze_panes = "A2"
     sheet.column_dimensions["A"].width = 36
     for index in range(2, len(headers) + 1):
         sheet.column_dimensions[get_column_letter(index)].width = 12
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = 9  # A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(
