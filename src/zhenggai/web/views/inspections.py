@@ -105,8 +105,10 @@ def inspection_tree(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("position", "id")
     )
     tree = build_tree(inspection, measures)
-    # Who sees only part of the ledger (a department's staff) is not shown the others' empty branches.
-    if len(measures) < Measure.objects.filter(inspection=inspection).count():
+    manage = can_manage(actor(request), inspection.inspected_unit)
+    # Managers see where measures are still missing; others (a department's staff, viewers) only the branches
+    # that hold measures they can open, not other departments' empty ones.
+    if not manage:
         tree = prune(tree)
     return render(
         request,
@@ -115,7 +117,7 @@ def inspection_tree(request: HttpRequest, pk: int) -> HttpResponse:
             "inspection": inspection,
             "tree": tree,
             "tally": getattr(inspection, "tally", None),
-            "manage": can_manage(actor(request), inspection.inspected_unit),
+            "manage": manage,
             "regulations": inspection.regulations.all(),
             "clues": inspection.clues.all(),
             "regulation_form": RegulationForm(),
