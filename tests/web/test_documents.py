@@ -146,9 +146,9 @@ def test_inspection_page_offers_the_documents_by_role(demo: Inspection) -> None:
     leader = login("lingdao").get(f"/inspections/{demo.pk}/").content.decode()
     for url in urls(demo).values():
         assert f'href="{url}"' in leader
-    assert "下载整改台账(.xlsx)" in leader
+    assert "下载整改台账（.xlsx）" in leader
     assert "发布通报" in leader
-    assert "下载通报(.docx)" in leader
+    assert "下载通报（.docx）" in leader
 
     staff = login("jingban").get(f"/inspections/{demo.pk}/").content.decode()
     assert f'href="{urls(demo)["xlsx"]}"' in staff
@@ -313,7 +313,9 @@ def test_versions_list_takes_the_same_queries_for_one_version_or_many(demo: Insp
         _publish(demo, "xunchaban", Audience.PUBLIC)
     many = _count_queries(client, urls(demo)["versions"])
     assert many == one
-    assert one <= 10  # session, user, memberships, inspection, role, count, page, session save
+    assert (
+        one <= 11
+    )  # session, user, memberships, inspection, role, count, page, unread messages, session save
 
 
 def _count_queries(client: Client, url: str) -> int:
@@ -355,7 +357,7 @@ def test_ledger_import_dry_run_shows_the_one_change_then_confirming_applies_it(
 
     assert preview.status_code == 200
     page = preview.content.decode()
-    assert "试导入结果(未写入)" in page
+    assert "试导入结果（未写入）" in page
     assert page.count('class="change"') == 1
     assert f"整改措施{measure.code} 责任人" in page
     assert written() == before
