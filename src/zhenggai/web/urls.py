@@ -1,15 +1,22 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from zhenggai.web.form_messages import LoginForm, PasswordForm
 from zhenggai.web.views import audit, documents, home, inspections, measures, overview, reviews, tasks
 
 urlpatterns = [
     path("", home.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="web/login.html", authentication_form=LoginForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(template_name="web/password_change.html"),
+        auth_views.PasswordChangeView.as_view(
+            template_name="web/password_change.html", form_class=PasswordForm
+        ),
         name="password_change",
     ),
     path(
