@@ -4,7 +4,8 @@ Scans every template and every string literal in src/ (messages, form errors, la
 half-width , : ; ( ) ! ? next to a Chinese character, and names file:line for each. Skipped: code outside
 strings, docstrings, regular expressions and translation tables (the parsers must match the half-width marks
 that real documents contain), and text between ASCII characters (URLs, dates, numbers, "12:30").
-A line that must quote half-width text on purpose carries the comment `# half-width: <why>`.
+A literal whose full-width twin stands on the same line (a matcher listing both forms) passes; any other
+line that must quote half-width text on purpose carries the comment `# half-width: <why>`.
 """
 
 from __future__ import annotations
@@ -126,7 +127,11 @@ def python_hits(path: Path) -> list[tuple[int, int]]:
         text = token.string
         if text[: len(text) - len(text.lstrip("fF"))]:  # f-string fields are code
             text = _mask(text, re.compile(r"\{[^{}]*\}"))
-        for i in flagged(text):
+        found = flagged(text)
+        full = "".join(HALF_TO_FULL[c] if i in found else c for i, c in enumerate(token.string))
+        if found and full in lines[token.start[0] - 1]:
+            continue  # a matcher that lists both forms on purpose: ("(配合)", "（配合）")
+        for i in found:
             hits.append((offset + i, source.count("\n", 0, offset + i) + 1))
     return hits
 
@@ -205,6 +210,19 @@ def test_templates_are_scanned_outside_template_code(tmp_path: Path) -> None:
     page = tmp_path / "page.html"
     page.write_text('<p>您好,{{ user.name }}</p>\n{% if a == "x,y" %}<style>a{b:c}</style>{% endif %}\n')
     assert [line for _, line in template_hits(page)] == [1]
+
+
+def test_python_messages_are_scanned_but_matchers_and_regexes_pass(tmp_path: Path) -> None:
+    module = tmp_path / "module.py"
+    module.write_text(
+        'MESSAGE = f"巡察(编号 {pk})不存在。"\n'
+        'COOPERATING = ("(配合)", "（配合）")\n'
+        'PATTERN = r"^(?:关于|针对)(.+)的问题$"\n'
+        'HINT = "逐条核对"  # a full-width text\n'
+    )
+    assert [line for _, line in python_hits(module)] == [1, 1]
+    fix(module)
+    assert module.read_text().startswith('MESSAGE = f"巡察（编号 {pk}）不存在。"')
 
 
 if __name__ == "__main__":  # python -m tests.test_chinese_text [--fix] [--pending]
