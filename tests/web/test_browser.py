@@ -225,7 +225,8 @@ CULPRITS = """() => [...document.querySelectorAll('body *')]
 
 
 def _check(page: Any, role: str, name: str, width: str, problems: list[str]) -> None:
-    page.wait_for_load_state("networkidle")
+    if name == "overview":  # the trend is loaded by HTMX after the page
+        page.locator('svg[aria-label="未完成与逾期措施趋势"]').wait_for()
     if page.locator('body[data-layout="zhenggai"]').count() != 1:
         problems.append(f"{role} {name} {width}: no layout marker (unstyled page)")
     scroll, inner = page.evaluate(OVERFLOW)
