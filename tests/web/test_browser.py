@@ -4,6 +4,9 @@ Staff reports progress with a file → the leader rejects with a reason → staf
 approves → the measure shows done and the supervisor's completion rate for the unit rises; a unit-A user
 opening a unit-B measure gets 404; the supervisor sees both units. Screenshots of the main pages are saved
 into `screenshots/` (or $ZHENGGAI_SCREENSHOTS).
+
+Then every page of every role, at 1440×900 and 390×844: the one layout is there and nothing scrolls sideways;
+a screenshot per page and width (pages-desk-ROLE-PAGE.png, pages-phone-ROLE-PAGE.png).
 """
 
 from __future__ import annotations
