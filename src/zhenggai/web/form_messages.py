@@ -127,6 +127,7 @@ class PasswordForm(ChineseErrors, PasswordChangeForm):
         self.fields["new_password1"].help_text = "；".join(
             password_validation.password_validators_help_texts()
         )
+        self.fields["new_password2"].help_text = "再输入一遍新密码，两次须一致。"
 
 
 class MinimumLengthValidator(password_validation.MinimumLengthValidator):
