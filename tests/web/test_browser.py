@@ -242,10 +242,11 @@ def _check(page: Any, role: str, name: str, width: str, problems: list[str]) -> 
 
 
 def test_every_page_of_every_role_has_the_layout_and_fits_a_desk_and_a_phone(
-    browser: Any, demo_live: tuple[Inspection, str]
+    browser: Any, demo_live: tuple[Inspection, str], tmp_path: Path
 ) -> None:
     from django.contrib.auth.models import User as DjangoUser
 
+    from tests.notices.test_parse_structure import LINJIANG
     from zhenggai.supervision.notices import issue_supervision_notice
     from zhenggai.supervision.services import run_sweep
 
@@ -271,6 +272,8 @@ def test_every_page_of_every_role_has_the_layout_and_fits_a_desk_and_a_phone(
         "unit": inspection.inspected_unit_id,
         "notice": notice.pk,
     }
+    notice_file = tmp_path / "临江通报.txt"
+    notice_file.write_bytes(LINJIANG.encode("gbk"))
     problems: list[str] = []
     context = browser.new_context(locale="zh-CN")
     page = context.new_page()
@@ -288,6 +291,14 @@ def test_every_page_of_every_role_has_the_layout_and_fits_a_desk_and_a_phone(
                 response = user.go(path.format(**values))
                 assert response.status < 400, f"{role} {path}: {response.status}"
                 _check(user.page, role, name, width, problems)
+            if role == "lingdao":
+                # The notice import's second step: the parsed notice, checks and tree before confirming.
+                user.go("/notices/import/")
+                user.page.set_input_files("#id_file", str(notice_file))
+                user.page.select_option("#id_unit", index=1)
+                user.page.click("main form button[type=submit]")
+                user.page.locator("#preview").wait_for()
+                _check(user.page, role, "notice-import-preview", width, problems)
             if width == "phone":
                 # The navigation collapses behind a toggler and opens on a tap.
                 user.go("/")
