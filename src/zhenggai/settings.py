@@ -79,8 +79,9 @@ TEMPLATES = [
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Django's validators with our own Chinese messages.
+    {"NAME": "zhenggai.web.form_messages.MinimumLengthValidator"},
+    {"NAME": "zhenggai.web.form_messages.CommonPasswordValidator"},
 ]
 # An idle session ends after this many seconds: each request renews it.
 SESSION_COOKIE_AGE = env_int("ZHENGGAI_SESSION_SECONDS", 2 * 3600, minimum=60)

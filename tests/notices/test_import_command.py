@@ -55,7 +55,7 @@ def test_import_creates_the_inspection_and_prints_the_summary(world: World, noti
 
     inspection = Inspection.objects.get(inspector="县委第三巡察组")
     assert inspection.inspected_unit == world.unit_a
-    assert f"导入完成:巡察编号 {inspection.pk}" in out
+    assert f"导入完成：巡察编号 {inspection.pk}" in out
     assert row(out, "问题") == ["3", "3", "3"]
     assert row(out, "具体问题") == ["4", "4", "4"]
     assert row(out, "整改措施") == ["8", "8", "8"]
@@ -83,7 +83,7 @@ def test_dry_run_validates_and_writes_nothing(world: World, notice: Path) -> Non
 
     out = run(str(notice), "--unit", "区文旅局", "--by", "leader_a", "--dry-run")
 
-    assert "试运行:校验通过,没有写入任何数据。" in out
+    assert "试运行：校验通过，没有写入任何数据。" in out
     assert row(out, "整改措施") == ["8", "8", "8"]
     assert ledger_rows() == before
 

@@ -88,7 +88,7 @@ def test_public_render_masks_names_and_phones_but_keeps_the_published_phone(
 def test_a_missing_inspection_is_a_chinese_error_with_code_2(world: World, tmp_path: Path) -> None:
     error = _fails("render", "999999", "-o", str(tmp_path / "n.docx"))
 
-    assert (str(error), error.returncode) == ("巡察(编号 999999)不存在。", 2)
+    assert (str(error), error.returncode) == ("巡察（编号 999999）不存在。", 2)
     assert not (tmp_path / "n.docx").exists()
 
 
@@ -130,7 +130,7 @@ def test_publish_stores_a_version_as_the_named_user(world: World, tmp_path: Path
     assert docx.Document(str(target)).paragraphs[0].text == TITLE
     assert target.read_bytes() == Path(notice.docx.path).read_bytes()
     assert AuditEvent.objects.filter(action="publish_notice").count() == 1
-    assert f"已保存“{TITLE}”第1版(向社会公开,拟稿,通报版本编号 {notice.pk})" in said
+    assert f"已保存“{TITLE}”第1版（向社会公开，拟稿，通报版本编号 {notice.pk}）" in said
 
 
 def test_publish_refuses_a_leader_of_another_unit(world: World) -> None:

@@ -159,7 +159,7 @@ def test_an_exclusion_without_a_valid_reason_writes_nothing(
 def test_an_exclusion_from_another_inspection_is_refused(world: World, tmp_path: Path) -> None:
     exclusion = Exclusion("measure", world.measure_b.pk, Exemption.PRIVACY)
 
-    with pytest.raises(InvalidInput, match=r"要删减的整改措施\(编号 \d+\)不属于这次巡察"):
+    with pytest.raises(InvalidInput, match=r"要删减的整改措施（编号 \d+）不属于这次巡察"):
         _publish(world, audience=Audience.PUBLIC, exclusions=[exclusion])
 
     assert _nothing_written(tmp_path)

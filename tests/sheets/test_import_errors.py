@@ -72,7 +72,7 @@ def test_refusal_by_a_service_rolls_back_the_rows_already_applied(
     out, error = run_import(path, ledger.inspection, "leader_a")
 
     assert error is not None
-    assert f"第{row}行“责任人”列:责任人不能超过100个字(现有101个字)" in out
+    assert f"第{row}行“责任人”列:责任人不能超过100个字（现有101个字）" in out
 
 
 @pytest.mark.usefixtures("untouched")

@@ -50,7 +50,7 @@ def test_warnings_page_is_paginated(world: World, clock: Clock, sweep: Sweep, cl
     sweep()
     client.force_login(world.leader_a)
     first = client.get("/supervision/warnings/").content.decode()
-    assert "第 1 / 3 页(共 121 条)" in first
+    assert "第 1 / 3 页（共 121 条）" in first
     assert "第 3 / 3 页" in client.get("/supervision/warnings/?page=3").content.decode()
 
 

@@ -4,10 +4,14 @@ Staff reports progress with a file → the leader rejects with a reason → staf
 approves → the measure shows done and the supervisor's completion rate for the unit rises; a unit-A user
 opening a unit-B measure gets 404; the supervisor sees both units. Screenshots of the main pages are saved
 into `screenshots/` (or $ZHENGGAI_SCREENSHOTS).
+
+Then every page of every role, at 1440×900 and 390×844: the one layout is there and nothing scrolls sideways;
+a screenshot per page and width (pages-desk-ROLE-PAGE.png, pages-phone-ROLE-PAGE.png).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from collections.abc import Iterator
@@ -174,3 +178,135 @@ def test_unit_a_user_gets_404_for_unit_b_and_supervisor_sees_both(
     assert {"临江区文化和旅游局", "临江区档案馆"} <= set(units)
     leader.close()
     supervisor.close()
+
+
+# --- every page, every role, desk and phone ------------------------------------------------------------------
+
+WIDTHS = {"desk": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+# (name, path) per role: every page the role can open. Paths use {inspection}, {measure}, {unit}, {notice}.
+COMMON = [
+    ("home", "/"),
+    ("tasks", "/tasks/"),
+    ("inspections", "/inspections/"),
+    ("inspection-tree", "/inspections/{inspection}/"),
+    ("measure", "/measures/{measure}/"),
+    ("audit", "/audit/measure/{measure}/"),
+    ("notice-versions", "/inspections/{inspection}/notices/"),
+    ("ledger-import", "/inspections/{inspection}/ledger/import/"),
+    ("supervision-notices", "/supervision/notices/"),
+    ("supervision-notice", "/supervision/notices/{notice}/"),
+    ("notifications", "/supervision/notifications/"),
+    ("password", "/accounts/password/"),
+]
+MANAGE = [
+    ("reviews", "/reviews/"),
+    ("measure-edit", "/measures/{measure}/edit/"),
+    ("inspection-edit", "/inspections/{inspection}/edit/"),
+    ("notice-publish", "/inspections/{inspection}/notices/publish/"),
+    ("notice-import", "/notices/import/"),
+    ("warnings", "/supervision/warnings/"),
+    ("weekly", "/supervision/weekly/"),
+]
+SUPERVISE = [
+    ("overview", "/overview/"),
+    ("unit", "/units/{unit}/"),
+    ("issue-notice", "/supervision/notices/issue/?measures={measure}"),
+]
+ROLE_PAGES = {
+    "xunchaban": COMMON + MANAGE + SUPERVISE,
+    "lingdao": COMMON + MANAGE,
+    "jingban": COMMON,
+    "chakan": COMMON,
+}
+
+OVERFLOW = "() => [document.documentElement.scrollWidth, window.innerWidth]"
+# Elements sticking out of the viewport, to name the culprit when a page overflows.
+CULPRITS = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.table-responsive'))
+  .slice(0, 5).map(e => e.tagName + '.' + [...e.classList].join('.') + ' ' + (e.textContent || '').trim().slice(0, 30))"""
+
+
+def _check(page: Any, role: str, name: str, width: str, problems: list[str]) -> None:
+    if name == "overview":  # the trend is loaded by HTMX after the page
+        page.locator('svg[aria-label="未完成与逾期措施趋势"]').wait_for()
+    if page.locator('body[data-layout="zhenggai"]').count() != 1:
+        problems.append(f"{role} {name} {width}: no layout marker (unstyled page)")
+    scroll, inner = page.evaluate(OVERFLOW)
+    if scroll > inner:
+        problems.append(
+            f"{role} {name} {width}: {scroll} px wide in a {inner} px window: {page.evaluate(CULPRITS)}"
+        )
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"pages-{width}-{role}-{name}.png"), full_page=True)
+
+
+def test_every_page_of_every_role_has_the_layout_and_fits_a_desk_and_a_phone(
+    browser: Any, demo_live: tuple[Inspection, str], tmp_path: Path
+) -> None:
+    from django.contrib.auth.models import User as DjangoUser
+
+    from tests.notices.test_parse_structure import LINJIANG
+    from zhenggai.supervision.notices import issue_supervision_notice
+    from zhenggai.supervision.services import run_sweep
+
+    inspection, base = demo_live
+    run_sweep()  # lights, warnings and the messages they send
+    overdue = (
+        Measure.objects.filter(inspection=inspection, lead_department__name="办公室")
+        .exclude(status__in=(MeasureStatus.DONE, MeasureStatus.ONGOING))
+        .order_by("deadline")
+    )
+    measure = overdue.first()
+    assert measure is not None
+    notice = issue_supervision_notice(
+        by=DjangoUser.objects.get(username="xunchaban"),
+        measures=list(overdue[:3]),
+        title="关于加快推进财务整改的督办单",
+        content="请于回复时限前报送整改进展，逐条说明未完成的原因和下一步措施。",
+        reply_deadline=dt.date.today() + dt.timedelta(days=7),
+    )
+    values = {
+        "inspection": inspection.pk,
+        "measure": measure.pk,
+        "unit": inspection.inspected_unit_id,
+        "notice": notice.pk,
+    }
+    notice_file = tmp_path / "临江通报.txt"
+    notice_file.write_bytes(LINJIANG.encode("gbk"))
+    problems: list[str] = []
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    for width, size in WIDTHS.items():
+        page.set_viewport_size(size)
+        page.goto(f"{base}/accounts/login/")
+        _check(page, "anonymous", "login", width, problems)
+    context.close()
+
+    for role, pages in ROLE_PAGES.items():
+        user = User(browser, base, role)
+        for width, size in WIDTHS.items():
+            user.page.set_viewport_size(size)
+            for name, path in pages:
+                response = user.go(path.format(**values))
+                assert response.status < 400, f"{role} {path}: {response.status}"
+                _check(user.page, role, name, width, problems)
+            if role == "lingdao":
+                # The notice import's second step: the parsed notice, checks and tree before confirming.
+                user.go("/notices/import/")
+                user.page.set_input_files("#id_file", str(notice_file))
+                user.page.select_option("#id_unit", index=1)
+                user.page.click("main form button[type=submit]")
+                user.page.locator("#preview").wait_for()
+                _check(user.page, role, "notice-import-preview", width, problems)
+            if width == "phone":
+                # The navigation collapses behind a toggler and opens on a tap.
+                user.go("/")
+                toggler = user.page.locator(".navbar-toggler")
+                assert toggler.is_visible()
+                assert not user.page.locator("#zg-nav").is_visible()
+                toggler.click()
+                user.page.locator("#zg-nav a", has_text="巡察台账").wait_for(state="visible")
+                _check(user.page, role, "menu-open", width, problems)
+        user.close()
+    assert not problems, "\n".join(problems)

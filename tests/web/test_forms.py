@@ -94,7 +94,7 @@ def test_progress_out_of_range_and_empty_text_are_shown_beside_their_fields(demo
         .post(f"/measures/{measure.pk}/report/", {"text": "", "progress": "120"})
         .content.decode()
     )
-    assert "这个字段是必填项" in _field_errors(html, "text")
+    assert "请填写进展情况。" in _field_errors(html, "text")
     assert "100" in _field_errors(html, "progress")
     assert _rows() == before
 
@@ -142,7 +142,7 @@ def test_staff_cannot_approve_through_a_crafted_post(demo: Inspection) -> None:
 def test_login_logout_and_password_change(demo: Inspection) -> None:
     client = Client()
     bad = client.post("/accounts/login/", {"username": "jingban", "password": "wrong"})
-    assert "请输入一个正确的" in bad.content.decode()
+    assert "用户名或密码不正确" in bad.content.decode()
     assert client.post("/accounts/login/", {"username": "jingban", "password": PASSWORD}).status_code == 302
     changed = client.post(
         "/accounts/password/",

@@ -24,4 +24,4 @@ def test_page_lights_match_the_sweeps_colours(demo: Inspection) -> None:
 
 def test_task_list_shows_each_measures_light_with_its_reason(demo: Inspection) -> None:
     page = login("lingdao").get("/tasks/").content.decode()
-    assert 'class="dot red" title="红灯:已逾期' in page
+    assert 'class="dot red" title="红灯：已逾期' in page

@@ -8,8 +8,8 @@ class UnitKind(models.TextChoices):
 
 
 class Role(models.TextChoices):
-    SUPERVISOR = "supervisor", "巡察办(监督)"
-    LEADER = "leader", "单位领导(第一责任人)"
+    SUPERVISOR = "supervisor", "巡察办（监督）"
+    LEADER = "leader", "单位领导（第一责任人）"
     STAFF = "staff", "部门经办人"
     VIEWER = "viewer", "查看"
 

@@ -56,15 +56,15 @@ TREE: list[tuple[str, list[tuple[str, list[tuple[str, list[Measure_]]] | list[Me
                     (
                         "针对理论学习中心组学习流于形式的问题",
                         [
-                            ("办公室", "制定年度理论学习中心组学习计划,明确专题和研讨要求", IMM, -60, DONE),
+                            ("办公室", "制定年度理论学习中心组学习计划，明确专题和研讨要求", IMM, -60, DONE),
                             ("办公室", "建立中心组学习研讨发言材料存档制度", DL, -20, DONE),
                         ],
                     ),
                     (
                         "针对文旅融合发展政策落实不到位的问题",
                         [
-                            ("产业发展股", "梳理上级文旅融合政策清单,逐项明确落实责任", DL, -40, DONE),
-                            ("产业发展股", "每季度召开文旅融合项目推进会,通报进展", LT, 0, ONGOING),
+                            ("产业发展股", "梳理上级文旅融合政策清单，逐项明确落实责任", DL, -40, DONE),
+                            ("产业发展股", "每季度召开文旅融合项目推进会，通报进展", LT, 0, ONGOING),
                         ],
                     ),
                 ],
@@ -75,8 +75,8 @@ TREE: list[tuple[str, list[tuple[str, list[tuple[str, list[Measure_]]] | list[Me
                     (
                         "针对意识形态阵地管理不严的问题",
                         [
-                            ("办公室", "全面排查所属场馆宣传展陈内容,建立审核登记台账", DL, -30, DONE),
-                            ("办公室", "修订意识形态阵地管理办法,明确审核流程", DL, 20, PENDING),
+                            ("办公室", "全面排查所属场馆宣传展陈内容，建立审核登记台账", DL, -30, DONE),
+                            ("办公室", "修订意识形态阵地管理办法，明确审核流程", DL, 20, PENDING),
                         ],
                     ),
                     (
@@ -88,8 +88,8 @@ TREE: list[tuple[str, list[tuple[str, list[tuple[str, list[Measure_]]] | list[Me
             (
                 "关于优化营商环境举措落实不够有力的问题",
                 [
-                    ("产业发展股", "精简旅行社设立审批材料,压缩办理时限", IMM, -45, DONE),
-                    ("产业发展股", "建立文旅企业联系走访制度,定期收集诉求", DL, 45, DRAFT),
+                    ("产业发展股", "精简旅行社设立审批材料，压缩办理时限", IMM, -45, DONE),
+                    ("产业发展股", "建立文旅企业联系走访制度，定期收集诉求", DL, 45, DRAFT),
                 ],
             ),
         ],
@@ -103,7 +103,7 @@ TREE: list[tuple[str, list[tuple[str, list[tuple[str, list[Measure_]]] | list[Me
                     (
                         "针对公务接待审批手续不全的问题",
                         [
-                            ("财务股", "逐笔核查近三年公务接待审批单,补正手续", IMM, -50, DONE),
+                            ("财务股", "逐笔核查近三年公务接待审批单，补正手续", IMM, -50, DONE),
                             ("财务股", "严格执行公务接待“一函一单一票”制度", LT, 0, ONGOING),
                         ],
                     ),
@@ -111,13 +111,13 @@ TREE: list[tuple[str, list[tuple[str, list[tuple[str, list[Measure_]]] | list[Me
                         "针对专项资金拨付进度滞后的问题",
                         [
                             ("财务股", "建立专项资金拨付进度月报制度", DL, 15, REJECTED),
-                            ("财务股", "对滞后项目逐一分析原因,限期完成拨付", DL, -15, WORKING),
+                            ("财务股", "对滞后项目逐一分析原因，限期完成拨付", DL, -15, WORKING),
                         ],
                     ),
                     (
                         "针对固定资产账实不符的问题",
                         [
-                            ("财务股", "开展固定资产全面清查盘点,核对账实", DL, 40, EXTENDED),
+                            ("财务股", "开展固定资产全面清查盘点，核对账实", DL, 40, EXTENDED),
                             ("财务股", "按规定办理报废资产核销手续", DL, 30, ASKING),
                         ],
                     ),
@@ -129,13 +129,13 @@ TREE: list[tuple[str, list[tuple[str, list[tuple[str, list[Measure_]]] | list[Me
                     (
                         "针对部分项目未按规定公开招标的问题",
                         [
-                            ("财务股", "组织学习政府采购法律法规,开展专题培训", IMM, -35, DONE),
+                            ("财务股", "组织学习政府采购法律法规，开展专题培训", IMM, -35, DONE),
                             ("财务股", "修订本局政府采购内部控制制度", DL, 25, PENDING),
                         ],
                     ),
                     (
                         "针对合同管理台账缺失的问题",
-                        [("办公室", "建立合同管理台账,实行合同统一编号归档", DL, 10, WORKING)],
+                        [("办公室", "建立合同管理台账，实行合同统一编号归档", DL, 10, WORKING)],
                     ),
                 ],
             ),
@@ -143,7 +143,7 @@ TREE: list[tuple[str, list[tuple[str, list[tuple[str, list[Measure_]]] | list[Me
                 "关于落实中央八项规定精神有松懈的问题",
                 [
                     ("办公室", "开展公务用车使用情况专项检查", IMM, -25, DONE),
-                    ("办公室", "节假日前发送廉洁提醒,开展明察暗访", DL, -5, DRAFT),
+                    ("办公室", "节假日前发送廉洁提醒，开展明察暗访", DL, -5, DRAFT),
                 ],
             ),
         ],
@@ -191,7 +191,7 @@ TREE: list[tuple[str, list[tuple[str, list[tuple[str, list[Measure_]]] | list[Me
                     (
                         "针对党费收缴台账不健全的问题",
                         [
-                            ("财务股", "重新核定党员党费基数,补齐收缴台账", DL, -8, DRAFT),
+                            ("财务股", "重新核定党员党费基数，补齐收缴台账", DL, -8, DRAFT),
                             ("财务股", "党费收缴情况每半年公示一次", DL, 3, WORKING),
                         ],
                     ),
@@ -307,8 +307,8 @@ def load_demo(password: str | None = None) -> DemoResult:
         onsite_end=feedback - dt.timedelta(days=50),
         feedback_date=feedback,
         organising_work=(
-            "局党组把巡察整改作为重要政治任务,成立由党组书记任组长的整改工作领导小组,"
-            "召开专题会议研究部署,逐条制定整改措施,明确责任领导、责任部门和整改时限,实行台账管理、销号推进。"
+            "局党组把巡察整改作为重要政治任务，成立由党组书记任组长的整改工作领导小组，"
+            "召开专题会议研究部署，逐条制定整改措施，明确责任领导、责任部门和整改时限，实行台账管理、销号推进。"
         ),
         findings=aspects,
         note="演示数据",
@@ -327,13 +327,13 @@ def load_demo(password: str | None = None) -> DemoResult:
         by=leader, inspection=inspection, kind=RegulationKind.NEW, title="专项资金拨付进度月报制度"
     )
     services.record_regulation(
-        by=leader, inspection=inspection, kind=RegulationKind.NEW, title="合同管理办法(试行)"
+        by=leader, inspection=inspection, kind=RegulationKind.NEW, title="合同管理办法（试行）"
     )
     services.record_regulation(
-        by=leader, inspection=inspection, kind=RegulationKind.REVISED, title="政府采购内部控制制度(修订)"
+        by=leader, inspection=inspection, kind=RegulationKind.REVISED, title="政府采购内部控制制度（修订）"
     )
     services.record_regulation(
-        by=leader, inspection=inspection, kind=RegulationKind.REVISED, title="公务接待管理规定(修订)"
+        by=leader, inspection=inspection, kind=RegulationKind.REVISED, title="公务接待管理规定（修订）"
     )
     clue = services.record_clue(
         by=leader,
@@ -346,7 +346,7 @@ def load_demo(password: str | None = None) -> DemoResult:
         by=leader,
         clue=clue,
         handling="已按程序移交派驻纪检监察组核查",
-        outcome="经核查,相关责任人受到诫勉谈话处理",
+        outcome="经核查，相关责任人受到诫勉谈话处理",
         status=ClueStatus.CLOSED,
     )
     services.record_clue(
@@ -394,13 +394,13 @@ def _play(
     # Staff report their own departments; the leader reports the rest and the supervisor reviews those.
     reporter, reviewer = (staff, leader) if department in STAFF_DEPARTMENTS else (leader, supervisor)
     services.report_progress(
-        by=reporter, measure=measure, text="已制定工作方案,明确责任人和完成节点,正在推进。", progress=40
+        by=reporter, measure=measure, text="已制定工作方案，明确责任人和完成节点，正在推进。", progress=40
     )
     if scenario == WORKING:
         return
     if scenario == REJECTED:
         signoff = services.request_signoff(by=reporter, measure=measure, note="已建立制度")
-        services.reject_signoff(by=reviewer, signoff=signoff, reason="佐证材料不足,请补充制度印发文件。")
+        services.reject_signoff(by=reviewer, signoff=signoff, reason="佐证材料不足，请补充制度印发文件。")
         services.report_progress(by=reporter, measure=measure, text="正在补充制度印发文件。", progress=70)
         return
     if scenario in (EXTENDED, ASKING):
@@ -409,18 +409,18 @@ def _play(
             by=reporter,
             measure=measure,
             new_deadline=measure.deadline + dt.timedelta(days=30),
-            reason="涉及资产数量多、需第三方机构参与,申请延期30天。",
+            reason="涉及资产数量多、需第三方机构参与，申请延期30天。",
         )
         if scenario == EXTENDED:
             services.approve_extension(by=reviewer, extension=extension, note="同意延期。")
         return
     services.report_progress(
-        by=reporter, measure=measure, text="各项工作已完成,相关制度已印发,佐证材料已归档。", progress=100
+        by=reporter, measure=measure, text="各项工作已完成，相关制度已印发，佐证材料已归档。", progress=100
     )
-    signoff = services.request_signoff(by=reporter, measure=measure, note="已完成整改,申请销号。")
+    signoff = services.request_signoff(by=reporter, measure=measure, note="已完成整改，申请销号。")
     if scenario == DONE:
-        services.approve_signoff(by=reviewer, signoff=signoff, note="整改到位,同意销号。")
+        services.approve_signoff(by=reviewer, signoff=signoff, note="整改到位，同意销号。")
     elif scenario == ONGOING:
         services.approve_signoff(
-            by=reviewer, signoff=signoff, outcome=MeasureStatus.ONGOING, note="基本完成,长期坚持。"
+            by=reviewer, signoff=signoff, outcome=MeasureStatus.ONGOING, note="基本完成，长期坚持。"
         )

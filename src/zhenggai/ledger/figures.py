@@ -9,15 +9,15 @@ from zhenggai.ledger.models import Inspection
 from zhenggai.ledger.querysets import FIGURE_NAMES
 
 FIGURE_LABELS = {
-    "problems": "反馈问题(项)",
-    "details": "具体问题(个)",
-    "measures": "整改措施(条)",
-    "done": "已完成(条)",
-    "ongoing": "推进中(条)",
-    "overdue": "已逾期(条)",
-    "completion_rate": "整改完成率(%)",
-    "regulations_new": "新制定制度(项)",
-    "regulations_revised": "修订完善制度(项)",
+    "problems": "反馈问题（项）",
+    "details": "具体问题（个）",
+    "measures": "整改措施（条）",
+    "done": "已完成（条）",
+    "ongoing": "推进中（条）",
+    "overdue": "已逾期（条）",
+    "completion_rate": "整改完成率（%）",
+    "regulations_new": "新制定制度（项）",
+    "regulations_revised": "修订完善制度（项）",
 }
 
 

@@ -43,4 +43,4 @@ def require_reporter(user: User, measure: Measure, action: str) -> None:
     department = measure.lead_department
     if department is not None and has_role(user, department, Role.STAFF, Role.LEADER):
         return
-    raise NotPermitted(f"您不是整改措施{measure.code}的责任部门人员,不能{action}。")
+    raise NotPermitted(f"您不是整改措施{measure.code}的责任部门人员，不能{action}。")

@@ -147,7 +147,7 @@ def generate(units: int, measures: int, *, seed: int = 2026, password: str = "be
                     finding=leaves[n % len(leaves)],
                     code=f"{n + 1:03d}",
                     position=n + 1,
-                    text=f"模拟整改措施{n + 1}:完善制度、加强监督、压实责任",
+                    text=f"模拟整改措施{n + 1}：完善制度、加强监督、压实责任",
                     kind=MeasureKind.LONG_TERM if status == MeasureStatus.ONGOING else MeasureKind.DEADLINE,
                     responsible_leader="某某",
                     lead_department=department_of[ins.inspected_unit_id],
@@ -169,7 +169,7 @@ def generate(units: int, measures: int, *, seed: int = 2026, password: str = "be
     rebuild_tallies(today)
 
     users = {
-        "sheng": ("省委巡视办(监督全省)", province, Role.SUPERVISOR),
+        "sheng": ("省委巡视办（监督全省）", province, Role.SUPERVISOR),
         "shi01": ("模拟市01巡察办", cities[0], Role.SUPERVISOR),
         "danwei1": ("第1个单位的领导", organs[0], Role.LEADER),
         "keyuan1": ("第1个单位办公室经办人", departments[0], Role.STAFF),

@@ -2,7 +2,7 @@ from django.db import models
 
 
 class Audience(models.TextChoices):
-    INTERNAL = "internal", "党内(内部)"
+    INTERNAL = "internal", "党内（内部）"
     PUBLIC = "public", "向社会公开"
 
 

@@ -15,6 +15,9 @@ from zhenggai.notices import patterns as P
 from zhenggai.notices.document import Level, MeasureStatus, NoticeFinding, NoticeMeasure, ParseWarning
 from zhenggai.notices.normalise import CIRCLED, cn_to_int
 
+# A numbered problem heading ends like this in real notices, half-width colon included.
+PROBLEM_ENDINGS = ("问题", "问题。", "问题.", "问题:")  # half-width: marks real documents contain
+
 
 @dataclass(frozen=True)
 class Line:
@@ -61,7 +64,7 @@ def heading(line: Line, in_problem: bool) -> Heading | None:
             return Heading("detail", _slice(line, m, "title"), None)
         if m := P.DETAIL_PLAIN.match(folded):
             return Heading("detail", _slice(line, m, "title"), None)
-    if folded.endswith(("问题", "问题。", "问题.", "问题:")) and (m := P.PROBLEM_NUMBERED.match(folded)):
+    if folded.endswith(PROBLEM_ENDINGS) and (m := P.PROBLEM_NUMBERED.match(folded)):
         return Heading("problem", _slice(line, m, "title"), None)
     return None
 

@@ -48,8 +48,8 @@ if TYPE_CHECKING:
 
 TITLE_MAX = 500  # Finding.title
 INSPECTOR_MAX = 200  # Inspection.inspector
-NO_FINDINGS = "未识别出问题清单:通报中没有找到“关于“…”的问题”“针对“…”的问题”等反馈问题,不能导入。"
-UNKNOWN_INSPECTOR = "(通报未写明巡察组)"
+NO_FINDINGS = "未识别出问题清单：通报中没有找到“关于“…”的问题”“针对“…”的问题”等反馈问题，不能导入。"
+UNKNOWN_INSPECTOR = "（通报未写明巡察组）"
 # Wording that marks a measure as a standing commitment rather than a job that ends.
 LONG_TERM_TEXT = re.compile(r"长期坚持|持续推进|常态化|长效|久久为功|持续整改")
 _LEVEL = {"aspect": FindingLevel.ASPECT, "problem": FindingLevel.PROBLEM, "detail": FindingLevel.DETAIL}
@@ -116,11 +116,11 @@ def file_bytes(path: Path) -> bytes:
     """The bytes of a notice file (the import hashes exactly what it parses); NoticeReadError in Chinese."""
     try:
         if path.is_dir():
-            raise NoticeReadError(f"“{path}”是一个目录,不是通报文件。")
+            raise NoticeReadError(f"“{path}”是一个目录，不是通报文件。")
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise NoticeReadError(
-                f"文件过大({size / 1024 / 1024:.1f} MB),通报文件不能超过 {MAX_BYTES // 1024 // 1024} MB。"
+                f"文件过大（{size / 1024 / 1024:.1f} MB），通报文件不能超过 {MAX_BYTES // 1024 // 1024} MB。"
             )
         with path.open("rb") as handle:
             return handle.read(MAX_BYTES + 1)
@@ -129,7 +129,7 @@ def file_bytes(path: Path) -> bytes:
     except PermissionError:
         raise NoticeReadError(f"没有权限读取文件“{path}”。") from None
     except OSError as exc:
-        raise NoticeReadError(f"无法读取文件“{path}”:{exc.strerror or exc}。") from None
+        raise NoticeReadError(f"无法读取文件“{path}”：{exc.strerror or exc}。") from None
 
 
 def read_notice(data: bytes, filename: str) -> ImportPlan:
@@ -154,13 +154,13 @@ def plan_import(doc: NoticeDoc, *, filename: str, sha256: str) -> ImportPlan:
         feedback_date=iso_date(info.feedback_date),
     )
     if plan.inspector == UNKNOWN_INSPECTOR:
-        plan.adjustments.append("通报未写明巡察组,导入后请在“修改巡察信息”中补填。")
+        plan.adjustments.append("通报未写明巡察组，导入后请在“修改巡察信息”中补填。")
     _fit_dates(plan)
     deadlines = _outstanding_deadlines(doc, plan)
     plan.findings = [_finding(node, None, deadlines, plan) for node in doc.findings]
     _count(plan.findings, plan.counts)
     if doc.clues.strip() and not NO_CLUES.search(fold(doc.clues)):
-        plan.notes.append("问题线索情况未导入为问题线索,请在台账中逐件登记:" + _excerpt(doc.clues, 80))
+        plan.notes.append("问题线索情况未导入为问题线索，请在台账中逐件登记：" + _excerpt(doc.clues, 80))
     return plan
 
 
@@ -173,8 +173,8 @@ def duplicate_message(existing: Inspection, user: User) -> str:
     if Inspection.objects.visible_to(user).filter(pk=existing.pk).exists():
         day = timezone.localdate(existing.created_at) if existing.created_at else None
         when = f"{day.year}年{day.month}月{day.day}日" if day else ""
-        return f"这份通报已于{when}导入为“{existing}”(巡察编号 {existing.pk}),不能重复导入。"
-    return "这份通报已被其他单位导入,不能重复导入。"
+        return f"这份通报已于{when}导入为“{existing}”（巡察编号 {existing.pk}），不能重复导入。"
+    return "这份通报已被其他单位导入，不能重复导入。"
 
 
 def import_notice(
@@ -219,7 +219,7 @@ def unit_mismatch(plan: ImportPlan, unit: Unit) -> str | None:
     names = [n for n in (unit.name, unit.short_name) if n]
     if any(named in n or n in named for n in names):
         return None
-    return f"通报中的被巡察单位是“{named}”,与所选单位“{unit.name}”不一致,请确认没有选错单位。"
+    return f"通报中的被巡察单位是“{named}”，与所选单位“{unit.name}”不一致，请确认没有选错单位。"
 
 
 # --- planning helpers -------------------------------------------------------------------------------------
@@ -248,10 +248,10 @@ def _kind(doc: NoticeDoc) -> InspectionKind:
 def _fit_dates(plan: ImportPlan) -> None:
     start = plan.onsite_start
     if start and plan.onsite_end and plan.onsite_end < start:
-        plan.adjustments.append(f"通报中的进驻结束日期{plan.onsite_end}早于开始日期,未导入结束日期。")
+        plan.adjustments.append(f"通报中的进驻结束日期{plan.onsite_end}早于开始日期，未导入结束日期。")
         plan.onsite_end = None
     if start and plan.feedback_date and plan.feedback_date < start:
-        plan.adjustments.append(f"通报中的反馈日期{plan.feedback_date}早于进驻开始日期,未导入反馈日期。")
+        plan.adjustments.append(f"通报中的反馈日期{plan.feedback_date}早于进驻开始日期，未导入反馈日期。")
         plan.feedback_date = None
 
 
@@ -279,7 +279,7 @@ def _outstanding_deadlines(doc: NoticeDoc, plan: ImportPlan) -> dict[int, dt.dat
         node = _match(candidates, key, exact=True) or _match(candidates, key, exact=False)
         if node is None:
             plan.adjustments.append(
-                f"未完成事项“{_excerpt(item.finding, 30)}”的整改时限{deadline}找不到对应的问题,未导入。"
+                f"未完成事项“{_excerpt(item.finding, 30)}”的整改时限{deadline}找不到对应的问题，未导入。"
             )
             continue
         result[id(node)] = deadline
@@ -304,19 +304,19 @@ def _finding(
 ) -> FindingSpec:
     level = _LEVEL[node.level]
     if parent == FindingLevel.DETAIL:
-        raise InvalidInput(f"“{_excerpt(node.title, 20)}”的层级超过三级,台账无法容纳。", "file")
+        raise InvalidInput(f"“{_excerpt(node.title, 20)}”的层级超过三级，台账无法容纳。", "file")
     fits = level != FindingLevel.DETAIL if parent is None else level == _CHILD[parent]
     if not fits:
         fitted = _CHILD[parent]
         plan.adjustments.append(
             f"“{_excerpt(node.title, 30)}”在通报中是{level.label},"
-            f"{'没有上级问题' if parent is None else '直接列在' + parent.label + '下'},导入为{fitted.label}。"
+            f"{'没有上级问题' if parent is None else '直接列在' + parent.label + '下'}，导入为{fitted.label}。"
         )
         level = fitted
     title, text = _title_and_text(node.title, node.text)
     if title != node.title.strip():
         plan.adjustments.append(
-            f"“{_excerpt(node.title, 30)}”标题超过{TITLE_MAX}字,已缩短,全文保存在问题表述中。"
+            f"“{_excerpt(node.title, 30)}”标题超过{TITLE_MAX}字，已缩短，全文保存在问题表述中。"
         )
     deadline = deadlines.get(id(node))
     measures = [_measure(m, deadline) for m in node.measures]
@@ -325,18 +325,18 @@ def _finding(
         # The ledger keeps measures on leaves: the ones listed above the sub-items get a leaf of their own.
         holder = _CHILD[level]
         children.insert(
-            0, FindingSpec(level=holder, title=_shorten(f"{title}(总体整改措施)"), measures=measures)
+            0, FindingSpec(level=holder, title=_shorten(f"{title}（总体整改措施）"), measures=measures)
         )
         plan.adjustments.append(
             f"“{_excerpt(node.title, 30)}”下直接列出的{len(measures)}条整改措施导入为单列的{holder.label}"
-            "“(总体整改措施)”。"
+            "“（总体整改措施）”。"
         )
         measures = []
     return FindingSpec(level=level, title=title, text=text, children=children, measures=measures)
 
 
 def _measure(measure: NoticeMeasure, deadline: dt.date | None) -> MeasureSpec:
-    text = measure.text.strip() or "(通报未写明措施内容)"
+    text = measure.text.strip() or "（通报未写明措施内容）"
     if measure.status == "done":
         return MeasureSpec(text=text, status=MeasureStatus.DONE)
     if measure.status == "ongoing":
@@ -349,7 +349,7 @@ def _measure(measure: NoticeMeasure, deadline: dt.date | None) -> MeasureSpec:
 
 
 def _title_and_text(title: str, text: str) -> tuple[str, str]:
-    title = title.strip() or _excerpt(text, 40) or "(未命名)"
+    title = title.strip() or _excerpt(text, 40) or "（未命名）"
     if len(title) <= TITLE_MAX:
         return title, text
     return _shorten(title), "\n".join(filter(None, [title, text.strip()]))

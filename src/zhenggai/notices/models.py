@@ -25,8 +25,8 @@ class Notice(models.Model):
     notice_date = models.DateField("成文日期")
     docx = models.FileField("Word 文件", upload_to=notice_path, max_length=300)
     docx_sha256 = models.CharField("Word 文件 SHA-256", max_length=64)
-    docx_size = models.PositiveBigIntegerField("Word 文件大小(字节)")
-    html = models.TextField("网页(HTML)")
+    docx_size = models.PositiveBigIntegerField("Word 文件大小（字节）")
+    html = models.TextField("网页（HTML）")
     markdown = models.TextField("Markdown")
     figures = models.JSONField("通报中的数字", default=dict)
     redaction = models.JSONField("脱敏情况", default=dict, blank=True)
@@ -80,7 +80,7 @@ class Notice(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title}(第{self.version}版,{self.get_audience_display()})"
+        return f"{self.title}（第{self.version}版，{self.get_audience_display()}）"
 
     @property
     def is_public(self) -> bool:

@@ -63,10 +63,10 @@ def prepare_notice(
 ) -> PreparedNotice:
     """The notice a version would hold; checks the inputs, not the user (callers do)."""
     if audience not in Audience.values:
-        raise InvalidInput("通报范围应为“党内(内部)”或“向社会公开”。", "audience")
+        raise InvalidInput("通报范围应为“党内（内部）”或“向社会公开”。", "audience")
     public = audience == Audience.PUBLIC
     if redactions is not None and (redactions.names or redactions.spans) and not public:
-        raise InvalidInput("内部通报不做脱敏,脱敏只用于向社会公开的版本。", "redactions")
+        raise InvalidInput("内部通报不做脱敏，脱敏只用于向社会公开的版本。", "redactions")
     excluded = _check_exclusions(inspection, exclusions)
     ledger = notice_from_ledger(
         inspection,
@@ -222,9 +222,9 @@ def _check_exclusions(inspection: Inspection, exclusions: Sequence[Exclusion]) -
     reasons = "、".join(str(label) for label in Exemption.labels)
     for e in exclusions:
         if e.kind not in ExcludedKind.values:
-            raise InvalidInput(f"不予公开的只能是反馈问题或整改措施(收到“{e.kind}”)。", "exclusions")
+            raise InvalidInput(f"不予公开的只能是反馈问题或整改措施（收到“{e.kind}”）。", "exclusions")
         if e.reason not in Exemption.values:
-            raise InvalidInput(f"请为不予公开的事项选择理由:{reasons}。", "exclusions")
+            raise InvalidInput(f"请为不予公开的事项选择理由：{reasons}。", "exclusions")
     finding_ids = {e.id for e in exclusions if e.kind == ExcludedKind.FINDING}
     measure_ids = {e.id for e in exclusions if e.kind == ExcludedKind.MEASURE}
     findings = dict(
@@ -239,7 +239,7 @@ def _check_exclusions(inspection: Inspection, exclusions: Sequence[Exclusion]) -
         texts = findings if e.kind == ExcludedKind.FINDING else measures
         if e.id not in texts:
             label = ExcludedKind(e.kind).label
-            raise InvalidInput(f"要删减的{label}(编号 {e.id})不属于这次巡察。", "exclusions")
+            raise InvalidInput(f"要删减的{label}（编号 {e.id}）不属于这次巡察。", "exclusions")
         if (e.kind, e.id) in seen:
             continue
         seen.add((e.kind, e.id))

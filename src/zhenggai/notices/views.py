@@ -54,12 +54,12 @@ def managed_units(user: User) -> Any:
 class UploadForm(forms.Form):
     file = forms.FileField(
         label="通报文件",
-        help_text=f"文本(.txt,UTF-8/GBK)、网页(.html)或 Word(.docx),不超过 {MAX_BYTES // 1024 // 1024} MB。",
+        help_text=f"文本（.txt，UTF-8/GBK）、网页（.html）或 Word（.docx），不超过 {MAX_BYTES // 1024 // 1024} MB。",
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(SUFFIXES)}),
     )
     unit = forms.ModelChoiceField(label="被巡察单位", queryset=Unit.objects.none(), empty_label="请选择")
     round = forms.ModelChoiceField(
-        label="巡察轮次", queryset=Round.objects.all(), required=False, empty_label="(不指定)"
+        label="巡察轮次", queryset=Round.objects.all(), required=False, empty_label="（不指定）"
     )
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
@@ -72,7 +72,7 @@ class UploadForm(forms.Form):
             raise forms.ValidationError("请选择 .txt、.html 或 .docx 格式的通报文件。")
         if upload.size > MAX_BYTES:
             raise forms.ValidationError(
-                f"文件过大({upload.size / 1024 / 1024:.1f} MB),通报文件不能超过 {MAX_BYTES // 1024 // 1024} MB。"
+                f"文件过大（{upload.size / 1024 / 1024:.1f} MB），通报文件不能超过 {MAX_BYTES // 1024 // 1024} MB。"
             )
         return upload
 
@@ -89,7 +89,7 @@ class ConfirmForm(forms.Form):
     def clean_sha256(self) -> str:
         value = str(self.cleaned_data["sha256"]).lower()
         if not _SHA256.match(value):
-            raise forms.ValidationError("上传的文件标识无效,请重新选择文件。")
+            raise forms.ValidationError("上传的文件标识无效，请重新选择文件。")
         return value
 
 
@@ -145,12 +145,12 @@ def _preview(
 def _confirm(request: HttpRequest, user: User, units: Any) -> HttpResponse:
     confirm = ConfirmForm(request.POST, units=units)
     if not confirm.is_valid():
-        form = _upload_again(units, None, "确认信息无效或单位不在您的管理范围内,请重新选择文件。")
+        form = _upload_again(units, None, "确认信息无效或单位不在您的管理范围内，请重新选择文件。")
         return render(request, "notices/import.html", {"form": form}, status=400)
     sha, unit, round_ = (confirm.cleaned_data[k] for k in ("sha256", "unit", "round"))
     stored = _load(user, sha)
     if stored is None:
-        form = _upload_again(units, "file", "上传的文件已过期或已导入,请重新选择文件。", unit, round_)
+        form = _upload_again(units, "file", "上传的文件已过期或已导入，请重新选择文件。", unit, round_)
         return render(request, "notices/import.html", {"form": form})
     data, name = stored
     try:
@@ -164,7 +164,7 @@ def _confirm(request: HttpRequest, user: User, units: Any) -> HttpResponse:
     _discard(user, sha)
     messages.success(
         request,
-        f"已导入“{plan.filename}”:{result.figures.get('measures', 0)}条整改措施,请核对后补充责任分工。",
+        f"已导入“{plan.filename}”：{result.figures.get('measures', 0)}条整改措施，请核对后补充责任分工。",
     )
     assert result.inspection_id is not None
     return redirect("inspection", pk=result.inspection_id)

@@ -114,7 +114,7 @@ def describe(key: str) -> str:
     """A column's name with its accepted alternatives, for messages about missing columns."""
     column = BY_KEY.get(key) or next(c for c in EXTRA_IMPORT if c.key == key)
     alternatives = "、".join(column.synonyms[:4])
-    return f"“{column.header}”(也可写作{alternatives})" if alternatives else f"“{column.header}”"
+    return f"“{column.header}”（也可写作{alternatives}）" if alternatives else f"“{column.header}”"
 
 
 def header_of(key: str) -> str:

@@ -61,7 +61,7 @@ def find_inspection(inspection_id: int, user: User | None) -> Inspection:
         inspections = inspections.visible_to(user)
     inspection = inspections.filter(pk=inspection_id).first()
     if inspection is None:
-        raise NotPermitted(f"巡察(编号 {inspection_id})不存在,或您无权查看。")
+        raise NotPermitted(f"巡察（编号 {inspection_id}）不存在，或您无权查看。")
     return inspection
 
 
@@ -91,10 +91,10 @@ def build_ledger(inspection: Inspection, user: User | None = None) -> LedgerShee
     walker = _Walker(findings, by_finding, cooperating, evidence)
     rows = walker.walk()
     unit = inspection.inspected_unit
-    feedback = f"  反馈日期:{chinese_date(inspection.feedback_date)}" if inspection.feedback_date else ""
+    feedback = f"  反馈日期：{chinese_date(inspection.feedback_date)}" if inspection.feedback_date else ""
     subtitle = (
-        f"{SOURCE_LABEL}:{inspection.pk}  巡察组:{inspection.inspector}{feedback}  整改措施:{len(measures)}条  "
-        f"{EXPORTED_LABEL}：{exported:%Y-%m-%d %H:%M:%S}  (末列“编号”供导回系统时核对,请勿修改)"
+        f"{SOURCE_LABEL}:{inspection.pk}  巡察组：{inspection.inspector}{feedback}  整改措施：{len(measures)}条  "
+        f"{EXPORTED_LABEL}：{exported:%Y-%m-%d %H:%M:%S}  （末列“编号”供导回系统时核对，请勿修改）"
     )
     return LedgerSheet(f"{unit.name}巡察整改台账", subtitle, rows, len(measures))
 
@@ -209,7 +209,7 @@ class _Walker:
             deadline = LONG_TERM_TEXT
         note = ""
         if m["original_deadline"] and m["deadline"] and m["original_deadline"] != m["deadline"]:
-            note = f"已延期,原定整改时限{chinese_date(m['original_deadline'])}"
+            note = f"已延期，原定整改时限{chinese_date(m['original_deadline'])}"
         filled = {
             "text": m["text"],
             "leader": m["responsible_leader"],

@@ -63,7 +63,7 @@ class ImportResult:
             ("新增反馈问题", self.findings_created),
             ("新增进展报送", self.reports),
             ("未变化", self.unchanged),
-            ("跳过(无权限)", self.skipped),
+            ("跳过（无权限）", self.skipped),
             ("错误", len(self.errors)),
             ("提示", len(self.notes)),
         ]
@@ -110,13 +110,13 @@ def describe_changes(plan: Plan) -> list[str]:
     for node in plan.tree.planned:
         lines.append(f"新增{_LEVEL_LABELS.get(node.level, '问题')}“{node.title[:40]}”")
     for create in plan.creates:
-        extra = ",并报送进展" if create.report else ""
-        lines.append(f"{plan.table.place(create.row)}:新增整改措施“{create.spec.text[:30]}”{extra}")
+        extra = "，并报送进展" if create.report else ""
+        lines.append(f"{plan.table.place(create.row)}：新增整改措施“{create.spec.text[:30]}”{extra}")
     for update in plan.updates:
         what = [FIELD_LABELS.get(name, name) for name in update.changes]
         if update.report:
             what.append("报送进展")
-        lines.append(f"{plan.table.place(update.row)}:整改措施{update.code} {'、'.join(what)}")
+        lines.append(f"{plan.table.place(update.row)}：整改措施{update.code} {'、'.join(what)}")
     return lines
 
 

@@ -189,7 +189,7 @@ def _print_setup(ws: Any, *, last_row: int, last_col: int) -> None:
     ws.center_horizontally()
     ws.set_margins(left=0.3, right=0.3, top=0.5, bottom=0.6)  # inches
     ws.set_header("", {"margin": 0.3})
-    ws.set_footer("&C第 &P 页,共 &N 页", {"margin": 0.3})
+    ws.set_footer("&C第 &P 页，共 &N 页", {"margin": 0.3})
 
 
 # --- row heights -------------------------------------------------------------------------------------

@@ -85,7 +85,7 @@ def plan_import(table: SheetTable, inspection: Inspection, user: User) -> Plan:
         planner.plan.error(
             where,
             None,
-            f"此表导出自巡察(编号 {source}),不能导入巡察(编号 {inspection.pk});请核对 --inspection",
+            f"此表导出自巡察（编号 {source}），不能导入巡察（编号 {inspection.pk}）；请核对 --inspection",
         )
         return planner.plan
     if table.missing:  # without its required columns no row can be read
@@ -204,14 +204,14 @@ class _Planner:
             code = f"{int(code):03d}"  # Excel turned 007 into the number 7
         measure = self.by_code.get(code)
         if measure is None and code in self.hidden_codes:
-            self.plan.note(row.number, "code", f"整改措施{code}不在您的权限范围内,本行未导入")
+            self.plan.note(row.number, "code", f"整改措施{code}不在您的权限范围内，本行未导入")
             self.plan.skipped += 1
             return
         if measure is None:
             self.plan.error(
                 row.number,
                 "code",
-                f"编号“{written}”在本次巡察中不存在,或不在您的权限范围内;新增整改措施请将编号留空",
+                f"编号“{written}”在本次巡察中不存在，或不在您的权限范围内；新增整改措施请将编号留空",
             )
             return
         if measure.code in self.seen_codes:
@@ -225,10 +225,10 @@ class _Planner:
         if self._conflict(row, measure, changes, values.get("progress", "")):
             return
         if changes and not self.manager:
-            self.plan.error(row.number, None, "您没有修改整改措施的权限(需要本单位领导或巡察办角色)")
+            self.plan.error(row.number, None, "您没有修改整改措施的权限（需要本单位领导或巡察办角色）")
             return
         if changes and measure.status == MeasureStatus.DONE:
-            self.plan.error(row.number, None, f"整改措施{measure.code}已销号,如需修改请先重新打开")
+            self.plan.error(row.number, None, f"整改措施{measure.code}已销号，如需修改请先重新打开")
             return
         report = self._report(row, measure, values.get("progress", ""))
         self._check_status(row, measure.status)
@@ -272,7 +272,7 @@ class _Planner:
             self.plan.error(
                 row.number,
                 "deadline",
-                f"整改时限不能在台账中直接修改(系统中为{now}),如需调整请提交延期申请",
+                f"整改时限不能在台账中直接修改（系统中为{now}），如需调整请提交延期申请",
             )
         return changes
 
@@ -290,7 +290,7 @@ class _Planner:
             self.plan.note(
                 row.number,
                 None,
-                f"整改措施{m.code}的方面/问题/具体问题与系统中不同;导入不修改反馈问题的表述和归属,已忽略",
+                f"整改措施{m.code}的方面/问题/具体问题与系统中不同；导入不修改反馈问题的表述和归属，已忽略",
             )
 
     def _conflict(self, row: SheetRow, m: CurrentMeasure, changes: dict[str, Any], progress: str) -> bool:
@@ -313,11 +313,13 @@ class _Planner:
             )
             return None
         if not self._may_report(m.lead):
-            self.plan.note(row.number, "progress", "您不是该措施的责任部门人员,进展情况未作为进展报送,已忽略")
+            self.plan.note(
+                row.number, "progress", "您不是该措施的责任部门人员，进展情况未作为进展报送，已忽略"
+            )
             return None
         if m.status not in _REPORTABLE:
             label = _STATUS_LABELS[m.status]
-            self.plan.note(row.number, "progress", f"整改措施{m.code}处于“{label}”状态,不能报送进展,已忽略")
+            self.plan.note(row.number, "progress", f"整改措施{m.code}处于“{label}”状态，不能报送进展，已忽略")
             return None
         return text
 
@@ -329,12 +331,12 @@ class _Planner:
         verdicts = {status_agrees(written, s) for s in (status, *also)}
         agrees = True if True in verdicts else None if None in verdicts else False
         if agrees is None:
-            self.plan.note(row.number, "status", f"无法识别的完成情况“{written}”,已忽略")
+            self.plan.note(row.number, "status", f"无法识别的完成情况“{written}”，已忽略")
         elif not agrees:
             self.plan.note(
                 row.number,
                 "status",
-                f"写为“{written}”,系统中为“{_STATUS_LABELS[status]}”;状态只随进展报送和销号审核变化,已忽略",
+                f"写为“{written}”，系统中为“{_STATUS_LABELS[status]}”；状态只随进展报送和销号审核变化，已忽略",
             )
 
     # --- a new measure, or a finding alone ----------------------------------------------------------------
@@ -345,7 +347,7 @@ class _Planner:
             self.plan.error(row.number, "problem", "新增的整改措施须写明所属问题")
             return
         if not self.manager:
-            self.plan.error(row.number, None, "您没有新增整改措施的权限(需要本单位领导或巡察办角色)")
+            self.plan.error(row.number, None, "您没有新增整改措施的权限（需要本单位领导或巡察办角色）")
             return
         try:
             finding = self.plan.tree.place(aspect, problem, detail, for_measure=True)
@@ -354,7 +356,7 @@ class _Planner:
             return
         same = self.texts[finding].get(title_key(text))
         if same is not None:
-            self.plan.error(row.number, "text", f"与{same}内容相同;如是同一条措施,请填写其编号")
+            self.plan.error(row.number, "text", f"与{same}内容相同；如是同一条措施，请填写其编号")
             return
         self.texts[finding][title_key(text)] = f"第{row.number}行的整改措施"
         deadline: Deadline = values.get("deadline") or Deadline(None)
@@ -383,16 +385,18 @@ class _Planner:
         if len(self.plan.tree.planned) == planned:
             self.plan.unchanged += 1
         elif not self.manager:
-            self.plan.error(row.number, "problem", "您没有新增反馈问题的权限(需要本单位领导或巡察办角色)")
+            self.plan.error(row.number, "problem", "您没有新增反馈问题的权限（需要本单位领导或巡察办角色）")
 
     # --- departments and permissions -------------------------------------------------------------------
 
     def _unit(self, name: str, label: str) -> int:
         ids = self.units.get(fold(name))
         if not ids:
-            raise CellError(f"{label}“{name}”不是“{self.unit.name}”或其内设部门的名称(请按系统中的名称填写)")
+            raise CellError(
+                f"{label}“{name}”不是“{self.unit.name}”或其内设部门的名称（请按系统中的名称填写）"
+            )
         if len(ids) > 1:
-            raise CellError(f"{label}“{name}”对应多个单位,请在系统中区分名称后再导入")
+            raise CellError(f"{label}“{name}”对应多个单位，请在系统中区分名称后再导入")
         return next(iter(ids))
 
     def _departments(self, value: object, *, all_cooperate: bool = False) -> tuple[int | None, list[int]]:

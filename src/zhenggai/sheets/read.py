@@ -136,9 +136,9 @@ def _read_table(data: bytes, label: str) -> SheetTable:
         header_index, height, columns = found
         grid = _filled(sheet, sheet.to_python(skip_empty_area=False))
         return _table(meta.name, grid, header_index, height, columns)
-    sheets = "、".join(f"“{name}”" for name in tried) or "(无可见工作表)"
+    sheets = "、".join(f"“{name}”" for name in tried) or "（无可见工作表）"
     raise SheetReadError(
-        f"文件“{label}”中找不到台账表头:工作表{sheets}的前{HEADER_SCAN_ROWS}行里没有{describe('text')}列。"
+        f"文件“{label}”中找不到台账表头：工作表{sheets}的前{HEADER_SCAN_ROWS}行里没有{describe('text')}列。"
     )
 
 

@@ -65,12 +65,12 @@ class Tree:
         if detail:
             existing = self.children.get((problem_id, DETAIL), {}).get(title_key(detail))
             if existing is None and problem_id in self.with_measures:
-                raise CellError(f"问题“{problem[:30]}”下直接列有整改措施,不能再细分具体问题“{detail[:30]}”")
+                raise CellError(f"问题“{problem[:30]}”下直接列有整改措施，不能再细分具体问题“{detail[:30]}”")
             finding = existing if existing is not None else self._child(problem_id, DETAIL, detail)
         else:
             if for_measure and self._has_details(problem_id):
                 raise CellError(
-                    f"问题“{problem[:30]}”已细分具体问题,请在“具体问题”列写明这条措施属于哪个具体问题"
+                    f"问题“{problem[:30]}”已细分具体问题，请在“具体问题”列写明这条措施属于哪个具体问题"
                 )
             finding = problem_id
         if for_measure:
@@ -85,7 +85,7 @@ class Tree:
             titles[key] for (_, level), titles in self.children.items() if level == PROBLEM and key in titles
         ]
         if len(matches) > 1:
-            raise CellError(f"问题“{problem[:30]}”在多个方面下都有,请在“方面”列写明属于哪个方面")
+            raise CellError(f"问题“{problem[:30]}”在多个方面下都有，请在“方面”列写明属于哪个方面")
         return matches[0] if matches else self._child(None, PROBLEM, problem)
 
     def path(self, finding: int) -> tuple[str, str, str]:

@@ -95,7 +95,7 @@ def parse_deadline(value: object) -> Deadline:
         return Deadline(dt.date(year, month, calendar.monthrange(year, month)[1]))
     if match := _YEAR_END.match(text):
         return Deadline(dt.date(int(match.group(1)), 12, 31))
-    raise CellError(f"无法识别的日期“{text}”,请写成2024年3月1日、2024-03-01、2024/3/1、2024.3.1或“长期坚持”")
+    raise CellError(f"无法识别的日期“{text}”，请写成2024年3月1日、2024-03-01、2024/3/1、2024.3.1或“长期坚持”")
 
 
 def _checked(text: str, year: int, month: int, day: int) -> dt.date:
@@ -120,7 +120,7 @@ def parse_kind(value: object) -> MeasureKind | None:
         return None
     kind = _KINDS.get(text)
     if kind is None:
-        raise CellError(f"类型“{text}”无法识别,应为立行立改、限期整改或长期坚持")
+        raise CellError(f"类型“{text}”无法识别，应为立行立改、限期整改或长期坚持")
     return kind
 
 
@@ -213,5 +213,5 @@ def departments_text(lead: str | None, cooperating: list[str]) -> str:
     """The export form, read back by parse_departments."""
     lines = [lead] if lead else []
     if cooperating:
-        lines.append("配合:" + "、".join(cooperating))
+        lines.append("配合：" + "、".join(cooperating))
     return "\n".join(lines)

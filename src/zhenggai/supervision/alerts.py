@@ -61,7 +61,7 @@ def _line(row: dict[str, Any], r: Rules) -> str:
         what = f"整改措施{row['measure__code']}“{_short(row['measure__text'])}”"
     else:
         what = f"指标“{row['indicator__name']}”"
-    return f"{what}:{colour}({why})" if why else f"{what}:{colour}"
+    return f"{what}：{colour}（{why}）" if why else f"{what}：{colour}"
 
 
 def _short(text: str, limit: int = 30) -> str:
@@ -127,19 +127,19 @@ def warning_notifications(run: SupervisionRun, today: dt.date, r: Rules) -> list
             for colour, n in group.counts.items():
                 totals[colour] += n
         summary = colour_summary(totals)
-        body = [f"{day}预警巡检:新发出{summary}。", ""]
+        body = [f"{day}预警巡检：新发出{summary}。", ""]
         for group in sorted(groups, key=lambda g: g.path):
-            body.append(f"{group.name}({colour_summary(group.counts)}):")
+            body.append(f"{group.name}（{colour_summary(group.counts)}）：")
             body.extend(f"- {line}" for line in group.lines)
             if group.total > len(group.lines):
-                body.append(f"……另有{group.total - len(group.lines)}条,请登录系统查看。")
+                body.append(f"……另有{group.total - len(group.lines)}条，请登录系统查看。")
             body.append("")
-        body.append("请按时限抓好整改落实,及时报送整改进展。")
+        body.append("请按时限抓好整改落实，及时报送整改进展。")
         outgoing.append(
             Outgoing(
                 user_id=user_id,
                 kind=NotificationKind.WARNING,
-                title=f"整改预警提醒:{summary}",
+                title=f"整改预警提醒：{summary}",
                 body="\n".join(body),
                 link=link,
             )

@@ -11,7 +11,7 @@ class Colour(models.TextChoices):
     RED = "red", "红"
     YELLOW = "yellow", "黄"
     BLUE = "blue", "蓝"
-    STALE = "stale", "灰(久未报送)"
+    STALE = "stale", "灰（久未报送）"
     GREEN = "green", "绿"
 
 
@@ -56,7 +56,7 @@ class NoticeStatus(models.TextChoices):
 
 
 class IndicatorRule(models.TextChoices):
-    EXECUTION_RATE = "execution_rate", "执行率(低于10%红色预警,低于序时进度黄色预警)"
+    EXECUTION_RATE = "execution_rate", "执行率（低于10%红色预警，低于序时进度黄色预警）"
 
 
 class RunKind(models.TextChoices):

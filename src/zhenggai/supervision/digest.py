@@ -87,7 +87,7 @@ class Digest:
 
     @property
     def title(self) -> str:
-        return f"整改工作每周汇总({_day(self.since)}至{_day(self.until)})"
+        return f"整改工作每周汇总（{_day(self.since)}至{_day(self.until)}）"
 
     @property
     def totals(self) -> UnitFigures:

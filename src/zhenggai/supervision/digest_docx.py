@@ -162,7 +162,7 @@ def digest_docx(digest: Digest) -> bytes:
     _paragraph(doc, digest.title, font=TITLE_FONT, size=18, center=True)
     _paragraph(
         doc,
-        f"统计期间:{_day(digest.since)}至{_day(digest.until)};下周到期指{_day(digest.today)}至"
+        f"统计期间：{_day(digest.since)}至{_day(digest.until)}；下周到期指{_day(digest.today)}至"
         f"{_day(digest.next_week_end)}。",
     )
     if not digest.units:
@@ -171,9 +171,9 @@ def digest_docx(digest: Digest) -> bytes:
         totals = digest.totals
         _paragraph(
             doc,
-            f"共{len(digest.units)}个单位,整改措施{totals.measures}条,已完成{totals.done}条"
-            f"(完成率{totals.completion_rate:g}%);本周新报送进展{totals.new_reports}次,销号{totals.signoffs}条,"
-            f"发出预警{totals.warnings}次;已逾期{totals.overdue}条,下周到期{totals.due_next_week}条。",
+            f"共{len(digest.units)}个单位，整改措施{totals.measures}条，已完成{totals.done}条"
+            f"（完成率{totals.completion_rate:g}%）；本周新报送进展{totals.new_reports}次，销号{totals.signoffs}条，"
+            f"发出预警{totals.warnings}次；已逾期{totals.overdue}条，下周到期{totals.due_next_week}条。",
         )
         _table(doc, OVERVIEW, [_overview_row(u) for u in digest.units] + [_overview_row(totals)])
     for number, unit in enumerate(digest.units):
@@ -183,9 +183,9 @@ def digest_docx(digest: Digest) -> bytes:
         lights = "、".join(f"{label}{n}条" for _, label, n in unit.light_rows() if n) or "无"
         _paragraph(
             doc,
-            f"整改措施{unit.measures}条,已完成{unit.done}条(完成率{unit.completion_rate:g}%)。"
-            f"本周新报送进展{unit.new_reports}次,销号{unit.signoffs}条;颜色变化:{changes};当前:{lights}。"
-            f"已逾期{unit.overdue}条,下周到期{unit.due_next_week}条。",
+            f"整改措施{unit.measures}条，已完成{unit.done}条（完成率{unit.completion_rate:g}%）。"
+            f"本周新报送进展{unit.new_reports}次，销号{unit.signoffs}条；颜色变化：{changes}；当前：{lights}。"
+            f"已逾期{unit.overdue}条，下周到期{unit.due_next_week}条。",
         )
         for label, items, total in (
             ("已逾期", unit.overdue_items, unit.overdue),
@@ -193,8 +193,8 @@ def digest_docx(digest: Digest) -> bytes:
         ):
             if not items:
                 continue
-            more = f"(列出前{len(items)}条)" if total > len(items) else ""
-            _paragraph(doc, f"{label}的整改措施{more}:", bold=True)
+            more = f"（列出前{len(items)}条）" if total > len(items) else ""
+            _paragraph(doc, f"{label}的整改措施{more}：", bold=True)
             _table(doc, ITEMS, _item_rows(items), wrap=frozenset({ITEMS.index("整改措施")}))
     buffer = io.BytesIO()
     doc.save(buffer)

@@ -43,7 +43,7 @@ def hold_for_supervisor(*, by: User, extension: Extension, measure: Measure) -> 
         extension=extension, defaults={"notice": notice, "leader": by, "leader_at": now}
     )
     if not created and approval.leader_id is not None:
-        raise InvalidTransition("该延期申请已由单位领导同意,正在等待巡察办审核(整改措施在督办中)。")
+        raise InvalidTransition("该延期申请已由单位领导同意，正在等待巡察办审核（整改措施在督办中）。")
     if not created:
         approval.leader, approval.leader_at = by, now
         approval.save(update_fields=["leader", "leader_at"])
@@ -54,7 +54,7 @@ def hold_for_supervisor(*, by: User, extension: Extension, measure: Measure) -> 
         unit=unit,
         before={"deadline": measure.deadline},
         after={"deadline": measure.deadline, "extension": extension.pk, "awaiting": "supervisor"},
-        note=f"督办单“{notice.title}”在办,延期须经巡察办同意",
+        note=f"督办单“{notice.title}”在办，延期须经巡察办同意",
     )
     supervisors = users_over(unit.path, members_by_path([unit.path], [Role.SUPERVISOR]))
     deliver(
@@ -62,9 +62,9 @@ def hold_for_supervisor(*, by: User, extension: Extension, measure: Measure) -> 
             Outgoing(
                 user_id,
                 NotificationKind.EXTENSION,
-                f"延期待审核:整改措施{measure.code}",
+                f"延期待审核：整改措施{measure.code}",
                 f"{unit.display_name}整改措施{measure.code}申请延期至{extension.new_deadline:%Y-%m-%d}"
-                f"{f'(原整改时限{measure.deadline:%Y-%m-%d})' if measure.deadline else ''},单位领导已同意。该措施在督办中"
+                f"{f'（原整改时限{measure.deadline:%Y-%m-%d}）' if measure.deadline else ''}，单位领导已同意。该措施在督办中"
                 f"(督办单“{notice.title}”),请巡察办审核。\n延期理由:{extension.reason}",
                 link=reverse("supervision:notice", args=[notice.pk]),
             )

@@ -7,9 +7,10 @@ from typing import Any
 from django import forms
 
 from zhenggai.ledger.models import Measure
+from zhenggai.web.form_messages import ChineseForm
 
 
-class IssueNoticeForm(forms.Form):
+class IssueNoticeForm(ChineseForm):
     measures = forms.ModelMultipleChoiceField(
         queryset=Measure.objects.none(),
         label="督办措施",
@@ -38,7 +39,7 @@ class IssueNoticeForm(forms.Form):
         field.queryset = measures
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(ChineseForm):
     reply = forms.CharField(
         label="办理情况",
         widget=forms.Textarea,

@@ -96,7 +96,7 @@ def record_indicator_actual(
         .get(pk=indicator.pk)
     )
     if not can_report(by, indicator):
-        raise NotPermitted(f"您不是指标“{indicator.name}”的责任单位或部门人员,不能报送实际值。")
+        raise NotPermitted(f"您不是指标“{indicator.name}”的责任单位或部门人员，不能报送实际值。")
     if not isinstance(on_date, dt.date):
         raise InvalidInput("请填写日期。", "on_date")
     if on_date.year != indicator.year:

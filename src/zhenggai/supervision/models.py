@@ -33,7 +33,7 @@ class SupervisionRun(models.Model):
     """One run of a scheduled command: what it did, and whether it failed (with the error)."""
 
     kind = models.CharField("类别", max_length=10, choices=RunKind.choices)
-    period = models.DateField("对应日期", help_text="巡检的日期;每周汇总为发送当天(周一)")
+    period = models.DateField("对应日期", help_text="巡检的日期；每周汇总为发送当天（周一）")
     started_at = models.DateTimeField("开始时间")
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
     outcome = models.CharField("结果", max_length=10, choices=RunOutcome.choices, default=RunOutcome.RUNNING)
@@ -151,7 +151,7 @@ class Indicator(models.Model):
     )
     year = models.PositiveIntegerField("年度", help_text="序时进度按该年度的天数计算")
     target = models.DecimalField("目标值", max_digits=18, decimal_places=2)
-    unit_label = models.CharField("计量单位", max_length=20, blank=True, help_text="如:万元")
+    unit_label = models.CharField("计量单位", max_length=20, blank=True, help_text="如：万元")
     colour = models.CharField("颜色", max_length=10, choices=Colour.choices, blank=True)
     colour_since = models.DateTimeField("变色时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -358,7 +358,7 @@ class SupervisionNotice(models.Model):
         indexes = [models.Index(fields=["status", "reply_deadline"])]
 
     def __str__(self) -> str:
-        return f"{self.get_level_display()}:{self.title}"
+        return f"{self.get_level_display()}：{self.title}"
 
 
 class ExtensionApproval(models.Model):

@@ -95,7 +95,7 @@ def issue_supervision_notice(
     require_role(by, unit, Role.SUPERVISOR, action="下发督办单")
     for measure in rows:
         if measure.status == MeasureStatus.DONE:
-            raise InvalidInput(f"整改措施{measure.code}已完成,无需督办。", "measures")
+            raise InvalidInput(f"整改措施{measure.code}已完成，无需督办。", "measures")
     title = clean_text(title, "督办事项", "title", max_length=200)
     content = clean_text(content, "督办要求", "content", max_length=5000)
     today = timezone.localdate()
@@ -124,7 +124,7 @@ def issue_supervision_notice(
     _send(
         notice,
         unit_side(notice),
-        f"督办单:{title}",
+        f"督办单：{title}",
         f"{unit.display_name}:巡察办下发督办单“{title}”,涉及整改措施{_codes(notice)}。\n"
         f"督办要求:{content}\n请于{_day(reply_deadline)}前回复办理情况;逾期未回复将升级督办。",
     )
@@ -146,9 +146,9 @@ def can_reply(user: User, notice: SupervisionNotice) -> bool:
 def reply_supervision_notice(*, by: User, notice: SupervisionNotice, reply: str) -> SupervisionNotice:
     notice = _lock(notice)
     if not can_reply(by, notice):
-        raise NotPermitted("您不是被督办单位的领导或责任部门人员,不能回复督办单。")
+        raise NotPermitted("您不是被督办单位的领导或责任部门人员，不能回复督办单。")
     if notice.status != NoticeStatus.OPEN:
-        raise InvalidTransition(f"该督办单{notice.get_status_display()},不能重复回复。")
+        raise InvalidTransition(f"该督办单{notice.get_status_display()}，不能重复回复。")
     reply = clean_text(reply, "回复内容", "reply", max_length=5000)
     before = _state(notice)
     notice.status = NoticeStatus.REPLIED
@@ -164,11 +164,11 @@ def reply_supervision_notice(*, by: User, notice: SupervisionNotice, reply: str)
         before=before,
         after=_state(notice),
     )
-    late = "(逾期回复)" if timezone.localdate() > notice.reply_deadline else ""
+    late = "（逾期回复）" if timezone.localdate() > notice.reply_deadline else ""
     _send(
         notice,
         {notice.issued_by_id},
-        f"督办单已回复:{notice.title}",
+        f"督办单已回复：{notice.title}",
         f"{notice.unit.display_name}已回复督办单“{notice.title}”{late}:\n{reply}",
     )
     return notice
@@ -180,7 +180,7 @@ def close_supervision_notice(*, by: User, notice: SupervisionNotice) -> Supervis
     notice = _lock(notice)
     require_role(by, notice.unit, Role.SUPERVISOR, action="办结督办单")
     if notice.status != NoticeStatus.REPLIED:
-        raise InvalidTransition(f"该督办单{notice.get_status_display()},只有已回复的督办单可以办结。")
+        raise InvalidTransition(f"该督办单{notice.get_status_display()}，只有已回复的督办单可以办结。")
     before = _state(notice)
     notice.status = NoticeStatus.CLOSED
     notice.closed_at = timezone.now()
@@ -217,13 +217,13 @@ def escalate_notices(run: SupervisionRun, today: dt.date, r: Rules) -> int:
             unit=notice.unit,
             before=before,
             after=_state(notice),
-            note=f"超过回复时限{late}日未回复,升级为{level.label}",
+            note=f"超过回复时限{late}日未回复，升级为{level.label}",
         )
         _send(
             notice,
             unit_side(notice) | {notice.issued_by_id},
-            f"督办升级为{level.label}:{notice.title}",
-            f"{notice.unit.display_name}:督办单“{notice.title}”({_day(timezone.localtime(notice.issued_at).date())}下发,"
+            f"督办升级为{level.label}：{notice.title}",
+            f"{notice.unit.display_name}：督办单“{notice.title}”（{_day(timezone.localtime(notice.issued_at).date())}下发，"
             f"回复时限{_day(notice.reply_deadline)})超过回复时限{late}日仍未回复,已升级为{level.label}。\n"
             f"涉及整改措施{_codes(notice)}。请立即回复办理情况。",
             run,

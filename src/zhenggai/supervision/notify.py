@@ -150,6 +150,6 @@ def _count_on_run(run_id: int, sent: int, failed: dict[int, str]) -> None:
         if failed:
             run.outcome = RunOutcome.FAILED
             run.error = (run.error + "\n" if run.error else "") + (
-                f"邮件发送失败{len(failed)}封:{next(iter(failed.values()))}"
+                f"邮件发送失败{len(failed)}封：{next(iter(failed.values()))}"
             )
         run.save(update_fields=["counts", "outcome", "error"])

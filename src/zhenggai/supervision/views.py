@@ -162,7 +162,8 @@ def notices(request: HttpRequest) -> HttpResponse:
     rows = SupervisionNotice.objects.visible_to(_user(request)).select_related("unit", "issued_by")
     if status in NoticeStatus.values:
         rows = rows.filter(status=status)
-    rows = rows.annotate(n_measures=Count("measures"))
+    # GROUP BY drops the model's default ordering: order explicitly for the paginator.
+    rows = rows.annotate(n_measures=Count("measures")).order_by("-issued_at", "-id")
     return render(
         request,
         "supervision/notices.html",

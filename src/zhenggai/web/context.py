@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 
 from zhenggai.ledger.choices import Role
 from zhenggai.ledger.querysets import role_paths
+from zhenggai.supervision.models import Notification
+
+# Pages that belong to 巡察台账 in the navigation (their url names).
+LEDGER_PAGES = (
+    "inspections",
+    "inspection",
+    "inspection_edit",
+    "regulation_add",
+    "clue_add",
+    "clue_update",
+    "measure",
+    "measure_edit",
+    "audit",
+    "ledger_import",
+    "notice_versions",
+    "notice_publish",
+)
 
 
-def roles(request: HttpRequest) -> dict[str, bool]:
+def roles(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
         return {}
     return {
         "nav_manage": role_paths(user, (Role.LEADER, Role.SUPERVISOR)) != [],
         "nav_supervisor": role_paths(user, (Role.SUPERVISOR,)) != [],
+        "nav_unread": Notification.objects.filter(user=user, read_at__isnull=True).count(),
+        "nav_ledger_pages": LEDGER_PAGES,
     }

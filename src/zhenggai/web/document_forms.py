@@ -17,6 +17,7 @@ from zhenggai.notices.choices import Audience, Exemption
 from zhenggai.notices.document import Contact
 from zhenggai.notices.redact import Redactions
 from zhenggai.notices.services import Exclusion
+from zhenggai.web.form_messages import ChineseForm
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_LEDGER_BYTES = 20 * 1024 * 1024
@@ -46,7 +47,7 @@ def _lines(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(line.strip() for line in text.splitlines() if line.strip()))
 
 
-class PublishForm(forms.Form):
+class PublishForm(ChineseForm):
     audience = forms.ChoiceField(
         label="通报范围", choices=Audience.choices, initial=Audience.INTERNAL, widget=forms.RadioSelect
     )
@@ -54,13 +55,13 @@ class PublishForm(forms.Form):
         label="另外需要脱敏的姓名",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="每行一个;只用于向社会公开的版本(张三 → 张某)。台账中责任领导、责任人栏里的姓名已自动脱敏。",
+        help_text="每行一个；只用于向社会公开的版本（张三 → 张某）。台账中责任领导、责任人栏里的姓名已自动脱敏。",
     )
     spans = forms.CharField(
         label="需要遮盖的文字",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="每行一段;只用于向社会公开的版本,正文中每处出现都遮盖为 ***。",
+        help_text="每行一段；只用于向社会公开的版本，正文中每处出现都遮盖为 ***。",
     )
     phone = forms.CharField(label="监督电话", required=False, max_length=50)
     address = forms.CharField(label="通信地址", required=False, max_length=200)
@@ -81,7 +82,7 @@ class PublishForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.items = items
         self.fields["exclude"].choices = [(item.key, item.label) for item in items]  # type: ignore[attr-defined]
-        reasons = [("", "(请选择理由)"), *Exemption.choices]
+        reasons = [("", "（请选择理由）"), *Exemption.choices]
         for item in items:
             self.fields[item.reason_field] = forms.ChoiceField(
                 label=f"{item.label}不予公开的理由", choices=reasons, required=False
@@ -142,11 +143,11 @@ def attach_publish_error(form: PublishForm, error: DomainError) -> None:
     form.add_error(field, error.message)
 
 
-class LedgerUploadForm(forms.Form):
+class LedgerUploadForm(ChineseForm):
     file = forms.FileField(
         label="整改台账文件",
-        help_text=f"Excel 工作簿(.xlsx),不超过 {MAX_LEDGER_BYTES // 1024 // 1024} MB;"
-        "可以是本系统导出后修改过的台账,也可以是本单位自己填写的台账。",
+        help_text=f"Excel 工作簿（.xlsx），不超过 {MAX_LEDGER_BYTES // 1024 // 1024} MB；"
+        "可以是本系统导出后修改过的台账，也可以是本单位自己填写的台账。",
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
 
@@ -154,18 +155,18 @@ class LedgerUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_LEDGER_BYTES:
             raise forms.ValidationError(
-                f"文件过大({upload.size / 1024 / 1024:.1f} MB),整改台账文件不能超过 "
+                f"文件过大（{upload.size / 1024 / 1024:.1f} MB），整改台账文件不能超过 "
                 f"{MAX_LEDGER_BYTES // 1024 // 1024} MB。"
             )
         return upload
 
 
-class LedgerConfirmForm(forms.Form):
+class LedgerConfirmForm(ChineseForm):
     sha256 = forms.CharField(widget=forms.HiddenInput)
     name = forms.CharField(widget=forms.HiddenInput, max_length=255)
 
     def clean_sha256(self) -> str:
         value = str(self.cleaned_data["sha256"]).lower()
         if not _SHA256.match(value):
-            raise forms.ValidationError("上传的文件标识无效,请重新选择文件。")
+            raise forms.ValidationError("上传的文件标识无效，请重新选择文件。")
         return value

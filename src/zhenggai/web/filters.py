@@ -65,8 +65,10 @@ class TaskFilter(forms.Form):
     colour = forms.ChoiceField(label="预警颜色", choices=COLOUR_CHOICES, required=False)
     dept = forms.TypedChoiceField(label="牵头部门", coerce=int, required=False, empty_value=None)
     dept_name = forms.CharField(label="牵头部门", max_length=100, required=False)
-    due_from = forms.DateField(label="整改时限从", required=False)
-    due_to = forms.DateField(label="至", required=False)
+    due_from = forms.DateField(
+        label="整改时限从", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    due_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     q = forms.CharField(label="搜索", max_length=200, required=False)
     sort = forms.ChoiceField(label="排序", choices=[(k, v[0]) for k, v in SORTS.items()], required=False)
 

@@ -11,6 +11,7 @@ from zhenggai.ledger.choices import ClueStatus, MeasureKind, RegulationKind
 from zhenggai.ledger.errors import DomainError, InvalidInput
 from zhenggai.ledger.models import Unit
 from zhenggai.ledger.services.evidence import ALLOWED_TYPES
+from zhenggai.web.form_messages import ChineseForm
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -29,30 +30,30 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class ReportForm(forms.Form):
+class ReportForm(ChineseForm):
     text = forms.CharField(label="进展情况", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
-    progress = forms.IntegerField(label="完成进度(%)", min_value=0, max_value=100)
+    progress = forms.IntegerField(label="完成进度（%）", min_value=0, max_value=100)
     evidence = MultipleFileField(
         label="佐证材料",
         required=False,
-        help_text="可多选;允许 " + "、".join(sorted(ALLOWED_TYPES)) + ",单个文件不超过上限。",
+        help_text="可多选；允许 " + "、".join(sorted(ALLOWED_TYPES)) + "，单个文件不超过上限。",
     )
 
 
-class SignoffRequestForm(forms.Form):
+class SignoffRequestForm(ChineseForm):
     note = forms.CharField(label="申请说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(ChineseForm):
     new_deadline = forms.DateField(label="申请延至", widget=DATE_INPUT)
     reason = forms.CharField(label="延期理由", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(ChineseForm):
     reason = forms.CharField(label="理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
-class ApproveForm(forms.Form):
+class ApproveForm(ChineseForm):
     note = forms.CharField(label="审核意见", required=False, max_length=2000)
 
 
@@ -65,7 +66,7 @@ def version_field() -> forms.IntegerField:
     )
 
 
-class MeasureEditForm(forms.Form):
+class MeasureEditForm(ChineseForm):
     text = forms.CharField(label="整改措施", widget=forms.Textarea(attrs={"rows": 3}))
     kind = forms.ChoiceField(label="类型", choices=MeasureKind.choices)
     responsible_leader = forms.CharField(label="责任领导", required=False, max_length=100)
@@ -80,7 +81,7 @@ class MeasureEditForm(forms.Form):
             self.fields["lead_department"].queryset = departments  # type: ignore[attr-defined]
 
 
-class InspectionEditForm(forms.Form):
+class InspectionEditForm(ChineseForm):
     inspector = forms.CharField(label="巡察组", max_length=200)
     onsite_start = forms.DateField(label="进驻开始日期", required=False, widget=DATE_INPUT)
     onsite_end = forms.DateField(label="进驻结束日期", required=False, widget=DATE_INPUT)
@@ -91,25 +92,25 @@ class InspectionEditForm(forms.Form):
     version = version_field()
 
 
-class FindingEditForm(forms.Form):
+class FindingEditForm(ChineseForm):
     title = forms.CharField(label="标题", max_length=500)
     text = forms.CharField(label="问题表述", required=False, widget=forms.Textarea(attrs={"rows": 4}))
     version = version_field()
 
 
-class RegulationForm(forms.Form):
+class RegulationForm(ChineseForm):
     kind = forms.ChoiceField(label="类别", choices=RegulationKind.choices)
     title = forms.CharField(label="制度名称", max_length=300)
     issued_on = forms.DateField(label="印发日期", required=False, widget=DATE_INPUT)
 
 
-class ClueForm(forms.Form):
+class ClueForm(ChineseForm):
     summary = forms.CharField(label="线索摘要", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
     received_on = forms.DateField(label="移交日期", required=False, widget=DATE_INPUT)
     deadline = forms.DateField(label="办理时限", required=False, widget=DATE_INPUT)
 
 
-class ClueUpdateForm(forms.Form):
+class ClueUpdateForm(ChineseForm):
     handling = forms.CharField(label="办理情况", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
     outcome = forms.CharField(label="处理结果", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     status = forms.ChoiceField(label="状态", choices=ClueStatus.choices)

@@ -51,7 +51,7 @@ def light_of(measure: Measure) -> Light:
     flags = int(getattr(measure, "light_flags", 0) or 0)
     colour = colour_of(flags)
     reasons = reason_labels(flags)
-    return Light(colour.value, f"{_NAMES[colour]}:{'、'.join(reasons) if reasons else '正常推进'}")
+    return Light(colour.value, f"{_NAMES[colour]}：{'、'.join(reasons) if reasons else '正常推进'}")
 
 
 def worst(lights: list[Light]) -> Light:

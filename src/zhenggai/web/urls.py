@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from zhenggai.web.form_messages import LoginForm, PasswordForm
 from zhenggai.web.views import (
     audit,
     charts,
@@ -16,11 +17,17 @@ from zhenggai.web.views import (
 
 urlpatterns = [
     path("", home.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="web/login.html", authentication_form=LoginForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(template_name="web/password_change.html"),
+        auth_views.PasswordChangeView.as_view(
+            template_name="web/password_change.html", form_class=PasswordForm
+        ),
         name="password_change",
     ),
     path(

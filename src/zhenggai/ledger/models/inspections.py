@@ -19,7 +19,7 @@ class Inspection(models.Model):
     kind = models.CharField(
         "类别", max_length=20, choices=InspectionKind.choices, default=InspectionKind.XUNCHA
     )
-    inspector = models.CharField("巡察组", max_length=200, help_text="如:区委巡察二组")
+    inspector = models.CharField("巡察组", max_length=200, help_text="如：区委巡察二组")
     inspected_unit = models.ForeignKey(
         Unit, verbose_name="被巡察单位", on_delete=models.PROTECT, related_name="inspections"
     )
@@ -67,7 +67,7 @@ class Finding(models.Model):
         indexes = [models.Index(fields=["inspection", "level"])]
 
     def __str__(self) -> str:
-        return f"{self.get_level_display()}:{self.title}"
+        return f"{self.get_level_display()}：{self.title}"
 
 
 class Regulation(models.Model):

@@ -42,7 +42,7 @@ class Measure(models.Model):
     status = models.CharField(
         "状态", max_length=20, choices=MeasureStatus.choices, default=MeasureStatus.DRAFT, db_index=True
     )
-    progress = models.PositiveSmallIntegerField("进度(%)", default=0, validators=[MaxValueValidator(100)])
+    progress = models.PositiveSmallIntegerField("进度（%）", default=0, validators=[MaxValueValidator(100)])
     completed_date = models.DateField("完成日期", null=True, blank=True)
     last_reported_at = models.DateTimeField("最近报送时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -83,7 +83,7 @@ class ProgressReport(models.Model):
     )
     reported_at = models.DateTimeField("报送时间", auto_now_add=True)
     text = models.TextField("进展情况")
-    progress = models.PositiveSmallIntegerField("进度(%)", validators=[MaxValueValidator(100)])
+    progress = models.PositiveSmallIntegerField("进度（%）", validators=[MaxValueValidator(100)])
 
     objects = ScopedByMeasureQuerySet.as_manager()
 
@@ -122,7 +122,7 @@ class Evidence(models.Model):
     file = models.FileField("文件", upload_to=evidence_path, max_length=300)
     original_name = models.CharField("原文件名", max_length=255)
     sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
-    size = models.PositiveBigIntegerField("大小(字节)")
+    size = models.PositiveBigIntegerField("大小（字节）")
     content_type = models.CharField("文件类型", max_length=100)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"

@@ -71,7 +71,7 @@ class Unit(models.Model):
 
 
 class Round(models.Model):
-    name = models.CharField("轮次名称", max_length=200, help_text="如:十一届区委第四轮巡察")
+    name = models.CharField("轮次名称", max_length=200, help_text="如：十一届区委第四轮巡察")
     organiser = models.ForeignKey(
         Unit, verbose_name="组织单位", null=True, blank=True, on_delete=models.PROTECT, related_name="rounds"
     )

@@ -46,7 +46,7 @@ def check_upload(upload: UploadedEvidence) -> tuple[str, str, int]:
     ext = _extension(upload.name)
     if ext not in ALLOWED_TYPES:
         allowed = "、".join(sorted(ALLOWED_TYPES))
-        raise InvalidInput(f"文件“{upload.name}”的类型不允许上传,可上传:{allowed}。", "files")
+        raise InvalidInput(f"文件“{upload.name}”的类型不允许上传，可上传：{allowed}。", "files")
     content_type, magics = ALLOWED_TYPES[ext]
     limit = int(settings.EVIDENCE_MAX_BYTES)
     digest = hashlib.sha256()
@@ -58,12 +58,12 @@ def check_upload(upload: UploadedEvidence) -> tuple[str, str, int]:
             head = chunk[:16]
         size += len(chunk)
         if size > limit:
-            raise InvalidInput(f"文件“{upload.name}”超过大小上限({limit // (1024 * 1024)} MB)。", "files")
+            raise InvalidInput(f"文件“{upload.name}”超过大小上限（{limit // (1024 * 1024)} MB）。", "files")
         digest.update(chunk)
     if size == 0:
         raise InvalidInput(f"文件“{upload.name}”是空文件。", "files")
     if not any(head.startswith(magic) for magic in magics):
-        raise InvalidInput(f"文件“{upload.name}”的内容与扩展名不符,请上传真实的{ext}文件。", "files")
+        raise InvalidInput(f"文件“{upload.name}”的内容与扩展名不符，请上传真实的{ext}文件。", "files")
     return digest.hexdigest(), content_type, size
 
 

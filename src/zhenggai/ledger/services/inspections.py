@@ -88,7 +88,7 @@ def create_inspection(
     check_order(onsite_start, onsite_end, "进驻结束日期不能早于开始日期。", "onsite_end")
     check_order(onsite_start, feedback_date, "反馈日期不能早于进驻开始日期。", "feedback_date")
     if kind not in InspectionKind.values:
-        raise InvalidInput(f"未知的巡察类别:{kind}。", "kind")
+        raise InvalidInput(f"未知的巡察类别：{kind}。", "kind")
 
     inspection = Inspection.objects.create(
         round=round,
@@ -123,14 +123,14 @@ class _TreeBuilder:
             raise InvalidInput(f"具体问题“{spec.title[:20]}”必须归属于某个问题。", "findings")
         if parent is not None and _CHILD_LEVEL.get(FindingLevel(parent.level)) != spec.level:
             raise InvalidInput(
-                f"“{parent.title[:20]}”({parent.get_level_display()})下不能直接列{spec.level.label}。",
+                f"“{parent.title[:20]}”（{parent.get_level_display()}）下不能直接列{spec.level.label}。",
                 "findings",
             )
         if spec.measures and spec.children:
-            raise InvalidInput(f"“{spec.title[:20]}”已细分具体问题,整改措施应列在具体问题下。", "findings")
+            raise InvalidInput(f"“{spec.title[:20]}”已细分具体问题，整改措施应列在具体问题下。", "findings")
         if spec.measures and spec.level == FindingLevel.ASPECT:
             raise InvalidInput(
-                f"整改措施应列在问题或具体问题下,不能直接列在方面“{spec.title[:20]}”下。", "findings"
+                f"整改措施应列在问题或具体问题下，不能直接列在方面“{spec.title[:20]}”下。", "findings"
             )
         finding = Finding.objects.create(
             inspection=self.inspection,
@@ -161,7 +161,7 @@ def create_measure_row(finding: Finding, spec: MeasureSpec) -> Measure:
     """Validate a measure spec and insert it; callers hold the transaction and write the audit event."""
     text = clean_text(spec.text, "整改措施内容", "text")
     if spec.kind not in MeasureKind.values:
-        raise InvalidInput(f"未知的措施类型:{spec.kind}。", "kind")
+        raise InvalidInput(f"未知的措施类型：{spec.kind}。", "kind")
     if spec.status not in _INITIAL_STATUSES:
         raise InvalidInput(f"新建措施不能处于“{MeasureStatus(spec.status).label}”状态。", "status")
     check_order(spec.start_date, spec.deadline, "整改时限不能早于开始日期。", "deadline")
@@ -216,7 +216,7 @@ def add_finding(
     if parent is not None and parent.inspection_id != inspection.pk:
         raise InvalidInput("上级问题不属于本次巡察。", "parent")
     if parent is not None and parent.measures.exists():
-        raise InvalidInput(f"“{parent.title[:20]}”下已有整改措施,不能再细分。", "parent")
+        raise InvalidInput(f"“{parent.title[:20]}”下已有整改措施，不能再细分。", "parent")
     position = Finding.objects.filter(inspection=inspection, parent=parent).count() + 1
     builder = _TreeBuilder(inspection)
     builder.add(FindingSpec(level=level, title=title, text=text), parent=parent, position=position)
@@ -280,7 +280,7 @@ def update_inspection(
     `expected_version` (the version the user saw) an inspection changed since is refused with Conflict."""
     unknown = set(changes) - _EDITABLE_INSPECTION_FIELDS
     if unknown:
-        raise InvalidInput(f"不能修改这些字段:{', '.join(sorted(unknown))}。")
+        raise InvalidInput(f"不能修改这些字段：{', '.join(sorted(unknown))}。")
     inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
     require_manager(by, inspection.inspected_unit, "修改巡察信息")
     check_version(inspection, expected_version)

@@ -34,7 +34,7 @@ def lock(measure: Measure) -> Measure:
 def add_measure(*, by: User, finding: Finding, spec: MeasureSpec) -> Measure:
     require_manager(by, finding.inspection.inspected_unit, "制定整改措施")
     if finding.level == FindingLevel.ASPECT or finding.children.exists():
-        raise InvalidInput("整改措施应列在具体问题(或未细分的问题)下。", "finding")
+        raise InvalidInput("整改措施应列在具体问题（或未细分的问题）下。", "finding")
     if spec.status != MeasureStatus.DRAFT:
         raise InvalidInput("新制定的整改措施从“未启动”开始。", "status")
     measure = create_measure_row(finding, spec)
@@ -71,18 +71,18 @@ def edit_measure(
         raise InvalidInput("整改时限只能通过延期申请变更。", "deadline")
     unknown = set(changes) - _EDITABLE
     if unknown:
-        raise InvalidInput(f"不能直接修改这些字段:{', '.join(sorted(unknown))}。")
+        raise InvalidInput(f"不能直接修改这些字段：{', '.join(sorted(unknown))}。")
     measure = lock(measure)
     require_manager(by, measure.inspection.inspected_unit, "修改整改措施")
     check_version(measure, expected_version)
     if measure.status == MeasureStatus.DONE:
-        raise InvalidTransition(f"整改措施{measure.code}已销号,如需修改请先重新打开。")
+        raise InvalidTransition(f"整改措施{measure.code}已销号，如需修改请先重新打开。")
     before = snapshot(measure, MEASURE_FIELDS) | {"cooperating_departments": _cooperating(measure)}
     cooperating = changes.pop("cooperating_departments", None)
     if "text" in changes:
         changes["text"] = clean_text(changes["text"], "整改措施内容", "text")
     if "kind" in changes and changes["kind"] not in MeasureKind.values:
-        raise InvalidInput(f"未知的措施类型:{changes['kind']}。", "kind")
+        raise InvalidInput(f"未知的措施类型：{changes['kind']}。", "kind")
     for name in ("responsible_leader", "responsible_person"):
         if name in changes:
             label = "责任领导" if name == "responsible_leader" else "责任人"
@@ -138,7 +138,7 @@ def report_progress(
     require_reporter(by, measure, "报送整改进展")
     if measure.status not in _REPORTABLE:
         raise InvalidTransition(
-            f"整改措施{measure.code}处于“{measure.get_status_display()}”状态,不能报送进展。"
+            f"整改措施{measure.code}处于“{measure.get_status_display()}”状态，不能报送进展。"
         )
     text = clean_text(text, "进展情况", "text")
     progress = clean_percent(progress)

@@ -43,10 +43,10 @@ def request_signoff(*, by: User, measure: Measure, note: str = "") -> SignOff:
     require_reporter(by, measure, "申请销号")
     if measure.status not in (MeasureStatus.IN_PROGRESS, MeasureStatus.ONGOING):
         raise InvalidTransition(
-            f"整改措施{measure.code}处于“{measure.get_status_display()}”状态,不能申请销号。"
+            f"整改措施{measure.code}处于“{measure.get_status_display()}”状态，不能申请销号。"
         )
     if not measure.reports.exists():
-        raise InvalidTransition(f"整改措施{measure.code}尚未报送整改进展和佐证材料,不能申请销号。")
+        raise InvalidTransition(f"整改措施{measure.code}尚未报送整改进展和佐证材料，不能申请销号。")
     before = snapshot(measure, (*_STATE, "deadline"))
     signoff = SignOff.objects.create(
         measure=measure, requested_by=by, note=optional_text(note, "申请说明", "note", max_length=2000)
@@ -62,7 +62,7 @@ def _pending_signoff(signoff: SignOff) -> tuple[SignOff, Measure]:
     signoff = SignOff.objects.select_for_update().get(pk=signoff.pk)
     measure = lock(signoff.measure)
     if signoff.decision != Decision.PENDING or measure.status != MeasureStatus.PENDING_SIGNOFF:
-        raise InvalidTransition(f"该销号申请已{signoff.get_decision_display()},不能重复审核。")
+        raise InvalidTransition(f"该销号申请已{signoff.get_decision_display()}，不能重复审核。")
     return signoff, measure
 
 
@@ -123,7 +123,7 @@ def request_extension(*, by: User, measure: Measure, new_deadline: dt.date, reas
     measure = lock(measure)
     require_reporter(by, measure, "申请延期")
     if measure.status not in OPEN_STATUSES:
-        raise InvalidTransition(f"整改措施{measure.code}已{measure.get_status_display()},无需延期。")
+        raise InvalidTransition(f"整改措施{measure.code}已{measure.get_status_display()}，无需延期。")
     reason = clean_text(reason, "延期理由", "reason", max_length=2000)
     if not isinstance(new_deadline, dt.date):
         raise InvalidInput("请填写新的整改时限。", "new_deadline")
@@ -149,7 +149,7 @@ def _pending_extension(extension: Extension) -> tuple[Extension, Measure]:
     extension = Extension.objects.select_for_update().get(pk=extension.pk)
     measure = lock(extension.measure)
     if extension.decision != Decision.PENDING:
-        raise InvalidTransition(f"该延期申请已{extension.get_decision_display()},不能重复审核。")
+        raise InvalidTransition(f"该延期申请已{extension.get_decision_display()}，不能重复审核。")
     return extension, measure
 
 
@@ -169,7 +169,7 @@ def approve_extension(*, by: User, extension: Extension, note: str = "") -> Exte
     require_manager(by, measure.inspection.inspected_unit, "审核延期")
     _not_own(by, extension.requested_by_id, "延期申请")
     if measure.status not in OPEN_STATUSES:
-        raise InvalidTransition(f"整改措施{measure.code}已{measure.get_status_display()},延期申请无需审核。")
+        raise InvalidTransition(f"整改措施{measure.code}已{measure.get_status_display()}，延期申请无需审核。")
     if _awaits_supervisor(by, extension, measure):
         return extension
     before = snapshot(measure, (*_STATE, "deadline"))
@@ -207,7 +207,7 @@ def reopen_measure(*, by: User, measure: Measure, reason: str) -> Measure:
     measure = lock(measure)
     require_manager(by, measure.inspection.inspected_unit, "重新打开整改措施")
     if measure.status not in (MeasureStatus.DONE, MeasureStatus.ONGOING):
-        raise InvalidTransition(f"整改措施{measure.code}尚未销号,无需重新打开。")
+        raise InvalidTransition(f"整改措施{measure.code}尚未销号，无需重新打开。")
     reason = clean_text(reason, "重新打开的理由", "reason", max_length=2000)
     before = snapshot(measure, (*_STATE, "deadline"))
     measure.status = MeasureStatus.IN_PROGRESS

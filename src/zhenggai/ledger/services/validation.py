@@ -15,14 +15,14 @@ def clean_text(value: str | None, label: str, field: str, *, max_length: int | N
     if not text:
         raise InvalidInput(f"{label}不能为空。", field)
     if max_length is not None and len(text) > max_length:
-        raise InvalidInput(f"{label}不能超过{max_length}个字(现有{len(text)}个字)。", field)
+        raise InvalidInput(f"{label}不能超过{max_length}个字（现有{len(text)}个字）。", field)
     return text
 
 
 def optional_text(value: str | None, label: str, field: str, *, max_length: int) -> str:
     text = (value or "").strip()
     if len(text) > max_length:
-        raise InvalidInput(f"{label}不能超过{max_length}个字(现有{len(text)}个字)。", field)
+        raise InvalidInput(f"{label}不能超过{max_length}个字（现有{len(text)}个字）。", field)
     return text
 
 
@@ -37,7 +37,7 @@ def resolve_unit(ref: UnitRef | None, label: str, field: str, *, required: bool 
         return ref
     unit = Unit.objects.filter(pk=ref).first()
     if unit is None:
-        raise InvalidInput(f"{label}不存在(编号 {ref})。", field)
+        raise InvalidInput(f"{label}不存在（编号 {ref}）。", field)
     return unit
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django import template
+from typing import Any
+
+from django import forms, template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -45,3 +47,26 @@ def page_url(context: template.Context, number: int) -> str:
     params = context["request"].GET.copy()
     params["page"] = number
     return f"?{params.urlencode()}"
+
+
+@register.filter
+def bs(field: forms.BoundField) -> SafeString:
+    """Render a form field's widget with Bootstrap's classes (and is-invalid when it has errors)."""
+    widget = field.field.widget
+    if isinstance(widget, forms.CheckboxInput):
+        css = "form-check-input"
+    elif isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+        css = ""
+    elif isinstance(widget, forms.Select | forms.SelectMultiple):
+        css = "form-select"
+    else:
+        css = "form-control"
+    attrs: dict[str, Any] = {}
+    if field.errors:
+        css += " is-invalid"
+        attrs["aria-describedby"] = f"{field.name}-errors"
+        attrs["aria-invalid"] = "true"
+    classes = " ".join(c for c in (widget.attrs.get("class", ""), css) if c).strip()
+    if classes:
+        attrs["class"] = classes
+    return field.as_widget(attrs=attrs)

@@ -97,7 +97,7 @@ def notice_docx(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manager(actor(request), inspection, "下载内部通报")
     prepared = prepare_notice(inspection, audience=Audience.INTERNAL)
     title = prepared.doc.title or "整改情况通报"
-    return download(render_docx(prepared.doc, prepared.options), DOCX, f"{title}(内部).docx")
+    return download(render_docx(prepared.doc, prepared.options), DOCX, f"{title}（内部）.docx")
 
 
 def notice_download(request: HttpRequest, pk: int) -> HttpResponse:
@@ -112,8 +112,8 @@ def notice_download(request: HttpRequest, pk: int) -> HttpResponse:
         with notice.docx.open("rb") as stored:
             content = stored.read()
     except OSError:
-        raise Http404("通报文件已不在存储中,请联系管理员。") from None
-    name = f"{notice.title}(第{notice.version}版·{notice.get_audience_display()}).docx"
+        raise Http404("通报文件已不在存储中，请联系管理员。") from None
+    name = f"{notice.title}（第{notice.version}版·{notice.get_audience_display()}）.docx"
     return download(content, DOCX, name)
 
 
@@ -190,7 +190,7 @@ def notice_publish(request: HttpRequest, pk: int) -> HttpResponse:
                 notice = publish_notice(by=user, inspection=inspection, **arguments)
                 messages.success(
                     request,
-                    f"已发布“{notice.title}”第{notice.version}版({notice.get_audience_display()})。",
+                    f"已发布“{notice.title}”第{notice.version}版（{notice.get_audience_display()}）。",
                 )
                 return redirect("notice_versions", pk=inspection.pk)
             preview = preview_notice(by=user, inspection=inspection, **arguments)
@@ -264,7 +264,7 @@ def _confirm_import(request: HttpRequest, user: User, inspection: Inspection) ->
     context: dict[str, Any] = {"inspection": inspection, "form": form}
     stored = _load(user, confirm.cleaned_data["sha256"]) if confirm.is_valid() else None
     if stored is None:
-        form.add_error(None, "上传的文件已过期或已导入,请重新选择文件。")
+        form.add_error(None, "上传的文件已过期或已导入，请重新选择文件。")
         return render(request, "web/documents/ledger_import.html", context, status=400)
     name = confirm.cleaned_data["name"]
     result = _run_import(form, user, inspection, stored, name, dry_run=False)
@@ -283,7 +283,7 @@ def _confirm_import(request: HttpRequest, user: User, inspection: Inspection) ->
         )
         if number
     ]
-    messages.success(request, f"已导入台账“{name}”:{','.join(done)}。全程纪实请求ID:{result.request_id}")
+    messages.success(request, f"已导入台账“{name}”：{'、'.join(done)}。全程纪实请求ID：{result.request_id}")
     return redirect("inspection", pk=inspection.pk)
 
 

@@ -239,7 +239,7 @@ def update_clue(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "web/simple_form.html",
-        {"inspection": clue.inspection, "form": form, "title": f"办理问题线索:{clue.summary[:30]}"},
+        {"inspection": clue.inspection, "form": form, "title": f"办理问题线索：{clue.summary[:30]}"},
     )
 
 

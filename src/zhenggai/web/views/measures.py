@@ -107,7 +107,7 @@ def request_signoff(request: HttpRequest, pk: int) -> HttpResponse:
         return services.request_signoff(by=actor(request), measure=measure, note=data["note"])
 
     form = SignoffRequestForm(request.POST)
-    return _act(request, pk, form, "signoff_form", call, "已提交销号申请,等待审核。")
+    return _act(request, pk, form, "signoff_form", call, "已提交销号申请，等待审核。")
 
 
 @require_POST
@@ -118,7 +118,7 @@ def request_extension(request: HttpRequest, pk: int) -> HttpResponse:
         )
 
     form = ExtensionForm(request.POST)
-    return _act(request, pk, form, "extension_form", call, "已提交延期申请,等待审核。")
+    return _act(request, pk, form, "extension_form", call, "已提交延期申请，等待审核。")
 
 
 @require_POST

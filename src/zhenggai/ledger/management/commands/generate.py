@@ -26,11 +26,11 @@ class Command(BaseCommand):
                 options["units"], options["measures"], seed=options["seed"], password=options["password"]
             )
         except ValueError as error:
-            raise CommandError(f"数据库中已有模拟数据:{error}", returncode=2) from None
+            raise CommandError(f"数据库中已有模拟数据：{error}", returncode=2) from None
         seconds = time.perf_counter() - started
         self.stdout.write(
-            f"已生成:单位 {result.units},巡察 {result.inspections},反馈问题 {result.findings},"
-            f"整改措施 {result.measures}(用时 {seconds:.1f} 秒)"
+            f"已生成：单位 {result.units}，巡察 {result.inspections}，反馈问题 {result.findings},"
+            f"整改措施 {result.measures}（用时 {seconds:.1f} 秒）"
         )
         for username, label in result.users.items():
             self.stdout.write(f"  {username:<8} {options['password']}  {label}")

@@ -39,16 +39,16 @@ _ROWS = (
 
 
 class Command(BaseCommand):
-    help = "把一份巡察整改情况通报(文本、网页或 .docx)导入为一次巡察的整改台账;全部成功才写入。"
+    help = "把一份巡察整改情况通报（文本、网页或 .docx）导入为一次巡察的整改台账；全部成功才写入。"
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("file", help="通报文件:.txt(UTF-8/GBK/GB18030)、.html 或 .docx")
-        parser.add_argument("--unit", required=True, help="被巡察单位:单位编号或完整名称(或简称)")
-        parser.add_argument("--round", help="巡察轮次:编号或完整名称(须已在后台建立)")
+        parser.add_argument("file", help="通报文件：.txt（UTF-8/GBK/GB18030）、.html 或 .docx")
+        parser.add_argument("--unit", required=True, help="被巡察单位：单位编号或完整名称（或简称）")
+        parser.add_argument("--round", help="巡察轮次：编号或完整名称（须已在后台建立）")
         parser.add_argument(
-            "--by", required=True, metavar="USERNAME", help="以该用户的身份导入(权限与全程纪实)"
+            "--by", required=True, metavar="USERNAME", help="以该用户的身份导入（权限与全程纪实）"
         )
-        parser.add_argument("--dry-run", action="store_true", help="只解析和校验,不写入任何数据")
+        parser.add_argument("--dry-run", action="store_true", help="只解析和校验，不写入任何数据")
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
@@ -72,18 +72,18 @@ class Command(BaseCommand):
             current_request_id.reset(token)
         self._report(plan, unit, result)
         if result.dry_run:
-            self.stdout.write("试运行:校验通过,没有写入任何数据。")
+            self.stdout.write("试运行：校验通过，没有写入任何数据。")
         else:
-            self.stdout.write(f"导入完成:巡察编号 {result.inspection_id}。全程纪实请求ID:{request_id}")
+            self.stdout.write(f"导入完成：巡察编号 {result.inspection_id}。全程纪实请求ID：{request_id}")
 
     def _report(self, plan: ImportPlan, unit: Unit, result: ImportResult | None) -> None:
         out = self.stdout
         doc = plan.doc
-        out.write(f"文件:{plan.filename}(SHA-256 {plan.sha256[:16]}…)")
-        out.write(f"标题:{doc.title or '(无)'}")
+        out.write(f"文件：{plan.filename}（SHA-256 {plan.sha256[:16]}…）")
+        out.write(f"标题：{doc.title or '(无)'}")
         period = f"{plan.onsite_start or '?'} 至 {plan.onsite_end or '?'}"
         out.write(
-            f"巡察:{plan.inspector}({plan.kind.label})对{unit.name},进驻 {period},"
+            f"巡察：{plan.inspector}（{plan.kind.label}）对{unit.name}，进驻 {period},"
             f"反馈 {plan.feedback_date or '?'}"
         )
         ledger: dict[str, int | float] = dict(result.figures) if result else {}
@@ -98,23 +98,23 @@ class Command(BaseCommand):
         for row in rows:
             out.write("  " + _cell(row[0], 10) + "".join(_cell(value, 10, right=True) for value in row[1:]))
         c = plan.counts
-        out.write(f"  措施状态:已完成{c.done} 持续推进{c.ongoing} 整改中{c.in_progress} 未启动{c.draft}")
+        out.write(f"  措施状态：已完成{c.done} 持续推进{c.ongoing} 整改中{c.in_progress} 未启动{c.draft}")
         if doc.checks:
-            out.write("核对:")
+            out.write("核对：")
             for check in doc.checks:
                 out.write(f"  {'✓' if check.ok else '✗'} {check.note}")
         else:
-            out.write("核对:通报未写明可核对的数字。")
+            out.write("核对：通报未写明可核对的数字。")
         notes = [*filter(None, [unit_mismatch(plan, unit)]), *plan.adjustments, *plan.notes]
         if notes:
-            out.write("提示:")
+            out.write("提示：")
             for note in notes:
                 out.write(f"  · {note}")
         if doc.warnings:
-            out.write(f"未能归类的文字:{len(doc.warnings)}处")
+            out.write(f"未能归类的文字：{len(doc.warnings)}处")
             for warning in doc.warnings:
                 where = f"第{warning.line}行" if warning.line else "全文"
-                out.write(f"  {where}:{warning.message}{_quote(warning.text)}")
+                out.write(f"  {where}：{warning.message}{_quote(warning.text)}")
 
 
 def _quote(text: str, size: int = 40) -> str:
@@ -155,10 +155,10 @@ def _unit(ref: str) -> Unit:
         return unit
     matches = list(Unit.objects.filter(Q(name=ref) | Q(short_name=ref))[:6])
     if not matches:
-        raise CommandError(f"找不到名称为“{ref}”的单位(请写完整名称、简称或单位编号)。", returncode=2)
+        raise CommandError(f"找不到名称为“{ref}”的单位（请写完整名称、简称或单位编号）。", returncode=2)
     if len(matches) > 1:
-        listed = "、".join(f"{u.name}(编号 {u.pk})" for u in matches[:5])
-        raise CommandError(f"名称“{ref}”对应多个单位:{listed};请改用单位编号。", returncode=2)
+        listed = "、".join(f"{u.name}（编号 {u.pk}）" for u in matches[:5])
+        raise CommandError(f"名称“{ref}”对应多个单位：{listed}；请改用单位编号。", returncode=2)
     return matches[0]
 
 
@@ -171,8 +171,8 @@ def _round(ref: str) -> Round:
         return found
     matches = list(Round.objects.filter(name=ref)[:6])
     if not matches:
-        raise CommandError(f"找不到巡察轮次“{ref}”;轮次须先在后台“巡察轮次”中建立。", returncode=2)
+        raise CommandError(f"找不到巡察轮次“{ref}”；轮次须先在后台“巡察轮次”中建立。", returncode=2)
     if len(matches) > 1:
         listed = "、".join(f"编号 {r.pk}" for r in matches[:5])
-        raise CommandError(f"名称“{ref}”对应多个巡察轮次({listed});请改用轮次编号。", returncode=2)
+        raise CommandError(f"名称“{ref}”对应多个巡察轮次（{listed}）；请改用轮次编号。", returncode=2)
     return matches[0]

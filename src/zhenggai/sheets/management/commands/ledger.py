@@ -17,19 +17,21 @@ from zhenggai.sheets.read import SheetReadError
 
 
 class Command(BaseCommand):
-    help = "整改台账 Excel:export 导出为 .xlsx;import 从 .xlsx 导入(逐行校验,全部无误才写入)。"
+    help = "整改台账 Excel:export 导出为 .xlsx;import 从 .xlsx 导入（逐行校验，全部无误才写入）。"
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, parser_class=CommandParser)
         export = actions.add_parser("export", help="导出一次巡察的整改台账")
         export.add_argument("inspection", type=int, help="巡察编号")
-        export.add_argument("-o", "--output", required=True, help="输出文件(.xlsx)")
-        export.add_argument("--by", metavar="USERNAME", help="按该用户的权限范围导出(默认:全部)")
+        export.add_argument("-o", "--output", required=True, help="输出文件（.xlsx）")
+        export.add_argument("--by", metavar="USERNAME", help="按该用户的权限范围导出（默认：全部）")
         imp = actions.add_parser("import", help="从 .xlsx 导入整改台账")
-        imp.add_argument("file", help="台账文件(.xlsx)")
+        imp.add_argument("file", help="台账文件（.xlsx）")
         imp.add_argument("--inspection", type=int, required=True, help="巡察编号")
-        imp.add_argument("--by", metavar="USERNAME", required=True, help="以该用户的身份导入(权限与全程纪实)")
-        imp.add_argument("--dry-run", action="store_true", help="只校验并列出将要进行的变更,不写入")
+        imp.add_argument(
+            "--by", metavar="USERNAME", required=True, help="以该用户的身份导入（权限与全程纪实）"
+        )
+        imp.add_argument("--dry-run", action="store_true", help="只校验并列出将要进行的变更，不写入")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "export":
@@ -49,7 +51,7 @@ class Command(BaseCommand):
         try:
             count = export_ledger(inspection, output, user)
         except OSError as exc:
-            raise CommandError(f"无法写入“{output}”:{exc.strerror or exc}。", returncode=2) from None
+            raise CommandError(f"无法写入“{output}”：{exc.strerror or exc}。", returncode=2) from None
         self.stdout.write(f"已导出 {count} 条整改措施到 {output}")
 
     def _import(self, options: dict[str, Any]) -> None:
@@ -63,25 +65,25 @@ class Command(BaseCommand):
         self._report(result)
         if not result.ok:
             raise CommandError(
-                f"导入未完成:共{len(result.errors)}处错误,没有写入任何数据。请改正后重新导入。"
+                f"导入未完成：共{len(result.errors)}处错误，没有写入任何数据。请改正后重新导入。"
             )
 
     def _report(self, result: ImportResult) -> None:
         out = self.stdout
         if result.errors:
-            out.write("错误:")
+            out.write("错误：")
             for line in result.errors:
                 out.write(f"  {line}")
         if result.notes:
-            out.write("提示:")
+            out.write("提示：")
             for line in result.notes:
                 out.write(f"  {line}")
         if result.ok and result.changes:
-            out.write("将要进行的变更:" if result.dry_run else "已进行的变更:")
+            out.write("将要进行的变更：" if result.dry_run else "已进行的变更：")
             for line in result.changes:
                 out.write(f"  {line}")
         width = max(_width(label) for label, _ in result.summary())
-        out.write(f"工作表“{result.sheet}”" + ("(试运行,未写入)" if result.dry_run else ""))
+        out.write(f"工作表“{result.sheet}”" + ("（试运行，未写入）" if result.dry_run else ""))
         for label, number in result.summary():
             out.write(f"  {label}{' ' * (width - _width(label))}  {number:>6}")
         if result.ok and not result.dry_run:

@@ -12,12 +12,12 @@ from zhenggai.supervision.services import run_sweep, run_weekly
 
 
 class Command(BaseCommand):
-    help = "督查督办的定时任务:sweep(每日预警巡检、督办单升级)、weekly(每周一汇总)、runs(最近的运行记录)。"
+    help = "督查督办的定时任务：sweep（每日预警巡检、督办单升级）、weekly（每周一汇总）、runs（最近的运行记录）。"
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="{sweep,weekly,runs}")
-        actions.add_parser("sweep", help="重新计算预警颜色,记录变化,督办单逾期升级,有变化才通知")
-        weekly = actions.add_parser("weekly", help="发送每周一汇总(同一天只发一次)")
+        actions.add_parser("sweep", help="重新计算预警颜色，记录变化，督办单逾期升级，有变化才通知")
+        weekly = actions.add_parser("weekly", help="发送每周一汇总（同一天只发一次）")
         weekly.add_argument("--force", action="store_true", help="今天已发送过也再发一次")
         runs = actions.add_parser("runs", help="列出最近的运行记录")
         runs.add_argument("--limit", type=int, default=10)
@@ -36,10 +36,10 @@ class Command(BaseCommand):
                 self.stdout.write("今天的每周汇总已经发送过（如需重发，加 --force）。")
             return
         except Exception as exc:  # recorded on the run already; the exit status tells cron
-            raise CommandError(f"{'预警巡检' if action == 'sweep' else '每周汇总'}失败:{exc}") from exc
+            raise CommandError(f"{'预警巡检' if action == 'sweep' else '每周汇总'}失败：{exc}") from exc
         self.stdout.write(self._line(run))
         if run.outcome != RunOutcome.OK:
-            raise CommandError(f"运行记录 {run.pk}:{run.error.splitlines()[0] if run.error else '失败'}")
+            raise CommandError(f"运行记录 {run.pk}：{run.error.splitlines()[0] if run.error else '失败'}")
 
     @staticmethod
     def _line(run: SupervisionRun) -> str:
