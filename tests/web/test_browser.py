@@ -228,8 +228,8 @@ CULPRITS = """() => [...document.querySelectorAll('body *')]
 
 
 def _check(page: Any, role: str, name: str, width: str, problems: list[str]) -> None:
-    if name == "overview":  # the trend is loaded by HTMX after the page
-        page.locator('svg[aria-label="未完成与逾期措施趋势"]').wait_for()
+    if name == "overview":  # the charts are loaded by HTMX after the page, then drawn by ECharts
+        page.locator('[data-chart="trend"][data-drawn]').wait_for()
     if page.locator('body[data-layout="zhenggai"]').count() != 1:
         problems.append(f"{role} {name} {width}: no layout marker (unstyled page)")
     scroll, inner = page.evaluate(OVERFLOW)

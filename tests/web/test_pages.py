@@ -88,12 +88,18 @@ def test_overview_export_opens_in_excel_reader(demo: Inspection) -> None:
     assert set(by_unit) == set(Unit.objects.filter(inspections__isnull=False).values_list("name", flat=True))
 
 
-def test_overview_trend_counts_open_and_overdue_measures_this_week(demo: Inspection) -> None:
-    page = login("xunchaban").get("/overview/trend/").content.decode()
-    last_open = page.split("<th>未完成</th>")[1].split("</tr>")[0].split("<td>")[-1].split("</td>")[0]
-    last_overdue = page.split("<th>已逾期</th>")[1].split("</tr>")[0].split("<td>")[-1].split("</td>")[0]
+def test_overview_charts_count_open_and_overdue_measures_after_the_sweep(demo: Inspection) -> None:
+    import json
+    import re
+
+    from zhenggai.supervision.services import run_sweep
+
+    run_sweep()
+    page = login("xunchaban").get("/overview/charts/").content.decode()
+    data = json.loads(re.search(r'id="chart-data" type="application/json">(.*?)</script>', page, re.S)[1])
     # Both demo inspections: 19 bureau measures not done (5 overdue) + 2 archive measures (1 overdue).
-    assert (int(last_open), int(last_overdue)) == (21, 6)
+    assert (data["trend"]["open"][-1], data["trend"]["overdue"][-1]) == (21, 6)
+    assert data["trend"]["open"][0] is None  # before the first sweep: no data, not zero
 
 
 def test_staff_see_only_the_branches_that_hold_their_measures(world: World) -> None:

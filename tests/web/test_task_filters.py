@@ -26,7 +26,7 @@ def _codes(user: Any, **params: Any) -> tuple[list[str], str]:
         response = client.get("/tasks/", params)
     assert response.status_code == 200
     page = response.content.decode()
-    return re.findall(r"<td>([A-Z0-9-]+)</td>", page), page
+    return re.findall(r'<a href="/measures/\d+/">([A-Z0-9-]+)</a>', page), page
 
 
 def _ledger(world: World) -> dict[str, Any]:

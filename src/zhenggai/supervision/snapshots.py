@@ -35,8 +35,9 @@ def write_snapshots(today: dt.date) -> int:
     open_q = Q(status__in=OPEN_STATUSES)
     counts: dict[str, Any] = {
         "n_measures": Count("pk"),
-        "n_open": Count("pk", filter=open_q),
-        "n_done": Count("pk", filter=Q(status__in=(MeasureStatus.DONE, MeasureStatus.ONGOING))),
+        # as the overview counts: 持续推进 (signed off as ongoing) is not 已完成
+        "n_open": Count("pk", filter=~Q(status=MeasureStatus.DONE)),
+        "n_done": Count("pk", filter=Q(status=MeasureStatus.DONE)),
         "n_overdue": Count("pk", filter=open_q & Q(deadline__lt=today)),
         **{f"n_{c}": Count("pk", filter=Q(light__colour=c)) for c in ("red", "yellow", "blue", "stale")},
         # a measure not done without a light row has not been swept yet: green until the rules say otherwise

@@ -57,7 +57,6 @@ urlpatterns = [
     path("extensions/<int:pk>/approve/", reviews.approve_extension, name="extension_approve"),
     path("extensions/<int:pk>/reject/", reviews.reject_extension, name="extension_reject"),
     path("overview/", overview.overview, name="overview"),
-    path("overview/trend/", overview.trend, name="overview_trend"),
     path("overview/charts/", charts.charts, name="overview_charts"),
     path("overview.xlsx", overview.export, name="overview_export"),
     path("audit/<str:kind>/<int:pk>/", audit.audit_trail, name="audit"),

@@ -10,10 +10,8 @@ from django.db.models import Count, F, FloatField, Max, OuterRef, Q, QuerySet, S
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
-from zhenggai.ledger.choices import OPEN_STATUSES
-from zhenggai.ledger.models import InspectionTally, Measure, Round
+from zhenggai.ledger.models import InspectionTally, Round
 from zhenggai.ledger.querysets import path_q, scope_paths
 from zhenggai.supervision.models import DailySnapshot, SnapshotBasis
 from zhenggai.web.views.common import paginate
@@ -128,11 +126,6 @@ def overview(request: HttpRequest) -> HttpResponse:
     measures = totals["measures"] or 0
     totals["rate"] = round((totals["done"] or 0) * 100 / measures, 1) if measures else 0.0
     rounds = Round.objects.filter(pk__in=_tallies(request).values("round_id")).order_by("-year", "name")
-    # Horizontal bars, 20 px a row; the bar area is 300 px wide for 100%.
-    chart = [
-        {"name": row["unit__name"], "rate": row["rate"], "y": i * 20, "width": 3 * max(row["rate"], 0.5)}
-        for i, row in enumerate(page.object_list)
-    ]
     return render(
         request,
         "web/overview.html",
@@ -143,39 +136,9 @@ def overview(request: HttpRequest) -> HttpResponse:
             "rounds": rounds,
             "round": request.GET.get("round", ""),
             "q": request.GET.get("q", ""),
-            "chart": chart,
-            "chart_height": 20 * len(chart) + 10,
             "query_string": request.GET.urlencode(),
         },
     )
-
-
-def trend(request: HttpRequest) -> HttpResponse:
-    """Open and overdue measures at the end of each of the last 12 weeks, in one query (loaded by HTMX).
-
-    Counted from the measures as they are now (creation, completion and current deadline), so an approved
-    extension moves a measure out of the past weeks' overdue counts too.
-    """
-    today = timezone.localdate()
-    ends = [today - dt.timedelta(weeks=n) for n in range(11, -1, -1)]
-    measures = Measure.objects.visible_to(request.user)
-    aggregates: dict[str, Any] = {}
-    for i, day in enumerate(ends):
-        moment = dt.datetime.combine(day, dt.time.max, tzinfo=timezone.get_current_timezone())
-        still_open = Q(created_at__lte=moment) & (
-            Q(status__in=OPEN_STATUSES) | Q(completed_date__gt=day) | Q(completed_date__isnull=True)
-        )
-        aggregates[f"open_{i}"] = Count("pk", filter=still_open)
-        aggregates[f"overdue_{i}"] = Count("pk", filter=still_open & Q(deadline__lt=day))
-    counts = measures.aggregate(**aggregates)
-    series = [(day, counts[f"open_{i}"], counts[f"overdue_{i}"]) for i, day in enumerate(ends)]
-    peak = max([1, *(n for _, n, _ in series)])
-    points = [
-        {"day": day, "open": n_open, "overdue": n_overdue, "x": 40 + i * 50,
-         "y_open": 170 - 150 * n_open / peak, "y_overdue": 170 - 150 * n_overdue / peak}
-        for i, (day, n_open, n_overdue) in enumerate(series)
-    ]  # fmt: skip
-    return render(request, "web/partials/trend.html", {"points": points, "peak": peak})
 
 
 def export(request: HttpRequest) -> HttpResponse:
