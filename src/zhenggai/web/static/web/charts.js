@@ -12,7 +12,7 @@
   function bars(names, values, colour, unit) {
     var option = base();
     option.tooltip = { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: function (v) { return v + unit; } };
-    option.xAxis = { type: "value", max: unit === "%" ? 100 : null, axisLabel: { formatter: "{value}" + unit } };
+    option.xAxis = { type: "value", max: unit === "%" ? 100 : null, minInterval: 1, axisLabel: { formatter: "{value}" + unit } };
     option.yAxis = { type: "category", inverse: true, data: names, axisLabel: { width: 120, overflow: "truncate" } };
     option.series = [{ type: "bar", data: values, itemStyle: { color: colour }, label: { show: true, position: "right", formatter: "{c}" + unit } }];
     return option;
@@ -45,11 +45,15 @@
       option.legend = { bottom: 0 };
       option.xAxis = { type: "category", data: data.trend.days, boundaryGap: false };
       option.yAxis = { type: "value", minInterval: 1 };
-      // null is "no sweep that day": ECharts leaves a gap there (connectNulls stays false)
+      // null is "no sweep that day": ECharts leaves a gap there (connectNulls stays false); the symbols
+      // keep a day with no neighbours visible
+      function line(name, values, colour) {
+        return { name: name, type: "line", data: values, showSymbol: true, symbolSize: 4, itemStyle: { color: colour } };
+      }
       option.series = [
-        { name: "未完成", type: "line", data: data.trend.open, showSymbol: false, itemStyle: { color: "#3370ff" } },
-        { name: "已逾期", type: "line", data: data.trend.overdue, showSymbol: false, itemStyle: { color: "#e6a100" } },
-        { name: "红灯", type: "line", data: data.trend.red, showSymbol: false, itemStyle: { color: "#d93026" } }
+        line("未完成", data.trend.open, "#3370ff"),
+        line("已逾期", data.trend.overdue, "#e6a100"),
+        line("红灯", data.trend.red, "#d93026")
       ];
       return option;
     }
