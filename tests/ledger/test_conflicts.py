@@ -110,7 +110,7 @@ def test_conflict_lists_every_field_changed_since_including_state_changes(world:
     assert labels["责任人"][1] == "甲"
     assert labels["类型"][1] == "立行立改"
     assert labels["状态"] == ("未启动", "整改中")
-    assert labels["进度(%)"] == ("0", "40")
+    assert labels["进度（%）"] == ("0", "40")
 
 
 def test_a_user_who_may_not_edit_learns_nothing_from_a_stale_version(world: World) -> None:

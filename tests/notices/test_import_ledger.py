@@ -214,7 +214,7 @@ def test_tree_is_fitted_to_the_ledger_levels_and_the_changes_are_listed(world: W
 
     findings = Finding.objects.filter(inspection_id=result.inspection_id)
     assert findings.get(title="没有上级问题的具体问题").level == FindingLevel.PROBLEM
-    holder = findings.get(title="既有措施又有具体问题(总体整改措施)")
+    holder = findings.get(title="既有措施又有具体问题（总体整改措施）")
     assert holder.level == FindingLevel.DETAIL
     assert holder.parent is not None
     assert holder.parent.title == "既有措施又有具体问题"
@@ -260,7 +260,7 @@ def test_inspection_kind_and_missing_inspector_come_from_the_notice(world: World
 
     inspection = Inspection.objects.get(pk=result.inspection_id)
     assert inspection.kind == InspectionKind.XUNSHI
-    assert inspection.inspector == "(通报未写明巡察组)"
+    assert inspection.inspector == "（通报未写明巡察组）"
     assert any("补填" in note for note in plan.adjustments)
 
 

@@ -96,7 +96,7 @@ def test_row_shows_latest_progress_status_evidence_and_departments(ledger: Ledge
     assert sheet[f"{column('进展情况')}{row}"].value == "台账已在各支部启用"
     assert sheet[f"{column('完成情况')}{row}"].value == "整改中"
     assert sheet[f"{column('佐证材料')}{row}"].value == "组织生活台账.pdf"
-    assert sheet[f"{column('责任处室')}{row}"].value == "文旅局办公室\n配合:文旅局财务股"
+    assert sheet[f"{column('责任处室')}{row}"].value == "文旅局办公室\n配合：文旅局财务股"
     assert sheet[f"{column('责任领导')}{row}"].value == "赵某某"
     assert sheet[f"{column('编号')}{row}"].value == ledger.life.code
     assert sheet[f"{column('完成情况')}6"].value == "未启动"
@@ -106,7 +106,7 @@ def test_extended_deadline_is_noted_in_remarks(ledger: Ledger, tmp_path: Path) -
     ledger.archive.original_deadline = dt.date(2030, 3, 31)
     ledger.archive.save()
     sheet = load_workbook(export(ledger, tmp_path)).active
-    assert sheet[f"{column('备注')}7"].value == "已延期,原定整改时限2030年3月31日"
+    assert sheet[f"{column('备注')}7"].value == "已延期，原定整改时限2030年3月31日"
 
 
 def test_export_reads_the_same_number_of_queries_for_any_size(ledger: Ledger) -> None:
@@ -138,7 +138,7 @@ def test_staff_export_holds_only_the_measures_they_may_see(ledger: Ledger, tmp_p
 
 
 def test_other_units_user_cannot_export(ledger: Ledger, tmp_path: Path) -> None:
-    with pytest.raises(CommandError, match="不存在,或您无权查看") as raised:
+    with pytest.raises(CommandError, match="不存在，或您无权查看") as raised:
         call_command(
             "ledger", "export", str(ledger.inspection.pk), "-o", str(tmp_path / "x.xlsx"), "--by", "leader_b"
         )

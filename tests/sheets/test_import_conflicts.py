@@ -61,7 +61,7 @@ def test_row_of_a_measure_changed_after_the_export_is_a_conflict_and_nothing_is_
 
     assert error is not None
     assert (
-        f"工作表“台账”第{row}行:该措施在导出后已被他人修改（2026年11月30日 14:06，deputy_a），请重新导出后再修改"
+        f"工作表“台账”第{row}行：该措施在导出后已被他人修改（2026年11月30日 14:06，deputy_a），请重新导出后再修改"
         in out
     )
     assert (table_counts(), measure_state()) == (counts, state)
@@ -113,7 +113,7 @@ def test_newer_progress_reported_after_the_export_is_not_overwritten_by_the_old_
 
     assert error is not None
     assert (
-        f"第{row_of(path, ledger.life.code)}行:该措施在导出后已被他人修改（2026年11月30日 14:06，staff_a）"
+        f"第{row_of(path, ledger.life.code)}行：该措施在导出后已被他人修改（2026年11月30日 14:06，staff_a）"
         in out
     )
     assert ProgressReport.objects.count() == reports
@@ -165,7 +165,7 @@ def test_deadline_moved_by_an_extension_after_the_export_is_a_conflict_not_a_dea
     out, error = run_import(path, ledger.inspection, "leader_a", "--dry-run")
 
     assert error is not None
-    assert f"第{row}行:该措施在导出后已被他人修改（2026年11月30日 14:06，leader_a）" in out
+    assert f"第{row}行：该措施在导出后已被他人修改（2026年11月30日 14:06，leader_a）" in out
     assert "不能在台账中直接修改" not in out
 
 
@@ -184,7 +184,7 @@ def test_change_racing_the_import_between_its_check_and_its_writes_is_refused(
 
     assert len(outcome.errors) == 1
     assert outcome.errors[0].startswith(
-        f"工作表“台账”第{row}行:该措施已被他人修改（2026年11月30日 14:06，deputy_a）"
+        f"工作表“台账”第{row}行：该措施已被他人修改（2026年11月30日 14:06，deputy_a）"
     )
     assert table_counts() == counts
     ledger.archive.refresh_from_db()

@@ -32,7 +32,7 @@ def test_impossible_date_is_named_by_sheet_row_and_column(
 
     assert error is not None
     assert error.returncode == 1
-    assert f"工作表“台账”第{row}行“整改时限”列:日期“2024年13月1日”无效" in out
+    assert f"工作表“台账”第{row}行“整改时限”列：日期“2024年13月1日”无效" in out
     assert "没有写入任何数据" in str(error)
 
 
@@ -52,7 +52,7 @@ def test_one_bad_row_keeps_the_good_rows_from_being_written(
     out, error = run_import(path, ledger.inspection, "leader_a")
 
     assert error is not None
-    assert "“类型”列:类型“尽快整改”无法识别,应为立行立改、限期整改或长期坚持" in out
+    assert "“类型”列：类型“尽快整改”无法识别，应为立行立改、限期整改或长期坚持" in out
 
 
 @pytest.mark.usefixtures("untouched")
@@ -72,7 +72,7 @@ def test_refusal_by_a_service_rolls_back_the_rows_already_applied(
     out, error = run_import(path, ledger.inspection, "leader_a")
 
     assert error is not None
-    assert f"第{row}行“责任人”列:责任人不能超过100个字（现有101个字）" in out
+    assert f"第{row}行“责任人”列：责任人不能超过100个字（现有101个字）" in out
 
 
 @pytest.mark.usefixtures("untouched")
@@ -84,7 +84,7 @@ def test_unknown_code_is_refused(ledger: Ledger, tmp_path: Path, run_import: Imp
     out, error = run_import(path, ledger.inspection, "leader_a")
 
     assert error is not None
-    assert f"第{row}行“编号”列:编号“X-999”在本次巡察中不存在" in out
+    assert f"第{row}行“编号”列：编号“X-999”在本次巡察中不存在" in out
 
 
 @pytest.mark.usefixtures("untouched")
@@ -97,7 +97,7 @@ def test_changed_deadline_asks_for_an_extension(ledger: Ledger, tmp_path: Path, 
 
     assert error is not None
     assert (
-        f"第{row}行“整改时限”列:整改时限不能在台账中直接修改(系统中为2030年6月30日),如需调整请提交延期申请"
+        f"第{row}行“整改时限”列：整改时限不能在台账中直接修改（系统中为2030年6月30日），如需调整请提交延期申请"
         in out
     )
 
@@ -116,7 +116,7 @@ def test_sheet_without_required_columns_is_refused(
     out, error = run_import(tmp_path / "清单.xlsx", ledger.inspection, "leader_a")
 
     assert error is not None
-    assert "工作表“整改清单”第1行:缺少必需的列“问题”(也可写作反馈问题、巡察反馈问题" in out
+    assert "工作表“整改清单”第1行：缺少必需的列“问题”（也可写作反馈问题、巡察反馈问题" in out
 
 
 @pytest.mark.usefixtures("untouched")
@@ -169,7 +169,7 @@ def test_user_of_another_unit_cannot_import_into_this_inspection(
 
     assert error is not None
     assert error.returncode == 2
-    assert f"巡察(编号 {ledger.inspection.pk})不存在,或您无权查看" in str(error)
+    assert f"巡察（编号 {ledger.inspection.pk}）不存在，或您无权查看" in str(error)
 
 
 @pytest.mark.usefixtures("untouched")
@@ -183,7 +183,7 @@ def test_staff_may_report_progress_but_not_edit_measures(
     out, error = run_import(path, ledger.inspection, "staff_a")
 
     assert error is not None
-    assert f"第{row}行:您没有修改整改措施的权限" in out
+    assert f"第{row}行：您没有修改整改措施的权限" in out
 
 
 @pytest.mark.usefixtures("untouched")
@@ -208,7 +208,7 @@ def test_edits_to_a_signed_off_measure_are_refused(
     out, error = run_import(path, ledger.inspection, "leader_a")
 
     assert error is not None
-    assert f"第{row}行:整改措施{ledger.archive.code}已销号,如需修改请先重新打开" in out
+    assert f"第{row}行：整改措施{ledger.archive.code}已销号，如需修改请先重新打开" in out
     assert table_counts() == counts
     ledger.archive.refresh_from_db()
     assert ledger.archive.text == "全面清理干部人事档案,补齐缺失材料"
@@ -224,7 +224,7 @@ def test_new_measure_under_a_subdivided_problem_must_name_its_detail(
     out, error = run_import(path, ledger.inspection, "leader_a")
 
     assert error is not None
-    assert "第10行“问题”列:问题“关于选人用人不规范的问题”已细分具体问题" in out
+    assert "第10行“问题”列：问题“关于选人用人不规范的问题”已细分具体问题" in out
 
 
 @pytest.mark.usefixtures("untouched")
@@ -246,7 +246,7 @@ def test_new_row_repeating_an_existing_measure_is_refused(
     out, error = run_import(path, ledger.inspection, "leader_a")
 
     assert error is not None
-    assert f"与整改措施{ledger.rotation.code}内容相同;如是同一条措施,请填写其编号" in out
+    assert f"与整改措施{ledger.rotation.code}内容相同；如是同一条措施，请填写其编号" in out
 
 
 @pytest.mark.usefixtures("untouched")
@@ -259,6 +259,6 @@ def test_ledger_exported_from_another_inspection_is_refused(
 
     assert error is not None
     assert (
-        f"工作表“台账”第2行:此表导出自巡察(编号 {ledger.inspection.pk}),"
-        f"不能导入巡察(编号 {ledger.world.inspection_b.pk})" in out
+        f"工作表“台账”第2行：此表导出自巡察（编号 {ledger.inspection.pk}），"
+        f"不能导入巡察（编号 {ledger.world.inspection_b.pk}）" in out
     )

@@ -145,5 +145,5 @@ def test_unit_sheet_with_an_unknown_department_names_the_cell(
     out, error = run_import(path, ledger.inspection, "leader_a")
 
     assert error is not None
-    assert "工作表“巡察整改台账”第5行“牵头部门”列:责任处室“宣传科”不是“区文旅局”或其内设部门的名称" in out
+    assert "工作表“巡察整改台账”第5行“牵头部门”列：责任处室“宣传科”不是“区文旅局”或其内设部门的名称" in out
     assert not Measure.objects.filter(text="规范公务接待审批").exists()

@@ -92,7 +92,7 @@ def test_dry_run_lists_the_changes_and_writes_nothing(
 
     assert error is None, out
     assert f"整改措施{ledger.life.code} 责任领导" in out
-    assert "试运行,未写入" in out
+    assert "试运行，未写入" in out
     assert table_counts() == counts
     assert measure_state() == state
 
@@ -125,8 +125,8 @@ def test_new_progress_text_becomes_a_report_by_the_responsible_staff(
     ledger.life_2.refresh_from_db()
     assert ledger.life_2.status == MeasureStatus.IN_PROGRESS  # the first report starts the measure
     assert AuditEvent.objects.filter(action="report_progress", object_id=str(ledger.life_2.pk)).count() == 1
-    assert f"整改措施{ledger.archive.code}不在您的权限范围内,本行未导入" in out  # led by the finance section
-    assert summary(out)["跳过(无权限)"] == 1
+    assert f"整改措施{ledger.archive.code}不在您的权限范围内，本行未导入" in out  # led by the finance section
+    assert summary(out)["跳过（无权限）"] == 1
 
 
 def test_status_column_never_changes_a_status(ledger: Ledger, tmp_path: Path, run_import: Importer) -> None:
@@ -137,7 +137,7 @@ def test_status_column_never_changes_a_status(ledger: Ledger, tmp_path: Path, ru
     out, error = run_import(path, ledger.inspection, "leader_a")
 
     assert error is None, out
-    assert "写为“已完成”,系统中为“整改中”" in out
+    assert "写为“已完成”，系统中为“整改中”" in out
     assert table_counts() == counts
     ledger.life.refresh_from_db()
     assert ledger.life.status == MeasureStatus.IN_PROGRESS

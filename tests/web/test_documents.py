@@ -478,3 +478,19 @@ def test_a_version_is_approved_by_another_leader_signed_and_withdrawn_through_th
     assert "已撤回" in page
     assert "数字有误" in page
     assert login("jingban").post(f"/notices/{notice.pk}/withdraw/", {"reason": "x"}).status_code == 403
+
+
+def test_the_internal_version_ignores_exemptions_and_the_preview_has_the_notices_typography(
+    demo: Inspection,
+) -> None:
+    measure = open_measure(demo)
+    client = login("lingdao")
+    page = client.post(
+        urls(demo)["publish"], publish_form(audience=Audience.INTERNAL, exclude=[f"measure:{measure.pk}"])
+    )
+    assert page.status_code == 200  # no reason asked: 党内 versions leave nothing out
+    assert measure.text[:12] in page.content.decode()
+    assert 'href="/notices/notice.css"' in page.content.decode()
+    css = client.get("/notices/notice.css")
+    assert css["Content-Type"].startswith("text/css")
+    assert b".notice h2,.notice h3,.notice h4,.notice h5{font-size:16pt" in css.content

@@ -126,4 +126,4 @@ class _Findings:
 
 def _error(plan: Plan, outcome: Outcome, row: int | None, exc: DomainError) -> None:
     key = _FIELD_COLUMNS.get(exc.field or "") if isinstance(exc, InvalidInput) else None
-    outcome.errors.append(f"{plan.table.place(row, key)}:{exc.message.rstrip('。')}")
+    outcome.errors.append(f"{plan.table.place(row, key)}：{exc.message.rstrip('。')}")

@@ -33,7 +33,9 @@ LIGHT_NAMES = {
     Colour.GREEN: "绿灯",
 }
 SOURCE_LABEL = "巡察编号"  # in the subtitle; an import checks it against the inspection it is run on
-EXPORTED_LABEL = "导出时间"  # in the subtitle, local time to the second; an import refuses rows changed since
+EXPORTED_LABEL = (
+    "导出时间"  # in the subtitle, local time to the millisecond; an import refuses rows changed since
+)
 
 
 @dataclass
@@ -93,8 +95,8 @@ def build_ledger(inspection: Inspection, user: User | None = None) -> LedgerShee
     unit = inspection.inspected_unit
     feedback = f"  反馈日期：{chinese_date(inspection.feedback_date)}" if inspection.feedback_date else ""
     subtitle = (
-        f"{SOURCE_LABEL}:{inspection.pk}  巡察组：{inspection.inspector}{feedback}  整改措施：{len(measures)}条  "
-        f"{EXPORTED_LABEL}：{exported:%Y-%m-%d %H:%M:%S}  （末列“编号”供导回系统时核对，请勿修改）"
+        f"{SOURCE_LABEL}：{inspection.pk}  巡察组：{inspection.inspector}{feedback}  整改措施：{len(measures)}条  "
+        f"{EXPORTED_LABEL}：{exported:%Y-%m-%d %H:%M:%S}.{exported.microsecond // 1000:03d}  （末列“编号”供导回系统时核对，请勿修改）"
     )
     return LedgerSheet(f"{unit.name}巡察整改台账", subtitle, rows, len(measures))
 

@@ -72,10 +72,10 @@ class Plan:
     notes: list[str] = field(default_factory=list)
 
     def error(self, row: int | None, key: str | None, message: str) -> None:
-        self.errors.append(f"{self.table.place(row, key)}:{message}")
+        self.errors.append(f"{self.table.place(row, key)}：{message}")
 
     def note(self, row: int | None, key: str | None, message: str) -> None:
-        self.notes.append(f"{self.table.place(row, key)}:{message}")
+        self.notes.append(f"{self.table.place(row, key)}：{message}")
 
 
 def plan_import(table: SheetTable, inspection: Inspection, user: User) -> Plan:
@@ -427,7 +427,7 @@ def _changed_after_export(
     audit events: one query). Empty for a file that states no export time, such as an external ledger."""
     if table.exported_at is None or table.source is None:
         return {}
-    exported = timezone.make_aware(table.exported_at)  # written in local time, to the second
+    exported = timezone.make_aware(table.exported_at)  # written in local time, to the millisecond
     latest: dict[int, tuple[dt.datetime, str]] = {
         m.id: (m.updated_at, "") for m in measures if m.updated_at is not None and m.updated_at > exported
     }

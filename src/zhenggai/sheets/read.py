@@ -229,7 +229,11 @@ def _source(rows: Grid) -> tuple[int, int] | None:
     return None
 
 
-_EXPORTED = re.compile(r"导出时间\s*[:：]\s*(\d{4})-(\d{1,2})-(\d{1,2})\s+(\d{1,2}):(\d{2}):(\d{2})")
+# Milliseconds since the export can be read back exactly (a change a moment before the export in the same
+# second is no conflict); files written before that carry whole seconds.
+_EXPORTED = re.compile(
+    r"导出时间\s*[:：]\s*(\d{4})-(\d{1,2})-(\d{1,2})\s+(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{3}))?"
+)
 
 
 def _exported_at(rows: Grid) -> dt.datetime | None:
@@ -237,9 +241,9 @@ def _exported_at(rows: Grid) -> dt.datetime | None:
     for line in rows:
         for value in line:
             if isinstance(value, str) and (match := _EXPORTED.search(value)):
-                year, month, day, hour, minute, second = (int(part) for part in match.groups())
+                year, month, day, hour, minute, second, milli = (int(part or 0) for part in match.groups())
                 try:
-                    return dt.datetime(year, month, day, hour, minute, second)
+                    return dt.datetime(year, month, day, hour, minute, second, milli * 1000)
                 except ValueError:
                     return None
     return None

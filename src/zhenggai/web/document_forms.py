@@ -99,6 +99,10 @@ class PublishForm(ChineseForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        if cleaned.get("audience") == Audience.INTERNAL:
+            # 党内 versions print everything: the exemptions of the disclosure rules apply to the public one
+            cleaned["exclude"] = []
+            return cleaned
         missing = 0
         for key in cleaned.get("exclude", []):
             item = next(i for i in self.items if i.key == key)

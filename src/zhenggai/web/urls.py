@@ -66,6 +66,7 @@ urlpatterns = [
     path("inspections/<int:pk>/notices/", documents.notice_versions, name="notice_versions"),
     path("inspections/<int:pk>/notices/publish/", documents.notice_publish, name="notice_publish"),
     path("notices/<int:pk>/download/", documents.notice_download, name="notice_download"),
+    path("notices/notice.css", notice_steps.notice_css, name="notice_css"),
     path("notices/<int:pk>/approve/", notice_steps.approve, name="notice_approve"),
     path("notices/<int:pk>/sign/", notice_steps.sign, name="notice_sign"),
     path("notices/<int:pk>/withdraw/", notice_steps.withdraw, name="notice_withdraw"),

@@ -9,7 +9,7 @@ from zhenggai.notices.render.anatomy import Block, BlockKind, build_blocks
 from zhenggai.notices.render.options import RenderOptions
 
 # Inline so that the page works offline and on the intranet; the font stacks name the 公文 faces first.
-_STYLE = """
+NOTICE_STYLE = """
 .notice{max-width:42em;margin:2em auto;padding:0 1em;font:16pt/1.8 "仿宋_GB2312","仿宋","FangSong",
 "STFangsong",serif;color:#000}
 .notice h1{font:22pt/1.5 "方正小标宋简体","FZXiaoBiaoSong-B05S","STZhongsong","SimSun",serif;
@@ -45,7 +45,7 @@ def render_html(
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n{article}</body>\n</html>\n"
+        f"<title>{escape(title)}</title>\n<style>{NOTICE_STYLE}</style>\n</head>\n<body>\n{article}</body>\n</html>\n"
     )
 
 

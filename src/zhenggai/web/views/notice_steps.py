@@ -50,3 +50,12 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return _step(request, pk, "withdraw")
+
+
+def notice_css(request: HttpRequest) -> HttpResponse:
+    """The published notice's own typography (notices.render.to_html), for the preview pane: one source."""
+    from zhenggai.notices.render.to_html import NOTICE_STYLE
+
+    response = HttpResponse(NOTICE_STYLE, content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "max-age=3600"
+    return response

@@ -87,7 +87,7 @@ class Command(BaseCommand):
         for label, number in result.summary():
             out.write(f"  {label}{' ' * (width - _width(label))}  {number:>6}")
         if result.ok and not result.dry_run:
-            out.write(f"导入完成。全程纪实请求ID:{result.request_id}")
+            out.write(f"导入完成。全程纪实请求ID：{result.request_id}")
 
 
 def _width(text: str) -> int:
