@@ -30,7 +30,7 @@ _INT_FIGURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("problems", re.compile(rf"(?P<n>{_N})类问题")),
     ("problems", re.compile(rf"反馈(?:的)?(?:意见|问题)(?:共|计|共计)?(?P<n>{_N})(?:个|项|条)")),
     ("problems", re.compile(rf"反馈(?:的)?(?:意见)?(?:共|计|共计)?(?P<n>{_N})(?:个|项|条)(?:方面)?问题")),
-    ("problems", re.compile(r"(?P<n>\d+)(?:个|项|条)问题")),
+    ("problems", re.compile(r"(?<!\d)(?P<n>\d+)(?:个|项|条)问题")),
     ("measures", re.compile(rf"整改(?:措施|举措|任务)(?:共|计|共计)?(?P<n>{_N})(?:条|项|个)")),
     ("measures", re.compile(rf"(?P<n>{_N})(?:条|项|个)(?:具体)?整改(?:措施|举措|任务)")),
     ("completed", re.compile(rf"已(?:完成|整改到位|整改|办结|销号)(?:整改)?(?P<n>{_N})(?:条|项|个)")),
@@ -45,6 +45,9 @@ _INT_FIGURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("regulations_new", re.compile(rf"新(?:制定|建立|出台)(?:制度)?(?P<n>{_N})(?:项|个|条|件)")),
     ("regulations_revised", re.compile(rf"修订(?:完善)?(?:制度)?(?P<n>{_N})(?:项|个|条|件)")),
 )
+# An opening sentence states its dates and groups within its first few hundred characters; a longer line (a
+# notice pasted as one paragraph, or a hostile one) is only read that far.
+OPENING_MAX_LEN = 2000
 _RATE = re.compile(r"完成率(?:达到?|为|是)?\s*(?P<n>\d+(?:\.\d+)?)\s*%")
 
 
@@ -85,6 +88,7 @@ def _day(match: re.Match[str], prefix: str, year: int | None) -> str | None:
 def inspection_info(opening: str) -> InspectionInfo:
     """Groups and dates from the opening sentence ("…,2024年1月4日至2月2日,区委巡察二组对区社科联开展了巡察…")."""
     info = InspectionInfo()
+    opening = opening[:OPENING_MAX_LEN]
     folded = fold(opening)
     after = 0
     span = P.SPAN.search(folded)

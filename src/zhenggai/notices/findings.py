@@ -15,6 +15,10 @@ from zhenggai.notices import patterns as P
 from zhenggai.notices.document import Level, MeasureStatus, NoticeFinding, NoticeMeasure, ParseWarning
 from zhenggai.notices.normalise import CIRCLED, cn_to_int
 
+# Headings opened one after another within one line (关于“甲”的问题针对“乙”的问题…) before the rest of the
+# line counts as plain text: each costs a pass over the line.
+MAX_CHAINED_HEADINGS = 16
+
 
 @dataclass(frozen=True)
 class Line:
@@ -81,6 +85,9 @@ _FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+_CIRCLED_NUMBER = {ch: index + 1 for index, ch in enumerate(CIRCLED)}
+
+
 def _markers(folded: str, start: int) -> list[_Marker]:
     """Enumeration markers in order; a family's numbers must run 1, 2, 3… (a new 1 restarts it)."""
     found: list[_Marker] = []
@@ -94,7 +101,7 @@ def _markers(folded: str, start: int) -> list[_Marker]:
     if any(ch in folded for ch in CIRCLED):
         last = 0
         for m in P.ENUM_CIRCLED.finditer(folded, start):
-            n = CIRCLED.index(m.group()) + 1
+            n = _CIRCLED_NUMBER[m.group()]
             if n == 1 or n == last + 1:
                 found.append(_Marker(m.start(), m.end(), "circled", n))
                 last = n
@@ -109,6 +116,8 @@ def _status_word(word: str) -> MeasureStatus:
 
 def _clean(text: str, folded: str) -> tuple[str, MeasureStatus | None]:
     """Text without its status markers "(已完成)", and the last marker's status."""
+    if "(" not in folded:
+        return text.strip(), None
     status: MeasureStatus | None = None
     pieces = []
     pos = 0
@@ -154,11 +163,20 @@ def split_measures(lines: list[Line]) -> list[NoticeMeasure]:
     measures: list[NoticeMeasure] = []
     carry: list[tuple[int, int]] = []
     for index, (start, end, family, _n) in enumerate(spans):
+        if not carry and (start >= end or folded[start:end].isspace()):
+            continue  # an empty piece with nothing carried makes no measure (①①①… costs no more than text)
         following = spans[index + 1] if index + 1 < len(spans) else None
         # a piece followed by the first item of another enumeration only introduces it
         if following is not None and (family == "lead" or (following[2] != family and following[3] == 1)):
             if folded[start:end].strip():
                 carry.append((start, end))
+            continue
+        if not carry:  # the usual case, one piece: the loop below, without its bookkeeping
+            piece_folded = folded[start:end]
+            only, only_status = _clean(text[start:end], piece_folded)
+            if only:
+                said = only_status or block_status or _keyword_status(piece_folded)
+                measures.append(NoticeMeasure(only, said or "unknown"))
             continue
         parts = [*carry, (start, end)]
         carry = []
@@ -200,10 +218,27 @@ class FindingsBuilder:
         self._in_progress = False
 
     def try_heading(self, line: Line) -> bool:
-        """Open the finding `line` names, if it names one."""
+        """Open the finding `line` names, if it names one; text after the heading is fed in turn."""
         found = heading(line, self._problem is not None)
         if found is None:
             return False
+        self._open(found)
+        # A loop, not recursion: a line may chain headings (关于“甲”的问题关于“乙”的问题…). After a few, the
+        # rest is plain text, so that a hostile line costs a bounded number of passes over it.
+        rest = found.rest
+        for _ in range(MAX_CHAINED_HEADINGS):
+            if rest is None:
+                return True
+            found = heading(rest, self._problem is not None)
+            if found is None:
+                break
+            self._open(found)
+            rest = found.rest
+        if rest is not None:
+            self._body(rest)
+        return True
+
+    def _open(self, found: Heading) -> None:
         self._flush()
         node = NoticeFinding(level=found.level, title=found.title)
         if found.level == "aspect":
@@ -216,13 +251,13 @@ class FindingsBuilder:
             parent = self._problem or self._aspect
             (parent.children if parent else self.roots).append(node)
         self._leaf = node if found.level != "aspect" else None
-        if found.rest is not None:
-            self.feed(found.rest)
-        return True
 
     def feed(self, line: Line) -> None:
-        if self.try_heading(line):
-            return
+        if not self.try_heading(line):
+            self._body(line)
+
+    def _body(self, line: Line) -> None:
+        """A line that opens no finding: a progress label, progress text or a finding's description."""
         label = P.PROGRESS_LABEL.match(line.folded)
         if label is not None and self._leaf is not None:
             if self._in_progress:  # a second label under the same finding: keep the blocks apart

@@ -29,8 +29,9 @@ _MARKER_WORDS = (
     "持续推进|正在推进|正在整改|整改中|推进中|持续整改|进行中|长期坚持|需长期坚持|"
     "未完成|未整改|尚未完成|未开始|待整改"
 )
-_TRAILING_MARKER = re.compile(rf"[\s。；;，,]*[（(](?:{_MARKER_WORDS})[）)][\s。；;，,]*$")
-_TRAILING_PUNCT = re.compile(r"[\s。；;，,、：:.]+$")
+# Each starts only where its run of punctuation starts, so that a long run is not rescanned from every position.
+_TRAILING_MARKER = re.compile(rf"(?<![\s。；;，,])[\s。；;，,]*[（(](?:{_MARKER_WORDS})[）)][\s。；;，,]*$")
+_TRAILING_PUNCT = re.compile(r"(?<![\s。；;，,、：:.])[\s。；;，,、：:.]+$")
 _SENTENCE_END = ("。", "！", "？", "”", "…", "）")
 
 
