@@ -150,6 +150,8 @@ def attach(
     it names; under a detail it names, its unmarked measures become open (or it gets one open measure)."""
     result: list[OutstandingItem] = []
     warnings = list(builder.warnings)
+    if not builder.items:
+        return result, warnings
     index = _Index(roots)
     opened: set[int] = set()
     for item in builder.items:
