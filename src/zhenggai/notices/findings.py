@@ -70,11 +70,8 @@ def heading(line: Line, in_problem: bool) -> Heading | None:
     return None
 
 
-class _Marker(NamedTuple):
-    start: int
-    end: int
-    family: str
-    n: int
+# An enumeration marker: (start, end, family, n). A plain tuple: a progress text may hold hundreds of thousands.
+_Marker = tuple[int, int, str, int]
 
 
 _FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -91,19 +88,21 @@ _CIRCLED_NUMBER = {ch: index + 1 for index, ch in enumerate(CIRCLED)}
 def _markers(folded: str, start: int) -> list[_Marker]:
     """Enumeration markers in order; a family's numbers must run 1, 2, 3… (a new 1 restarts it)."""
     found: list[_Marker] = []
+    append = found.append
     for family, pattern in _FAMILIES:
         last = 0
         for m in pattern.finditer(folded, start):
             n = cn_to_int(m.group("n")) or 0
             if n == 1 or n == last + 1:
-                found.append(_Marker(m.start(), m.end(), family, n))
+                append((*m.span(), family, n))
                 last = n
     if any(ch in folded for ch in CIRCLED):
         last = 0
+        number = _CIRCLED_NUMBER
         for m in P.ENUM_CIRCLED.finditer(folded, start):
-            n = _CIRCLED_NUMBER[m.group()]
+            n = number[m.group()]
             if n == 1 or n == last + 1:
-                found.append(_Marker(m.start(), m.end(), "circled", n))
+                append((*m.span(), "circled", n))
                 last = n
     found.sort()
     return found
@@ -156,10 +155,13 @@ def split_measures(lines: list[Line]) -> list[NoticeMeasure]:
     if not markers:
         spans.append((begin, len(folded), "", 0))
     else:
-        spans.append((begin, markers[0].start, "lead", 0))
-        for index, marker in enumerate(markers):
-            end = markers[index + 1].start if index + 1 < len(markers) else len(folded)
-            spans.append((marker.end, end, marker.family, marker.n))
+        spans.append((begin, markers[0][0], "lead", 0))
+        ends = [marker[0] for marker in markers[1:]]
+        ends.append(len(folded))
+        spans.extend(
+            (marker_end, end, family, n)
+            for (_, marker_end, family, n), end in zip(markers, ends, strict=True)
+        )
     measures: list[NoticeMeasure] = []
     carry: list[tuple[int, int]] = []
     for index, (start, end, family, _n) in enumerate(spans):

@@ -36,9 +36,23 @@ _SENTENCE_END = ("。", "！", "？", "”", "…", "）")
 
 
 def chinese_numeral(n: int) -> str:
-    """1 → 一, 10 → 十, 11 → 十一, 20 → 二十, 99 → 九十九 (heading numbers; 1 ≤ n ≤ 99)."""
-    if not 1 <= n <= 99:
-        raise ValueError(f"heading numbers run from 1 to 99, got {n}")
+    """1 → 一, 10 → 十, 11 → 十一, 20 → 二十, 99 → 九十九, 101 → 一百零一, 1010 → 一千零一十 (heading numbers,
+    n ≥ 1; from 10,000 on in Arabic digits: a notice parsed from any text may have that many items)."""
+    if n < 1:
+        raise ValueError(f"heading numbers start at 1, got {n}")
+    if n >= 10_000:
+        return str(n)
+    if n >= 100:
+        digits = str(n)
+        out = ""
+        zero = False
+        for ch, unit in zip(digits, ("千", "百", "十", "")[4 - len(digits) :], strict=True):
+            if ch == "0":
+                zero = True
+                continue
+            out += ("零" if zero else "") + _DIGITS[int(ch)] + unit
+            zero = False
+        return out
     tens, units = divmod(n, 10)
     if tens == 0:
         return _DIGITS[units]
