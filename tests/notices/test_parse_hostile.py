@@ -9,13 +9,16 @@ parser was made linear and total.
 from __future__ import annotations
 
 import gc
+import json
 import random
 import time
 from collections.abc import Callable
+from io import StringIO
 from pathlib import Path
 from typing import TypeVar
 
 import pytest
+from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -85,6 +88,16 @@ def test_chained_problem_headings_on_one_line_parse_without_recursion() -> None:
     assert titles(doc, "aspect") == ["学习"]
     # a few chained headings are read as headings, the rest of the line as plain text under the last one
     assert titles(doc, "problem") == ["甲"] * (MAX_CHAINED_HEADINGS + 1)
+
+
+def test_zhenggai_parse_reads_the_chained_headings_without_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "notice.txt"
+    path.write_text("一、“学习”方面\n" + "关于“甲”的问题" * 1200, encoding="utf-8")
+    out = StringIO()
+    call_command("parse", str(path), "--json", stdout=out)
+    doc = json.loads(out.getvalue())
+    assert doc["counts"]["aspects"] == 1
+    assert doc["counts"]["problems"] == MAX_CHAINED_HEADINGS + 1
 
 
 def test_problem_headings_on_as_many_lines_all_become_problems() -> None:

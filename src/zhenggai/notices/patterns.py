@@ -46,7 +46,9 @@ PROGRESS_LABEL = re.compile(
     r"^(?:整改(?:进展|落实|完成)?情况|整改措施|整改举措|整改成效|落实情况|进展情况)\s*(?::\s*(?P<rest>.*)|$)"
 )
 
-# Enumerations inside progress text. Each family is numbered in sequence; the finest one wins.
+# Enumerations inside progress text. Each family is numbered in sequence; the finest one wins. Their \s* after
+# a line start is linear: a block is made of stripped, non-empty lines joined by single newlines, so no run of
+# whitespace holds a newline.
 ENUM_SHI = re.compile(rf"(?:^|(?<=[\n。.,;:!?)”]))\s*(?P<n>{CN})是")
 ENUM_CIRCLED = re.compile(r"[①-⑳]")
 ENUM_PAREN_CN = re.compile(rf"(?:^|(?<=\n))\s*\((?P<n>{CN})\)[、.]?")
@@ -82,6 +84,7 @@ STATUS_WORDS = {
     "未开始": "open",
 }
 _STATUS_ALT = "|".join(sorted(STATUS_WORDS, key=len, reverse=True))
+# (?<!\s): the marker's leading spaces start where their run starts, not at every space of a long run
 STATUS_MARKER = re.compile(rf"(?<!\s)\s*\((?P<word>{_STATUS_ALT})\)")
 STATUS_CLOSING = re.compile(rf"\((?P<word>{_STATUS_ALT})\)[。.;,]?\s*$")
 STATUS_LEAD = re.compile(rf"^\s*(?P<word>{_STATUS_ALT})\s*(?:[。.,;!]\s*|$)")
@@ -95,6 +98,7 @@ CONTACT_START = re.compile(
     r"^欢迎.{0,30}监督|^(?:联系|举报|监督|咨询)?电话\s*[:]|^(?:电子)?(?:邮箱|信箱)\s*[:]|^(?:通信|通讯|来信|联系)?地址\s*[:]"
     r"|^邮(?:政)?编(?:码)?\s*[:]"
 )
+# One way to match each text: no two \s* side by side; an address starts where its run of letters starts.
 CONTACT_PHONE = re.compile(r"电话\s*(?::\s*)?(?P<v>[\d(][\d\-() ,、/转]{4,}\d)")
 CONTACT_ADDRESS = re.compile(r"(?:通信|通讯|来信|联系)?地址\s*[:]\s*(?P<v>[^;,。\n]+)")
 CONTACT_POSTCODE = re.compile(r"邮(?:政)?编(?:码)?\s*[:]?\s*(?P<v>\d{6})(?!\d)")
@@ -112,6 +116,8 @@ OUTSTANDING_NEXT = re.compile(r"^(?:下一步(?:整改)?(?:措施|计划|打算|
 OUTSTANDING_DEADLINE = re.compile(r"^(?:整改|完成)?时限\s*[:]\s*(?P<rest>.*)$")
 OUTSTANDING_NONE = re.compile(r"^(?:无|暂无|没有)")
 
+# The font-size widget (字号:[大] [中] [小]) is matched one way only: `\s*` and `\s+` never side by side, which
+# made "大 大 大 … x" exponential.
 DEBRIS = re.compile(
     r"^(?:信息)?来源\s*[:]|^发布(?:时间|日期)\s*[:]|^作者\s*[:]|^(?:点击|浏览|阅读|访问)(?:数|量|次数)\s*[:]"
     r"|^【?责任编辑\s*[:].*】?$|^【?(?:打印|关闭|打印本页|关闭窗口|返回顶部|收藏|分享)】?"
