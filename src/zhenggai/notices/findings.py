@@ -8,7 +8,6 @@ enumerations (一是…二是…, ①②③, (一)(二), (1)(2), 1. 2.); the fin
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from zhenggai.notices import patterns as P
@@ -20,8 +19,7 @@ from zhenggai.notices.normalise import CIRCLED, cn_to_int
 MAX_CHAINED_HEADINGS = 16
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):  # a named tuple: a notice may have a million lines, and it is the cheapest to build
     no: int  # 1-based line number in the decoded text
     text: str  # original, stripped
     folded: str  # same length as text

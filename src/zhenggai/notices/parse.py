@@ -44,10 +44,17 @@ def _lines(text: str) -> list[Line]:
     for index, (raw, raw_folded) in enumerate(
         zip(text.splitlines(), fold_chars(text).splitlines(), strict=True)
     ):
-        stripped = raw.strip().strip(_INVISIBLE).strip()
-        if stripped:
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        if stripped[0] in _INVISIBLE or stripped[-1] in _INVISIBLE:
+            stripped = stripped.strip(_INVISIBLE).strip()
+            if not stripped:
+                continue
             folded = raw_folded.strip().strip(_INVISIBLE).strip()
-            lines.append(Line(index + 1, stripped, fold_quotes(folded)))
+        else:
+            folded = raw_folded.strip()
+        lines.append(Line(index + 1, stripped, fold_quotes(folded) if '"' in folded else folded))
     return lines
 
 
