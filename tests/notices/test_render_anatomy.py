@@ -231,7 +231,21 @@ def test_dates_are_written_without_zero_padding(iso: str | None, chinese: str) -
 
 
 @pytest.mark.parametrize(
-    ("n", "numeral"), [(1, "一"), (10, "十"), (11, "十一"), (20, "二十"), (99, "九十九")]
+    ("n", "numeral"),
+    [
+        (1, "一"),
+        (10, "十"),
+        (11, "十一"),
+        (20, "二十"),
+        (99, "九十九"),
+        (100, "一百"),
+        (101, "一百零一"),
+        (110, "一百一十"),
+        (1001, "一千零一"),
+        (1010, "一千零一十"),
+        (1100, "一千一百"),
+        (12345, "12345"),
+    ],
 )
 def test_chinese_numerals_for_headings(n: int, numeral: str) -> None:
     assert chinese_numeral(n) == numeral

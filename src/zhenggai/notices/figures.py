@@ -18,33 +18,47 @@ from zhenggai.notices.document import (
 from zhenggai.notices.normalise import cn_to_int, fold, make_date
 
 _N = P.NUM
-_INT_FIGURES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("aspects", re.compile(rf"(?P<n>{_N})个方面")),
+# Each pattern with the words it cannot match without (any of them): a long text without them is not searched.
+_INT_FIGURES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
+    ("aspects", ("个方面",), re.compile(rf"(?P<n>{_N})个方面")),
     (
         "problems",
+        ("共", "计"),
         re.compile(
             rf"(?P<n>{_N})(?:项|个|条|类)(?:,)?(?:共|计|合计|共计)(?P<d>{_N})(?:个|项|条)(?:具体)?问题"
         ),
     ),
-    ("details", re.compile(rf"(?P<n>{_N})个具体问题|具体问题(?P<n2>{_N})(?:个|项|条)")),
-    ("problems", re.compile(rf"(?P<n>{_N})类问题")),
-    ("problems", re.compile(rf"反馈(?:的)?(?:意见|问题)(?:共|计|共计)?(?P<n>{_N})(?:个|项|条)")),
-    ("problems", re.compile(rf"反馈(?:的)?(?:意见)?(?:共|计|共计)?(?P<n>{_N})(?:个|项|条)(?:方面)?问题")),
-    ("problems", re.compile(r"(?P<n>\d+)(?:个|项|条)问题")),
-    ("measures", re.compile(rf"整改(?:措施|举措|任务)(?:共|计|共计)?(?P<n>{_N})(?:条|项|个)")),
-    ("measures", re.compile(rf"(?P<n>{_N})(?:条|项|个)(?:具体)?整改(?:措施|举措|任务)")),
-    ("completed", re.compile(rf"已(?:完成|整改到位|整改|办结|销号)(?:整改)?(?P<n>{_N})(?:条|项|个)")),
-    ("completed", re.compile(rf"(?:完成整改|整改完成)(?P<n>{_N})(?:条|项|个)")),
-    ("regulations", re.compile(rf"建章立制(?:共|计)?(?P<n>{_N})(?:项|个|条|件)")),
+    ("details", ("具体问题",), re.compile(rf"(?P<n>{_N})个具体问题|具体问题(?P<n2>{_N})(?:个|项|条)")),
+    ("problems", ("类问题",), re.compile(rf"(?P<n>{_N})类问题")),
+    ("problems", ("反馈",), re.compile(rf"反馈(?:的)?(?:意见|问题)(?:共|计|共计)?(?P<n>{_N})(?:个|项|条)")),
+    (
+        "problems",
+        ("反馈",),
+        re.compile(rf"反馈(?:的)?(?:意见)?(?:共|计|共计)?(?P<n>{_N})(?:个|项|条)(?:方面)?问题"),
+    ),
+    ("problems", ("问题",), re.compile(r"(?<!\d)(?P<n>\d+)(?:个|项|条)问题")),
+    ("measures", ("整改",), re.compile(rf"整改(?:措施|举措|任务)(?:共|计|共计)?(?P<n>{_N})(?:条|项|个)")),
+    ("measures", ("整改",), re.compile(rf"(?P<n>{_N})(?:条|项|个)(?:具体)?整改(?:措施|举措|任务)")),
+    (
+        "completed",
+        ("已",),
+        re.compile(rf"已(?:完成|整改到位|整改|办结|销号)(?:整改)?(?P<n>{_N})(?:条|项|个)"),
+    ),
+    ("completed", ("完成整改", "整改完成"), re.compile(rf"(?:完成整改|整改完成)(?P<n>{_N})(?:条|项|个)")),
+    ("regulations", ("建章立制",), re.compile(rf"建章立制(?:共|计)?(?P<n>{_N})(?:项|个|条|件)")),
     (
         "regulations",
+        ("制度",),
         re.compile(
             rf"(?:建立|完善|制定)(?:健全|完善|修订)?(?:各项|相关)?(?:规章)?制度(?P<n>{_N})(?:项|个|条|件)"
         ),
     ),
-    ("regulations_new", re.compile(rf"新(?:制定|建立|出台)(?:制度)?(?P<n>{_N})(?:项|个|条|件)")),
-    ("regulations_revised", re.compile(rf"修订(?:完善)?(?:制度)?(?P<n>{_N})(?:项|个|条|件)")),
+    ("regulations_new", ("新",), re.compile(rf"新(?:制定|建立|出台)(?:制度)?(?P<n>{_N})(?:项|个|条|件)")),
+    ("regulations_revised", ("修订",), re.compile(rf"修订(?:完善)?(?:制度)?(?P<n>{_N})(?:项|个|条|件)")),
 )
+# An opening sentence states its dates and groups within its first few hundred characters; a longer line (a
+# notice pasted as one paragraph, or a hostile one) is only read that far.
+OPENING_MAX_LEN = 2000
 _RATE = re.compile(r"完成率(?:达到?|为|是)?\s*(?P<n>\d+(?:\.\d+)?)\s*%")
 
 
@@ -53,8 +67,8 @@ def stated_figures(texts: Iterable[str]) -> StatedFigures:
     stated = StatedFigures()
     for text in texts:
         folded = fold(text)
-        for name, pattern in _INT_FIGURES:
-            if getattr(stated, name) is not None:
+        for name, needs, pattern in _INT_FIGURES:
+            if getattr(stated, name) is not None or not any(word in folded for word in needs):
                 continue
             match = pattern.search(folded)
             if match is None:
@@ -66,7 +80,7 @@ def stated_figures(texts: Iterable[str]) -> StatedFigures:
             setattr(stated, name, value)
             if groups.get("d") and stated.details is None:
                 stated.details = cn_to_int(groups["d"])
-        if stated.completion_rate is None and (rate := _RATE.search(folded)):
+        if stated.completion_rate is None and "完成率" in folded and (rate := _RATE.search(folded)):
             stated.completion_rate = float(rate.group("n"))
     return stated
 
@@ -85,6 +99,7 @@ def _day(match: re.Match[str], prefix: str, year: int | None) -> str | None:
 def inspection_info(opening: str) -> InspectionInfo:
     """Groups and dates from the opening sentence ("…,2024年1月4日至2月2日,区委巡察二组对区社科联开展了巡察…")."""
     info = InspectionInfo()
+    opening = opening[:OPENING_MAX_LEN]
     folded = fold(opening)
     after = 0
     span = P.SPAN.search(folded)

@@ -8,7 +8,6 @@ enumerations (一是…二是…, ①②③, (一)(二), (1)(2), 1. 2.); the fin
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from zhenggai.notices import patterns as P
@@ -18,9 +17,12 @@ from zhenggai.notices.normalise import CIRCLED, cn_to_int
 # A numbered problem heading ends like this in real notices, half-width colon included.
 PROBLEM_ENDINGS = ("问题", "问题。", "问题.", "问题:")  # half-width: marks real documents contain
 
+# Headings opened one after another within one line (关于“甲”的问题针对“乙”的问题…) before the rest of the
+# line counts as plain text: each costs a pass over the line.
+MAX_CHAINED_HEADINGS = 16
 
-@dataclass(frozen=True)
-class Line:
+
+class Line(NamedTuple):  # a named tuple: a notice may have a million lines, and it is the cheapest to build
     no: int  # 1-based line number in the decoded text
     text: str  # original, stripped
     folded: str  # same length as text
@@ -69,11 +71,8 @@ def heading(line: Line, in_problem: bool) -> Heading | None:
     return None
 
 
-class _Marker(NamedTuple):
-    start: int
-    end: int
-    family: str
-    n: int
+# An enumeration marker: (start, end, family, n). A plain tuple: a progress text may hold hundreds of thousands.
+_Marker = tuple[int, int, str, int]
 
 
 _FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -84,22 +83,27 @@ _FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+_CIRCLED_NUMBER = {ch: index + 1 for index, ch in enumerate(CIRCLED)}
+
+
 def _markers(folded: str, start: int) -> list[_Marker]:
     """Enumeration markers in order; a family's numbers must run 1, 2, 3… (a new 1 restarts it)."""
     found: list[_Marker] = []
+    append = found.append
     for family, pattern in _FAMILIES:
         last = 0
         for m in pattern.finditer(folded, start):
             n = cn_to_int(m.group("n")) or 0
             if n == 1 or n == last + 1:
-                found.append(_Marker(m.start(), m.end(), family, n))
+                append((*m.span(), family, n))
                 last = n
     if any(ch in folded for ch in CIRCLED):
         last = 0
+        number = _CIRCLED_NUMBER
         for m in P.ENUM_CIRCLED.finditer(folded, start):
-            n = CIRCLED.index(m.group()) + 1
+            n = number[m.group()]
             if n == 1 or n == last + 1:
-                found.append(_Marker(m.start(), m.end(), "circled", n))
+                append((*m.span(), "circled", n))
                 last = n
     found.sort()
     return found
@@ -112,6 +116,8 @@ def _status_word(word: str) -> MeasureStatus:
 
 def _clean(text: str, folded: str) -> tuple[str, MeasureStatus | None]:
     """Text without its status markers "(已完成)", and the last marker's status."""
+    if "(" not in folded:
+        return text.strip(), None
     status: MeasureStatus | None = None
     pieces = []
     pos = 0
@@ -150,18 +156,30 @@ def split_measures(lines: list[Line]) -> list[NoticeMeasure]:
     if not markers:
         spans.append((begin, len(folded), "", 0))
     else:
-        spans.append((begin, markers[0].start, "lead", 0))
-        for index, marker in enumerate(markers):
-            end = markers[index + 1].start if index + 1 < len(markers) else len(folded)
-            spans.append((marker.end, end, marker.family, marker.n))
+        spans.append((begin, markers[0][0], "lead", 0))
+        ends = [marker[0] for marker in markers[1:]]
+        ends.append(len(folded))
+        spans.extend(
+            (marker_end, end, family, n)
+            for (_, marker_end, family, n), end in zip(markers, ends, strict=True)
+        )
     measures: list[NoticeMeasure] = []
     carry: list[tuple[int, int]] = []
     for index, (start, end, family, _n) in enumerate(spans):
+        if not carry and (start >= end or folded[start:end].isspace()):
+            continue  # an empty piece with nothing carried makes no measure (①①①… costs no more than text)
         following = spans[index + 1] if index + 1 < len(spans) else None
         # a piece followed by the first item of another enumeration only introduces it
         if following is not None and (family == "lead" or (following[2] != family and following[3] == 1)):
             if folded[start:end].strip():
                 carry.append((start, end))
+            continue
+        if not carry:  # the usual case, one piece: the loop below, without its bookkeeping
+            piece_folded = folded[start:end]
+            only, only_status = _clean(text[start:end], piece_folded)
+            if only:
+                said = only_status or block_status or _keyword_status(piece_folded)
+                measures.append(NoticeMeasure(only, said or "unknown"))
             continue
         parts = [*carry, (start, end)]
         carry = []
@@ -203,10 +221,27 @@ class FindingsBuilder:
         self._in_progress = False
 
     def try_heading(self, line: Line) -> bool:
-        """Open the finding `line` names, if it names one."""
+        """Open the finding `line` names, if it names one; text after the heading is fed in turn."""
         found = heading(line, self._problem is not None)
         if found is None:
             return False
+        self._open(found)
+        # A loop, not recursion: a line may chain headings (关于“甲”的问题关于“乙”的问题…). After a few, the
+        # rest is plain text, so that a hostile line costs a bounded number of passes over it.
+        rest = found.rest
+        for _ in range(MAX_CHAINED_HEADINGS):
+            if rest is None:
+                return True
+            found = heading(rest, self._problem is not None)
+            if found is None:
+                break
+            self._open(found)
+            rest = found.rest
+        if rest is not None:
+            self._body(rest)
+        return True
+
+    def _open(self, found: Heading) -> None:
         self._flush()
         node = NoticeFinding(level=found.level, title=found.title)
         if found.level == "aspect":
@@ -219,13 +254,13 @@ class FindingsBuilder:
             parent = self._problem or self._aspect
             (parent.children if parent else self.roots).append(node)
         self._leaf = node if found.level != "aspect" else None
-        if found.rest is not None:
-            self.feed(found.rest)
-        return True
 
     def feed(self, line: Line) -> None:
-        if self.try_heading(line):
-            return
+        if not self.try_heading(line):
+            self._body(line)
+
+    def _body(self, line: Line) -> None:
+        """A line that opens no finding: a progress label, progress text or a finding's description."""
         label = P.PROGRESS_LABEL.match(line.folded)
         if label is not None and self._leaf is not None:
             if self._in_progress:  # a second label under the same finding: keep the blocks apart

@@ -46,6 +46,13 @@ _FOLD_PAIRS.update({chr(0xFF10 + i): str(i) for i in range(10)})  # full-width d
 _FOLD_PAIRS.update({chr(0xFF21 + i): chr(0x41 + i) for i in range(26)})  # full-width A-Z
 _FOLD_PAIRS.update({chr(0xFF41 + i): chr(0x61 + i) for i in range(26)})  # full-width a-z
 _FOLD_TABLE = str.maketrans(_FOLD_PAIRS)
+# str.translate looks every character up (~0.2 µs each); finding the runs that need folding and translating only
+# those is ten times faster on Chinese text, and no slower when everything needs folding.
+_FOLDABLE = re.compile("[" + "".join(re.escape(ch) for ch in _FOLD_PAIRS) + "]+")
+
+
+def _translate_run(match: re.Match[str]) -> str:
+    return match.group().translate(_FOLD_TABLE)
 
 
 def fold(line: str) -> str:
@@ -53,17 +60,24 @@ def fold(line: str) -> str:
 
     Straight double quotes become opening and closing Chinese quotes in turn, so `"…"` matches `“…”`.
     """
-    folded = line.translate(_FOLD_TABLE)
+    return fold_quotes(fold_chars(line))
+
+
+def fold_chars(text: str) -> str:
+    """`fold` without the quotes: character by character, so a whole text can be folded at once and cut into
+    lines afterwards (no character becomes or stops being whitespace or a line break)."""
+    return _FOLDABLE.sub(_translate_run, text)
+
+
+def fold_quotes(folded: str) -> str:
+    """Straight double quotes of one line (already folded by `fold_chars`) → “ and ” in turn."""
     if '"' not in folded:
         return folded
-    out = []
-    opening = True
-    for ch in folded:
-        if ch == '"':
-            out.append("“" if opening else "”")
-            opening = not opening
-        else:
-            out.append(ch)
+    pieces = folded.split('"')
+    out = [pieces[0]]
+    for index, piece in enumerate(pieces[1:]):
+        out.append("“" if index % 2 == 0 else "”")
+        out.append(piece)
     return "".join(out)
 
 

@@ -3,8 +3,8 @@ into the finding tree as open measures."""
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from zhenggai.notices import patterns as P
@@ -78,28 +78,69 @@ def _key(title: str) -> str:
     return _KEY_STRIP.sub("", re.sub(r"的?问题[。.]?$", "", fold(title).strip()))
 
 
-def _walk(nodes: list[NoticeFinding]) -> Iterator[NoticeFinding]:
-    for node in nodes:
-        yield node
-        yield from _walk(node.children)
+Path = tuple[int, ...]  # a node's place in the tree: child indexes from the roots; sorts in reading order
+
+# Characters the containment pass may compare over one notice. A real notice compares a few thousand; a hostile
+# one (thousands of unfinished items against thousands of findings) stops matching by containment there.
+FUZZY_BUDGET = 4_000_000
 
 
-def _find(roots: list[NoticeFinding], title: str) -> NoticeFinding | None:
-    key = _key(title)
-    if len(key) < 2:
-        return None
-    nodes = [node for node in _walk(roots) if node.level != "aspect"]
-    for exact in (True, False):
+class _Index:
+    """The problems and details of the tree by key, in reading order; kept up to date as details are added."""
+
+    def __init__(self, roots: list[NoticeFinding]) -> None:
+        self.entries: list[tuple[Path, str, NoticeFinding]] = []
+        self.first: dict[tuple[str, str], tuple[Path, NoticeFinding]] = {}
+        self.paths: dict[int, Path] = {}
+        self.budget = FUZZY_BUDGET
+        pending: list[tuple[Path, NoticeFinding]] = [((i,), node) for i, node in enumerate(roots)]
+        while pending:
+            path, node = pending.pop()
+            self._add(path, node)
+            pending.extend(((*path, i), child) for i, child in enumerate(node.children))
+        self.entries.sort(key=lambda entry: entry[0])
+
+    def _add(self, path: Path, node: NoticeFinding) -> None:
+        self.paths[id(node)] = path
+        if node.level == "aspect":
+            return
+        key = _key(node.title)
+        self.entries.append((path, key, node))
+        best = self.first.get((node.level, key))
+        if best is None or path < best[0]:
+            self.first[(node.level, key)] = (path, node)
+
+    def add_child(self, parent: NoticeFinding, child: NoticeFinding) -> None:
+        """Append `child` (a node without children) to `parent` and to the index."""
+        path = (*self.paths[id(parent)], len(parent.children))
+        parent.children.append(child)
+        before = len(self.entries)
+        self._add(path, child)
+        if len(self.entries) > before:
+            self.entries.pop()
+            bisect.insort(self.entries, (path, _key(child.title), child), key=lambda entry: entry[0])
+
+    def find(self, title: str) -> NoticeFinding | None:
+        """The first detail, else problem, whose key equals the title's; else one whose key contains it or
+        is contained in it (both at least 4 characters)."""
+        key = _key(title)
+        if len(key) < 2:
+            return None
         for level in ("detail", "problem"):
-            for node in nodes:
-                other = _key(node.title)
-                if node.level == level and (
-                    other == key
-                    if exact
-                    else len(other) >= 4 and len(key) >= 4 and (other in key or key in other)
-                ):
+            if (hit := self.first.get((level, key))) is not None:
+                return hit[1]
+        if len(key) < 4:
+            return None
+        for level in ("detail", "problem"):
+            for _path, other, node in self.entries:
+                if node.level != level or len(other) < 4:
+                    continue
+                self.budget -= len(other) + len(key) + 16
+                if self.budget < 0:
+                    return None
+                if other in key or key in other:
                     return node
-    return None
+        return None
 
 
 def attach(
@@ -109,6 +150,10 @@ def attach(
     it names; under a detail it names, its unmarked measures become open (or it gets one open measure)."""
     result: list[OutstandingItem] = []
     warnings = list(builder.warnings)
+    if not builder.items:
+        return result, warnings
+    index = _Index(roots)
+    opened: set[int] = set()
     for item in builder.items:
         reason = "\n".join(item.reason)
         next_steps = "\n".join(item.next_steps)
@@ -122,7 +167,7 @@ def attach(
                 deadline=parse_date(deadline_text) if deadline_text else None,
             )
         )
-        target = _find(roots, item.finding) if item.finding else None
+        target = index.find(item.finding) if item.finding else None
         measure = NoticeMeasure(next_steps or description or item.finding, "open")
         if target is None:
             warnings.append(
@@ -131,11 +176,16 @@ def attach(
                 )
             )
         elif target.level == "problem" and any(child.level == "detail" for child in target.children):
-            target.children.append(
-                NoticeFinding(level="detail", title=item.finding, text=description, measures=[measure])
+            index.add_child(
+                target,
+                NoticeFinding(level="detail", title=item.finding, text=description, measures=[measure]),
             )
         elif target.measures:
-            # measures the text left unmarked are the unfinished ones; an explicit marker stands
+            # measures the text left unmarked are the unfinished ones; an explicit marker stands (once per
+            # target: a second item naming it would change nothing, and many would make this quadratic)
+            if id(target) in opened:
+                continue
+            opened.add(id(target))
             for existing in target.measures:
                 if existing.status == "unknown":
                     existing.status = "open"

@@ -17,7 +17,7 @@ from zhenggai.notices import patterns as P
 from zhenggai.notices.document import Contact, NoticeDoc, NoticeFinding, ParseWarning
 from zhenggai.notices.figures import checks, count, inspection_info, read_contact, stated_figures
 from zhenggai.notices.findings import FindingsBuilder, Line, heading
-from zhenggai.notices.normalise import cn_to_int, fold, make_date, parse_date
+from zhenggai.notices.normalise import cn_to_int, fold, fold_chars, fold_quotes, make_date, parse_date
 from zhenggai.notices.outstanding import OutstandingBuilder, attach
 from zhenggai.notices.read import MAX_BYTES, NoticeReadError, read_bytes, read_file
 
@@ -38,11 +38,23 @@ def parse_bytes(data: bytes, filename: str = "") -> NoticeDoc:
 
 
 def _lines(text: str) -> list[Line]:
+    # Folded once for the whole text (cheaper than line by line); folding keeps every index and what is
+    # whitespace or a line break, so the folded lines and their stripping line up with the original ones.
     lines = []
-    for index, raw in enumerate(text.splitlines()):
-        stripped = raw.strip().strip(_INVISIBLE).strip()
-        if stripped:
-            lines.append(Line(index + 1, stripped, fold(stripped)))
+    for index, (raw, raw_folded) in enumerate(
+        zip(text.splitlines(), fold_chars(text).splitlines(), strict=True)
+    ):
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        if stripped[0] in _INVISIBLE or stripped[-1] in _INVISIBLE:
+            stripped = stripped.strip(_INVISIBLE).strip()
+            if not stripped:
+                continue
+            folded = raw_folded.strip().strip(_INVISIBLE).strip()
+        else:
+            folded = raw_folded.strip()
+        lines.append(Line(index + 1, stripped, fold_quotes(folded) if '"' in folded else folded))
     return lines
 
 

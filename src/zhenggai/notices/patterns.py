@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 
 CN = "[一二三四五六七八九十]+"
-NUM = r"(?:\d+|[一二三四五六七八九十百两]+)"
+# A number starts where its run of digits starts: searched from inside a long run, \d+ would rescan the run
+# from every position (quadratic). The leftmost match is the same, so is the result.
+NUM = r"(?:(?<!\d)\d+|(?<![一二三四五六七八九十百两])[一二三四五六七八九十百两]+)"
 
 # Heading numbers, GB/T 9704 levels and the variants Word and WPS produce.
 L1 = rf"(?:{CN}[、.,:](?!\d)|第{CN}部分[、.,:]?)"
@@ -44,7 +46,9 @@ PROGRESS_LABEL = re.compile(
     r"^(?:整改(?:进展|落实|完成)?情况|整改措施|整改举措|整改成效|落实情况|进展情况)\s*(?::\s*(?P<rest>.*)|$)"
 )
 
-# Enumerations inside progress text. Each family is numbered in sequence; the finest one wins.
+# Enumerations inside progress text. Each family is numbered in sequence; the finest one wins. Their \s* after
+# a line start is linear: a block is made of stripped, non-empty lines joined by single newlines, so no run of
+# whitespace holds a newline.
 ENUM_SHI = re.compile(rf"(?:^|(?<=[\n。.,;:!?)”]))\s*(?P<n>{CN})是")
 ENUM_CIRCLED = re.compile(r"[①-⑳]")
 ENUM_PAREN_CN = re.compile(rf"(?:^|(?<=\n))\s*\((?P<n>{CN})\)[、.]?")
@@ -80,7 +84,8 @@ STATUS_WORDS = {
     "未开始": "open",
 }
 _STATUS_ALT = "|".join(sorted(STATUS_WORDS, key=len, reverse=True))
-STATUS_MARKER = re.compile(rf"\s*\((?P<word>{_STATUS_ALT})\)")
+# (?<!\s): the marker's leading spaces start where their run starts, not at every space of a long run
+STATUS_MARKER = re.compile(rf"(?<!\s)\s*\((?P<word>{_STATUS_ALT})\)")
 STATUS_CLOSING = re.compile(rf"\((?P<word>{_STATUS_ALT})\)[。.;,]?\s*$")
 STATUS_LEAD = re.compile(rf"^\s*(?P<word>{_STATUS_ALT})\s*(?:[。.,;!]\s*|$)")
 ONGOING_TEXT = re.compile(r"持续推进|基本完成|基本整改到位|正在|推进中|整改中|长期坚持|持续整改|阶段性完成")
@@ -93,10 +98,11 @@ CONTACT_START = re.compile(
     r"^欢迎.{0,30}监督|^(?:联系|举报|监督|咨询)?电话\s*[:]|^(?:电子)?(?:邮箱|信箱)\s*[:]|^(?:通信|通讯|来信|联系)?地址\s*[:]"
     r"|^邮(?:政)?编(?:码)?\s*[:]"
 )
-CONTACT_PHONE = re.compile(r"电话\s*[:]?\s*(?P<v>[\d(][\d\-() ,、/转]{4,}\d)")
+# One way to match each text: no two \s* side by side; an address starts where its run of letters starts.
+CONTACT_PHONE = re.compile(r"电话\s*(?::\s*)?(?P<v>[\d(][\d\-() ,、/转]{4,}\d)")
 CONTACT_ADDRESS = re.compile(r"(?:通信|通讯|来信|联系)?地址\s*[:]\s*(?P<v>[^;,。\n]+)")
 CONTACT_POSTCODE = re.compile(r"邮(?:政)?编(?:码)?\s*[:]?\s*(?P<v>\d{6})(?!\d)")
-CONTACT_EMAIL = re.compile(r"(?P<v>[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+CONTACT_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])(?P<v>[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 
 # Section headings (level 一、) by what they are about
 CLUES_HEADING = re.compile(r"线索")
@@ -110,10 +116,13 @@ OUTSTANDING_NEXT = re.compile(r"^(?:下一步(?:整改)?(?:措施|计划|打算|
 OUTSTANDING_DEADLINE = re.compile(r"^(?:整改|完成)?时限\s*[:]\s*(?P<rest>.*)$")
 OUTSTANDING_NONE = re.compile(r"^(?:无|暂无|没有)")
 
+# The font-size widget (字号:[大] [中] [小]) is matched one way only: `\s*` and `\s+` never side by side, which
+# made "大 大 大 … x" exponential.
 DEBRIS = re.compile(
     r"^(?:信息)?来源\s*[:]|^发布(?:时间|日期)\s*[:]|^作者\s*[:]|^(?:点击|浏览|阅读|访问)(?:数|量|次数)\s*[:]"
     r"|^【?责任编辑\s*[:].*】?$|^【?(?:打印|关闭|打印本页|关闭窗口|返回顶部|收藏|分享)】?"
-    r"|^字号\s*[:]?\s*[\[【]?\s*[大中小]|^\[?\s*[大中小]\s*\]?(?:\s+\[?\s*[大中小]\s*\]?)*$|^分享到"
+    r"|^字号\s*(?::\s*)?(?:[\[【]\s*)?[大中小]"
+    r"|^(?:\[\s*|\s*)[大中小](?:\s*\])?(?:\s+(?:\[\s*)?[大中小](?:\s*\])?)*\s*$|^分享到"
     r"|^当前位置|^您(?:现在)?的位置|^首页\s*[>»]|版权所有|ICP备|网站标识码|^主办单位\s*[:]|^技术支持\s*[:]"
     r"|^(?:上一篇|下一篇)\s*[:]|^【(?:打印|关闭)|^\(此件[^)]{0,12}\)$"
 )
@@ -130,8 +139,12 @@ SIGNATURE_DATE_CN = re.compile(
 )
 SENTENCE_PUNCT = re.compile(r"[。,;:!?]")
 
-_D_FULL = r"(?P<{p}y>\d{{4}}|[*]+)年(?P<{p}m>\d{{1,2}}|[*]+)月(?P<{p}d>\d{{1,2}}|[*]+)日"
-_D_PART = r"(?:(?P<{p}y>\d{{4}}|[*]+)年)?(?P<{p}m>\d{{1,2}}|[*]+)月(?P<{p}d>\d{{1,2}}|[*]+)日"
+# A masked part (**** 年 ** 月) is at most a few stars: an unbounded [*]+ searched from every position of a long
+# run of stars is quadratic.
+_D_FULL = r"(?P<{p}y>\d{{4}}|[*]{{1,8}})年(?P<{p}m>\d{{1,2}}|[*]{{1,8}})月(?P<{p}d>\d{{1,2}}|[*]{{1,8}})日"
+_D_PART = (
+    r"(?:(?P<{p}y>\d{{4}}|[*]{{1,8}})年)?(?P<{p}m>\d{{1,2}}|[*]{{1,8}})月(?P<{p}d>\d{{1,2}}|[*]{{1,8}})日"
+)
 SPAN = re.compile(_D_FULL.format(p="s") + r"\s*(?:至|到|-|~)\s*" + _D_PART.format(p="e"))
 FEEDBACK = re.compile(_D_PART.format(p="f") + r"[^。]{0,40}?反馈")
 INSPECTOR = re.compile(

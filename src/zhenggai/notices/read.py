@@ -6,10 +6,10 @@ Errors a user can act on raise `NoticeReadError` with a Chinese message; nothing
 from __future__ import annotations
 
 import codecs
+import html
 import os
 import re
 import zipfile
-from html.parser import HTMLParser
 from io import BytesIO
 from pathlib import Path
 
@@ -126,43 +126,65 @@ _SKIPPED_TAGS = frozenset(
 )
 
 
-class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skip_depth = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIPPED_TAGS:
-            self.skip_depth += 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIPPED_TAGS:
-            self.skip_depth = max(0, self.skip_depth - 1)
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self.skip_depth:
-            # inside a block, source line breaks are only layout
-            self.parts.append(data.replace("\r", " ").replace("\n", " "))
+# A tag (its attributes up to the first ">" outside quotes; possessive, so a tag left open costs one scan and
+# `close` is then empty), a comment, a CDATA section, or a declaration / processing instruction / bogus end tag.
+_MARKUP = re.compile(
+    r"<(?:(?P<end>/)?(?P<name>[a-zA-Z][^\t\n\r\f />\x00]*+)(?P<attrs>(?:[^>\"']++|\"[^\"]*+\"|'[^']*+')*+)(?P<close>>)?"
+    r"|(?P<comment>!--)|(?P<cdata>!\[CDATA\[)|[!?/])"
+)
+_RAW_END = {tag: re.compile(rf"</{tag}(?=[\t\n\r\f />])", re.IGNORECASE) for tag in ("script", "style")}
 
 
 def html_text(markup: str) -> str:
-    """The visible text of an HTML page, one block element per line (scripts, styles, <head> dropped)."""
-    extractor = _TextExtractor()
-    try:
-        extractor.feed(markup)
-        extractor.close()
-    except (AssertionError, ValueError):  # html.parser gives up on a few malformed constructs
-        pass
-    lines = (line.strip() for line in "".join(extractor.parts).split("\n"))
+    """The visible text of an HTML page, one block element per line (scripts, styles, <head> dropped).
+
+    A small tokenizer rather than html.parser, whose handling of broken markup ("<a<a<a…", "</</…") is quadratic:
+    every step moves forward, and a construct left open at the end of the page takes the rest of it, as in a
+    browser. Character references are decoded as html.parser does.
+    """
+    parts: list[str] = []
+    skip_depth = 0
+    pos = 0
+    while True:
+        m = _MARKUP.search(markup, pos)
+        text = markup[pos:] if m is None else markup[pos : m.start()]
+        if text and not skip_depth:
+            # inside a block, source line breaks are only layout
+            parts.append(html.unescape(text).replace("\r", " ").replace("\n", " "))
+        if m is None:
+            break
+        name = m.group("name")
+        if name is None:  # a comment, <![CDATA[…]]>, <!DOCTYPE …>, <?xml …?>, </ …>
+            closing = "-->" if m.group("comment") else "]]>" if m.group("cdata") else ">"
+            close = markup.find(closing, m.end())
+            if close < 0:
+                break
+            pos = close + len(closing)
+            continue
+        if m.group("close") is None:  # a tag still open at the end of the page
+            break
+        pos = m.end()
+        tag = name.lower()
+        if m.group("end"):
+            if tag in _SKIPPED_TAGS:
+                skip_depth = max(0, skip_depth - 1)
+            elif tag in _BLOCK_TAGS:
+                parts.append("\n")
+            continue
+        if m.group("attrs").endswith("/"):  # <br/>, <p/>
+            if tag in _BLOCK_TAGS:
+                parts.append("\n")
+            continue
+        if tag in _SKIPPED_TAGS:
+            skip_depth += 1
+        elif tag in _BLOCK_TAGS:
+            parts.append("\n")
+        if tag in _RAW_END:  # script and style: raw text up to their end tag
+            close_tag = _RAW_END[tag].search(markup, pos)
+            if close_tag is None:
+                break
+            pos = close_tag.start()
+    lines = (line.strip() for line in "".join(parts).split("\n"))
     return "\n".join(line for line in lines if line)
 
 

@@ -54,6 +54,7 @@ _FULL_DATE = re.compile(
 )
 _MONTH_END = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(?:底|末)\s*前?$")
 _YEAR_END = re.compile(r"^(\d{4})\s*年\s*(?:底|末|年底)\s*前?$")
+DEADLINE_MAX_LEN = 40
 _EXCEL_SERIALS = range(20000, 80000)  # 1954 … 2119: numbers in that range are dates without a date format
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
@@ -83,6 +84,10 @@ def parse_deadline(value: object) -> Deadline:
     text = fold(value)
     if not text:
         return Deadline(None)
+    if len(text) > DEADLINE_MAX_LEN:  # no date is that long; the patterns below never see a long text
+        raise CellError(
+            f"无法识别的日期“{text[:20]}…”，请写成2024年3月1日、2024-03-01、2024/3/1、2024.3.1或“长期坚持”"
+        )
     if text in LONG_TERM_WORDS:
         return Deadline(None, long_term=True)
     if match := _FULL_DATE.match(text):

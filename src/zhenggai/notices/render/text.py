@@ -29,15 +29,30 @@ _MARKER_WORDS = (
     "持续推进|正在推进|正在整改|整改中|推进中|持续整改|进行中|长期坚持|需长期坚持|"
     "未完成|未整改|尚未完成|未开始|待整改"
 )
-_TRAILING_MARKER = re.compile(rf"[\s。；;，,]*[（(](?:{_MARKER_WORDS})[）)][\s。；;，,]*$")
-_TRAILING_PUNCT = re.compile(r"[\s。；;，,、：:.]+$")
+# Each starts only where its run of punctuation starts, so that a long run is not rescanned from every position.
+_TRAILING_MARKER = re.compile(rf"(?<![\s。；;，,])[\s。；;，,]*[（(](?:{_MARKER_WORDS})[）)][\s。；;，,]*$")
+_TRAILING_PUNCT = re.compile(r"(?<![\s。；;，,、：:.])[\s。；;，,、：:.]+$")
 _SENTENCE_END = ("。", "！", "？", "”", "…", "）")
 
 
 def chinese_numeral(n: int) -> str:
-    """1 → 一, 10 → 十, 11 → 十一, 20 → 二十, 99 → 九十九 (heading numbers; 1 ≤ n ≤ 99)."""
-    if not 1 <= n <= 99:
-        raise ValueError(f"heading numbers run from 1 to 99, got {n}")
+    """1 → 一, 10 → 十, 11 → 十一, 20 → 二十, 99 → 九十九, 101 → 一百零一, 1010 → 一千零一十 (heading numbers,
+    n ≥ 1; from 10,000 on in Arabic digits: a notice parsed from any text may have that many items)."""
+    if n < 1:
+        raise ValueError(f"heading numbers start at 1, got {n}")
+    if n >= 10_000:
+        return str(n)
+    if n >= 100:
+        digits = str(n)
+        out = ""
+        zero = False
+        for ch, unit in zip(digits, ("千", "百", "十", "")[4 - len(digits) :], strict=True):
+            if ch == "0":
+                zero = True
+                continue
+            out += ("零" if zero else "") + _DIGITS[int(ch)] + unit
+            zero = False
+        return out
     tens, units = divmod(n, 10)
     if tens == 0:
         return _DIGITS[units]
