@@ -123,3 +123,14 @@ def test_staff_see_only_the_branches_that_hold_their_measures(world: World) -> N
     assert "关于尚未制定措施的问题" in page  # the leader sees where measures are still missing
     assert "<details open>" in page
     assert 'aria-valuenow="0"' in page
+
+
+def test_home_and_inspection_list_show_a_dash_for_an_inspection_without_stored_figures(world: World) -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world.leader_a)
+    for url in ("/", "/inspections/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "—" in response.content.decode()

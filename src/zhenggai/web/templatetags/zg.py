@@ -23,10 +23,14 @@ def light_dot(light: Light) -> SafeString:
 
 
 @register.filter
-def percent(value: float | int | None) -> str:
-    if value is None:
+def percent(value: float | int | str | None) -> str:
+    """25 → 25%, 36.66 → 36.7%; a missing figure (no stored tally yet) → —."""
+    if value is None or value == "":
         return "—"
-    number = float(value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return "—"
     return f"{number:.0f}%" if number == int(number) else f"{number:.1f}%"
 
 
