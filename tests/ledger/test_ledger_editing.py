@@ -109,7 +109,7 @@ def test_moving_a_finding_swaps_it_with_its_neighbour_and_is_audited(world: Worl
     inspection = services.create_inspection(
         by=world.leader_a, inspected_unit=world.unit_a, inspector="区委巡察一组"
     )
-    first, second, third = services.add_findings(
+    first, _second, third = services.add_findings(
         by=world.leader_a, inspection=inspection, level=FindingLevel.ASPECT, lines="甲\n乙\n丙"
     )
     services.move_finding(by=world.leader_a, finding=third, direction=-1)
@@ -142,7 +142,8 @@ def test_a_draft_measure_without_history_can_be_deleted(world: World) -> None:
     services.delete_measure(by=world.leader_a, measure=world.measure_a, expected_version=1)
     assert not Measure.objects.filter(pk=pk).exists()
     event = AuditEvent.objects.get(action="delete_measure")
-    assert event.object_id == str(pk) and event.before is not None
+    assert event.object_id == str(pk)
+    assert event.before is not None
     assert event.before["text"] == world.measure_a.text
 
 
@@ -195,7 +196,8 @@ def test_complete_inspection_when_all_measures_are_done_or_ongoing(world: World)
     Measure.objects.filter(pk=world.measure_a.pk).update(status=MeasureStatus.ONGOING)
     MeasureFactory(finding=world.detail_a, status=MeasureStatus.DONE, progress=100)
     inspection = services.complete_inspection(by=world.leader_a, inspection=world.inspection_a)
-    assert inspection.rectified_at is not None and inspection.rectified_by == world.leader_a
+    assert inspection.rectified_at is not None
+    assert inspection.rectified_by == world.leader_a
     assert AuditEvent.objects.filter(action="complete_inspection").count() == 1
     with pytest.raises(InvalidTransition, match="不能再增加"):
         services.add_measures(by=world.leader_a, finding=world.detail_a, lines="补一条")
