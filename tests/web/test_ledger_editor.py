@@ -197,3 +197,32 @@ def test_the_tree_page_links_to_the_editor_for_managers_only(world: World) -> No
     editor = f"/inspections/{world.inspection_a.pk}/ledger/edit/"
     assert editor in _client(world.leader_a).get(url).content.decode()
     assert editor not in _client(world.staff_a).get(url).content.decode()
+
+
+def test_the_editor_uses_the_same_number_of_queries_however_many_measures(world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from zhenggai.ledger import services
+
+    client = _client(world.leader_a)
+    url = f"/inspections/{world.inspection_a.pk}/ledger/edit/"
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    before = count()
+    services.add_measures(
+        by=world.leader_a,
+        finding=world.detail_a,
+        lines="\n".join(f"措施{n}" for n in range(20)),
+        spec=services.MeasureSpec(
+            text="", lead_department=world.dept_a, cooperating_departments=[world.unit_a]
+        ),
+    )
+    services.add_findings(
+        by=world.leader_a, inspection=world.inspection_a, level=FindingLevel.ASPECT, lines="甲\n乙\n丙"
+    )
+    assert count() == before
