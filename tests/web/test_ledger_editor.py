@@ -226,3 +226,13 @@ def test_the_editor_uses_the_same_number_of_queries_however_many_measures(world:
         by=world.leader_a, inspection=world.inspection_a, level=FindingLevel.ASPECT, lines="甲\n乙\n丙"
     )
     assert count() == before
+
+
+def test_the_tree_page_shows_an_inspection_marked_complete(world: World) -> None:
+    from zhenggai.ledger import services
+
+    url = f"/inspections/{world.inspection_a.pk}/"
+    assert "已整改完成" not in _client(world.viewer_a).get(url).content.decode()
+    Measure.objects.filter(pk=world.measure_a.pk).update(status=MeasureStatus.DONE)
+    services.complete_inspection(by=world.leader_a, inspection=world.inspection_a)
+    assert "已整改完成" in _client(world.viewer_a).get(url).content.decode()
