@@ -205,6 +205,8 @@ MANAGE = [
     ("inspection-edit", "/inspections/{inspection}/edit/"),
     ("notice-publish", "/inspections/{inspection}/notices/publish/"),
     ("notice-import", "/notices/import/"),
+    ("inspection-new", "/inspections/new/"),
+    ("ledger-editor", "/inspections/{inspection}/ledger/edit/"),
     ("warnings", "/supervision/warnings/"),
     ("weekly", "/supervision/weekly/"),
 ]

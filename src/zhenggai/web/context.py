@@ -15,6 +15,8 @@ LEDGER_PAGES = (
     "inspections",
     "inspection",
     "inspection_edit",
+    "inspection_new",
+    "ledger_editor",
     "regulation_add",
     "clue_add",
     "clue_update",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from zhenggai.ledger.choices import ClueStatus, FindingLevel, InspectionKind, RegulationKind
@@ -28,6 +29,17 @@ class Inspection(models.Model):
     feedback_date = models.DateField("反馈日期", null=True, blank=True)
     organising_work = models.TextField("整改组织工作情况", blank=True)
     source_sha256 = models.CharField("导入文件SHA-256", max_length=64, blank=True, db_index=True)
+    # Set by `complete_inspection` once every measure is done or ongoing (整改完成); empty while work remains.
+    rectified_at = models.DateTimeField("整改完成时间", null=True, blank=True, editable=False)
+    rectified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="标记整改完成的人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     # Raised by every service that changes the row; an edit form carries the version it showed.
     version = models.PositiveIntegerField("版本", default=1, editable=False)
