@@ -10,6 +10,17 @@ from zhenggai.ledger.services.inspections import (
     update_inspection,
 )
 from zhenggai.ledger.services.measures import add_measure, edit_measure, report_progress
+from zhenggai.ledger.services.organisation import (
+    NewPassword,
+    OrgImportResult,
+    add_department,
+    add_user,
+    import_organisation,
+    rename_unit,
+    reset_password,
+    set_active,
+    set_role,
+)
 from zhenggai.ledger.services.records import record_clue, record_regulation, update_clue
 from zhenggai.ledger.services.reviews import (
     approve_extension,
@@ -24,22 +35,31 @@ from zhenggai.ledger.services.reviews import (
 __all__ = [
     "FindingSpec",
     "MeasureSpec",
+    "NewPassword",
+    "OrgImportResult",
     "UploadedEvidence",
+    "add_department",
     "add_finding",
     "add_measure",
+    "add_user",
     "approve_extension",
     "approve_signoff",
     "create_inspection",
     "edit_finding",
     "edit_measure",
+    "import_organisation",
     "record_clue",
     "record_regulation",
     "reject_extension",
     "reject_signoff",
+    "rename_unit",
     "reopen_measure",
     "report_progress",
     "request_extension",
     "request_signoff",
+    "reset_password",
+    "set_active",
+    "set_role",
     "update_clue",
     "update_inspection",
 ]
