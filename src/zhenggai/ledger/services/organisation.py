@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.contrib.auth import password_validation
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
 from django.contrib.auth.models import User
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
@@ -719,8 +719,12 @@ def _existing_users(usernames: set[str], scope: list[str] | None) -> dict[str, U
 
 
 def _initial_hash(password: str) -> str:
-    hasher = PBKDF2PasswordHasher()
-    return hasher.encode(password, hasher.salt(), iterations=INITIAL_PASSWORD_ITERATIONS)
+    hasher = get_hasher()
+    if isinstance(
+        hasher, PBKDF2PasswordHasher
+    ):  # the default: fewer rounds now, the full count at first login
+        return hasher.encode(password, hasher.salt(), iterations=INITIAL_PASSWORD_ITERATIONS)
+    return make_password(password, hasher=hasher)
 
 
 def _apply(new_units: list[_Node], plans: list[_UserPlan], units: _Units) -> Unit | None:
