@@ -402,3 +402,16 @@ def test_the_org_command_writes_the_template(tmp_path: Path) -> None:
     target = tmp_path / "模板.xlsx"
     call_command("org", "template", "-o", str(target), stdout=io.StringIO())
     assert CalamineWorkbook.from_path(str(target)).sheet_names == ["单位", "用户", "说明"]
+
+
+def test_imported_passwords_use_fewer_rounds_until_the_first_login(world: World, settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    result = _import(world, xlsx(UNITS, USERS))
+    typed = User.objects.get(username="mz_staff")
+    generated = User.objects.get(username="mz_leader")
+    assert typed.password.startswith("pbkdf2_sha256$10000$")
+    assert generated.password.startswith("pbkdf2_sha256$1000$")
+    # the first successful check re-hashes with Django's full count
+    assert generated.check_password(result.passwords[0].password)
+    generated.refresh_from_db()
+    assert generated.password.startswith("pbkdf2_sha256$1000000$")

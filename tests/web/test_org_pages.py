@@ -178,3 +178,13 @@ def test_a_template_with_a_cell_at_xfd1048576_is_refused_and_writes_nothing(worl
     assert "文件过大或格式异常，已拒绝" in html
     assert "XFD1048576" in html
     assert _state() == before
+
+
+def test_a_leader_is_not_offered_the_supervisor_role_and_posting_it_is_refused(world: World) -> None:
+    client = _client(world.leader_a)
+    url = f"/units/{world.unit_a.pk}/manage/"
+    assert 'value="supervisor"' not in client.get(url).content.decode()
+    response = client.post(url, {"action": "user", "user-username": "boss", "user-role": "supervisor"})
+    assert response.status_code == 400
+    assert not User.objects.filter(username="boss").exists()
+    assert 'value="supervisor"' in _client(world.supervisor).get(url).content.decode()

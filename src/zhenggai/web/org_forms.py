@@ -20,6 +20,10 @@ class UnitNameForm(ChineseForm):
     short_name = forms.CharField(label="简称", max_length=100, required=False)
 
 
+def role_choices(*, supervisor: bool) -> list[tuple[str, str]]:
+    return [(value, label) for value, label in Role.choices if supervisor or value != Role.SUPERVISOR]
+
+
 class AddUserForm(ChineseForm):
     username = forms.CharField(label="用户名", max_length=150, help_text="登录用，字母、数字和 @ . + - _")
     full_name = forms.CharField(label="姓名", max_length=150, required=False)
@@ -32,8 +36,10 @@ class AddUserForm(ChineseForm):
         help_text="留空则由系统生成，保存后只显示一次。",
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, supervisor: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not supervisor:  # only a supervisor above the unit (or a superuser) grants 巡察办
+            self.fields["role"].choices = role_choices(supervisor=False)  # type: ignore[attr-defined]
         rules = "；".join(password_validation.password_validators_help_texts())
         self.fields["password"].help_text = f"留空则由系统生成，保存后只显示一次。自己设置时：{rules}。"
 

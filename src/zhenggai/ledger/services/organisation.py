@@ -39,7 +39,10 @@ from zhenggai.sheets.org import UNIT_SHEET, USER_SHEET, OrgBook, OrgRow
 MANAGER_ROLES = (Role.LEADER, Role.SUPERVISOR)
 # Initial passwords of a bulk import are hashed with fewer PBKDF2 rounds than Django's default (1,000,000 take
 # 0.25 s each: 5,000 users would take 20 minutes). Django re-hashes with the full count at the first login.
+# A generated password (12 of 55 symbols, about 69 bits) needs no stretching to resist guessing; a typed one
+# (at least 8 characters, not a common one) gets ten times more.
 INITIAL_PASSWORD_ITERATIONS = 10_000
+GENERATED_PASSWORD_ITERATIONS = 1_000
 _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _BATCH = 500
 
@@ -718,12 +721,12 @@ def _existing_users(usernames: set[str], scope: list[str] | None) -> dict[str, U
     return found
 
 
-def _initial_hash(password: str) -> str:
+def _initial_hash(password: str, *, generated: bool) -> str:
     hasher = get_hasher()
-    if isinstance(
-        hasher, PBKDF2PasswordHasher
-    ):  # the default: fewer rounds now, the full count at first login
-        return hasher.encode(password, hasher.salt(), iterations=INITIAL_PASSWORD_ITERATIONS)
+    # The default hasher: fewer rounds now, the full count at the first login.
+    if isinstance(hasher, PBKDF2PasswordHasher):
+        rounds = GENERATED_PASSWORD_ITERATIONS if generated else INITIAL_PASSWORD_ITERATIONS
+        return hasher.encode(password, hasher.salt(), iterations=rounds)
     return make_password(password, hasher=hasher)
 
 
@@ -767,7 +770,7 @@ def _apply(new_units: list[_Node], plans: list[_UserPlan], units: _Units) -> Uni
             username=plan.username,
             first_name=plan.full_name,
             email=plan.email,
-            password=_initial_hash(plan.password),
+            password=_initial_hash(plan.password, generated=plan.generated),
         )
         for plan in plans
         if plan.existing is None

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 from zhenggai.ledger.choices import Role
 from zhenggai.ledger.errors import DomainError, InvalidInput, NotPermitted
 from zhenggai.ledger.models import AuditEvent, Membership, Unit
+from zhenggai.ledger.permissions import has_role
 from zhenggai.ledger.services import organisation as org
 from zhenggai.sheets.org import read_org, write_passwords, write_template
 from zhenggai.sheets.read import SheetReadError
@@ -40,6 +41,7 @@ from zhenggai.web.org_forms import (
     PasswordResetForm,
     RoleForm,
     UnitNameForm,
+    role_choices,
 )
 from zhenggai.web.views.common import actor, paginate
 from zhenggai.web.views.documents import XLSX, download
@@ -84,11 +86,8 @@ def _unit(request: HttpRequest, pk: int) -> Unit:
 def manage_unit(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _unit(request, pk)
     user = actor(request)
-    forms: dict[str, Any] = {
-        "rename_form": UnitNameForm(initial={"name": unit.name, "short_name": unit.short_name}),
-        "department_form": UnitNameForm(prefix="dept"),
-        "user_form": AddUserForm(prefix="user"),
-    }
+    supervisor = has_role(user, unit, Role.SUPERVISOR)
+    forms = _blank_forms(unit, supervisor)
     shown: dict[str, Any] = {}
     status = 200
     form: ChineseForm
@@ -108,7 +107,7 @@ def manage_unit(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, f"已添加内设部门“{department.name}”。")
                     return redirect("org_unit", pk=unit.pk)
             elif action == "user":
-                form = forms["user_form"] = AddUserForm(request.POST, prefix="user")
+                form = forms["user_form"] = AddUserForm(request.POST, prefix="user", supervisor=supervisor)
                 if form.is_valid():
                     data = form.cleaned_data
                     new_user, password = org.add_user(
@@ -125,16 +124,26 @@ def manage_unit(request: HttpRequest, pk: int) -> HttpResponse:
                         "shown_password": password,
                         "shown_what": "新用户的初始密码",
                     }
-                    forms["user_form"] = AddUserForm(prefix="user")
+                    forms["user_form"] = AddUserForm(prefix="user", supervisor=supervisor)
             else:
                 return redirect("org_unit", pk=unit.pk)
         except InvalidInput as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         except NotPermitted as error:
-            raise PermissionDenied(error.message) from None
+            if action != "user":
+                raise PermissionDenied(error.message) from None
+            form.add_error("role", error.message)
         if any(f.errors for f in forms.values()):
             status = 400
     return _no_store(_manage_page(request, unit, user, forms | shown, status))
+
+
+def _blank_forms(unit: Unit, supervisor: bool) -> dict[str, Any]:
+    return {
+        "rename_form": UnitNameForm(initial={"name": unit.name, "short_name": unit.short_name}),
+        "department_form": UnitNameForm(prefix="dept"),
+        "user_form": AddUserForm(prefix="user", supervisor=supervisor),
+    }
 
 
 def _manage_page(
@@ -167,7 +176,10 @@ def _manage_page(
         "children": children,
         "page": page,
         "rows": rows,
-        "role_choices": RoleForm.base_fields["role"].choices,  # type: ignore[attr-defined]
+        "role_choices": [
+            ("", "（删除在本单位的角色）"),
+            *role_choices(supervisor=has_role(user, unit, Role.SUPERVISOR)),
+        ],
         "events": _events(unit),
         "ancestors": org.managed_units(user).filter(path__in=unit.ancestor_paths()).exclude(pk=unit.pk),
     }
@@ -207,11 +219,7 @@ def manage_user(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
             typed = password_form.cleaned_data.get("password") or None
             password = org.reset_password(target, by=user, password=typed)
             shown = {"shown_user": target, "shown_password": password, "shown_what": "新密码"}
-            forms = {
-                "rename_form": UnitNameForm(initial={"name": unit.name, "short_name": unit.short_name}),
-                "department_form": UnitNameForm(prefix="dept"),
-                "user_form": AddUserForm(prefix="user"),
-            }
+            forms = _blank_forms(unit, has_role(user, unit, Role.SUPERVISOR))
             return _no_store(_manage_page(request, unit, user, forms | shown, 200))
         elif action in ("deactivate", "activate"):
             org.set_active(target, action == "activate", by=user)
