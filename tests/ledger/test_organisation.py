@@ -14,6 +14,7 @@ from django.core.management.base import CommandError
 from python_calamine import CalamineWorkbook
 
 from tests.conftest import World
+from tests.untrusted.hostile import with_cell
 from zhenggai.ledger.choices import Role, UnitKind
 from zhenggai.ledger.errors import InvalidInput, NotPermitted
 from zhenggai.ledger.models import AuditEvent, Membership, Unit
@@ -415,3 +416,12 @@ def test_imported_passwords_use_fewer_rounds_until_the_first_login(world: World,
     assert generated.check_password(result.passwords[0].password)
     generated.refresh_from_db()
     assert generated.password.startswith("pbkdf2_sha256$1000000$")
+
+
+def test_the_org_command_refuses_a_hostile_file_with_exit_code_2(world: World, tmp_path: Path) -> None:
+    path = tmp_path / "组织.xlsx"
+    path.write_bytes(with_cell(xlsx(UNITS, USERS), "XFD1048576"))
+    with pytest.raises(CommandError, match="XFD1048576") as refused:
+        call_command("org", "import", str(path), "--by", "supervisor")
+    assert refused.value.returncode == 2
+    assert not Unit.objects.filter(name="区民政局").exists()

@@ -188,3 +188,12 @@ def test_a_leader_is_not_offered_the_supervisor_role_and_posting_it_is_refused(w
     assert response.status_code == 400
     assert not User.objects.filter(username="boss").exists()
     assert 'value="supervisor"' in _client(world.supervisor).get(url).content.decode()
+
+
+def test_a_deactivated_users_open_session_ends_at_the_next_request(world: World) -> None:
+    staff = _client(world.staff_a)
+    assert staff.get("/tasks/").status_code == 200
+    _client(world.leader_a).post(
+        f"/units/{world.dept_a.pk}/manage/users/{world.staff_a.pk}/", {"action": "deactivate"}
+    )
+    assert staff.get("/tasks/").status_code == 302  # back to the login page

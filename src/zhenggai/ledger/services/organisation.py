@@ -436,6 +436,7 @@ class _Units:
         by_pk: dict[int, _Node] = {}
         self.by_name: dict[str, list[_Node]] = {}
         self.children: dict[tuple[int, str], _Node] = {}  # (id(parent node) or 0, name) → node
+        self.changed: list[_Node] = []  # existing units whose short name or kind the file changes
         for pk, name, short_name, kind, parent_id, path in rows:  # parents come before children (path order)
             node = _Node(name, short_name, kind, by_pk.get(parent_id) if parent_id else None, pk, path)
             by_pk[pk] = node
@@ -580,6 +581,7 @@ def _plan_units(
             node.kind = kind
         if changes and node.pk is not None:
             node.changed = True
+            units.changed.append(node)
             result.units_changed.append(f"{node.full_name}（{'；'.join(changes)}）")
     return created
 
@@ -758,11 +760,7 @@ def _apply(new_units: list[_Node], plans: list[_UserPlan], units: _Units) -> Uni
             unit.path = node.path = f"{prefix}{unit.pk:0{PATH_STEP - 1}d}/"
             node.pk = unit.pk
         Unit.objects.bulk_update(objects, ["path"], batch_size=_BATCH)
-    changed = [
-        Unit(pk=node.pk, short_name=node.short_name, kind=node.kind)
-        for node in units.children.values()
-        if node.changed
-    ]
+    changed = [Unit(pk=node.pk, short_name=node.short_name, kind=node.kind) for node in units.changed]
     Unit.objects.bulk_update(changed, ["short_name", "kind"], batch_size=_BATCH)
     # Users, then their roles.
     fresh = [
