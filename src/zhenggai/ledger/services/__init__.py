@@ -22,6 +22,17 @@ from zhenggai.ledger.services.inspections import (
     update_inspection,
 )
 from zhenggai.ledger.services.measures import add_measure, edit_measure, report_progress
+from zhenggai.ledger.services.organisation import (
+    NewPassword,
+    OrgImportResult,
+    add_department,
+    add_user,
+    import_organisation,
+    rename_unit,
+    reset_password,
+    set_active,
+    set_role,
+)
 from zhenggai.ledger.services.records import record_clue, record_regulation, update_clue
 from zhenggai.ledger.services.reviews import (
     approve_extension,
@@ -36,12 +47,16 @@ from zhenggai.ledger.services.reviews import (
 __all__ = [
     "FindingSpec",
     "MeasureSpec",
+    "NewPassword",
+    "OrgImportResult",
     "UnfinishedMeasures",
     "UploadedEvidence",
+    "add_department",
     "add_finding",
     "add_findings",
     "add_measure",
     "add_measures",
+    "add_user",
     "approve_extension",
     "approve_signoff",
     "complete_inspection",
@@ -50,6 +65,7 @@ __all__ = [
     "delete_measure",
     "edit_finding",
     "edit_measure",
+    "import_organisation",
     "move_finding",
     "move_measure",
     "plan_deadline",
@@ -57,11 +73,15 @@ __all__ = [
     "record_regulation",
     "reject_extension",
     "reject_signoff",
+    "rename_unit",
     "reopen_inspection",
     "reopen_measure",
     "report_progress",
     "request_extension",
     "request_signoff",
+    "reset_password",
+    "set_active",
+    "set_role",
     "update_clue",
     "update_inspection",
 ]
