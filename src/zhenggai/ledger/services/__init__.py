@@ -20,6 +20,7 @@ from zhenggai.ledger.services.reviews import (
     request_extension,
     request_signoff,
 )
+from zhenggai.ledger.services.withdrawals import withdraw_extension_request, withdraw_signoff_request
 
 __all__ = [
     "FindingSpec",
@@ -42,4 +43,6 @@ __all__ = [
     "request_signoff",
     "update_clue",
     "update_inspection",
+    "withdraw_extension_request",
+    "withdraw_signoff_request",
 ]
