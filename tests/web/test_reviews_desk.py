@@ -124,6 +124,7 @@ def test_return_without_a_note_is_refused_beside_the_box_and_changes_nothing(dem
     assert response.status_code == 400
     item = _item(response.content.decode(), f"signoff-{signoff.pk}")
     assert "退回须填写审核意见。" in item
+    assert '<input type="hidden" name="next" value="/reviews/">' in item  # not back to the POST address
     signoff.refresh_from_db()
     assert signoff.decision == Decision.PENDING
 

@@ -13,6 +13,7 @@ from django.db.models import Prefetch
 from django.forms import Form
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
@@ -186,6 +187,7 @@ def _context(
         "timeline": _timeline(measure, reports, signoffs, extensions),
         "pending_signoff": pending_signoff,
         "pending_extension": pending_extension,
+        "review_back": reverse("measure", args=[measure.pk]),
         "cooperating": measure.cooperating_departments.all(),
         "can": can,
         "report_form": forms.get("report_form") or ReportForm(initial={"progress": measure.progress}),

@@ -95,7 +95,8 @@ def _desk(request: HttpRequest, failed: tuple[str, int, str, str] | None = None)
                 item.review_error, item.draft = failed[2], failed[3]
                 unplaced = ""
     # A refusal for an item not on this page (or not the user's to review) shows at the top.
-    return {"signoffs": signoffs, "extensions": extensions, "refusal": unplaced}
+    back = safe_next(request, "reviews") if request.method == "POST" else request.get_full_path()
+    return {"signoffs": signoffs, "extensions": extensions, "refusal": unplaced, "review_back": back}
 
 
 def paginate_as(request: HttpRequest, queryset: QuerySet[Any], param: str) -> Page[Any]:
