@@ -173,3 +173,27 @@ def test_reviewer_returns_on_the_measure_page_and_a_missing_note_shows_beside_th
     signoff.refresh_from_db()
     assert signoff.decision == Decision.REJECTED
     assert signoff.review_note == "照片不清晰。"
+
+
+def test_leader_approval_under_a_supervision_notice_waits_for_the_supervisor_and_shows_so(
+    demo: Inspection,
+) -> None:
+    from zhenggai.supervision.notices import issue_supervision_notice
+
+    measure = _working(demo)
+    issue_supervision_notice(
+        by=User.objects.get(username="xunchaban"),
+        measures=[measure],
+        title="关于加快推进整改的督办单",
+        content="请按时报送整改进展。",
+        reply_deadline=dt.date.today() + dt.timedelta(days=7),
+    )
+    extension = _extend(measure)
+    response = login("lingdao").post(f"/extensions/{extension.pk}/approve/", {"note": "同意。"}, follow=True)
+    assert "待巡察办审核" in response.content.decode()
+    extension.refresh_from_db()
+    assert extension.decision == Decision.PENDING
+    page = _page("jingban", measure)
+    assert 'id="awaits-supervisor"' in page
+    timeline = page[page.index('id="timeline"') :]
+    assert "关于加快推进整改的督办单" in timeline

@@ -156,7 +156,9 @@ def _context(
         .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("id")))
     )
     signoffs = list(measure.signoffs.select_related("requested_by", "reviewed_by"))
-    extensions = list(measure.extensions.select_related("requested_by", "reviewed_by"))
+    extensions = list(
+        measure.extensions.select_related("requested_by", "reviewed_by", "supervision_approval")
+    )
     can = measure_actions(user, measure)
     manages = can["manage"]
     pending_signoff = _pending(signoffs)
@@ -166,6 +168,8 @@ def _context(
             continue
         pending.own = pending.requested_by_id == user.pk
         pending.kind = kind
+        approval = getattr(pending, "supervision_approval", None) if kind == "extension" else None
+        pending.awaits_supervisor = approval is not None and approval.leader_id is not None
         if review is not None and review[:2] == (kind, pending.pk):
             pending.review_error, pending.draft = review[2], review[3]
     can |= {
