@@ -133,7 +133,9 @@ def test_report_reject_report_again_approve_raises_the_units_completion_rate(
     leader.go("/reviews/")
     leader.shot("reviews")
     row = leader.page.locator(f"#signoff-{measure.signoffs.get().pk}")
-    row.locator("input[name=reason]").fill("佐证材料不全,请补充制度全文。")
+    assert row.locator(".zg-evidence a", has_text="制度印发文件.pdf").count() == 1
+    row.locator("textarea[name=note]").fill("佐证材料不全,请补充制度全文。")
+    row.locator("summary", has_text="退回").click()
     row.locator("button[name=reject]").click()
     leader.page.wait_for_selector("text=已退回")
     assert Measure.objects.get(pk=measure.pk).status == MeasureStatus.IN_PROGRESS
@@ -144,6 +146,7 @@ def test_report_reject_report_again_approve_raises_the_units_completion_rate(
 
     leader.go("/reviews/")
     pending = measure.signoffs.get(decision="pending")
+    leader.page.locator(f"#signoff-{pending.pk} summary", has_text="同意销号").click()
     leader.page.locator(f"#signoff-{pending.pk} button[name=approve]").click()
     leader.page.wait_for_selector("text=已同意")
 

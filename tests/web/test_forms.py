@@ -121,8 +121,8 @@ def test_reject_without_reason_changes_nothing(demo: Inspection) -> None:
     assert signoff is not None
     pending = signoff.signoffs.get(decision="pending")
     client = login("lingdao")
-    response = client.post(f"/signoffs/{pending.pk}/reject/", {"reason": ""}, follow=True)
-    assert "退回须填写理由" in response.content.decode()
+    response = client.post(f"/signoffs/{pending.pk}/reject/", {"note": ""}, follow=True)
+    assert "退回须填写审核意见" in response.content.decode()
     pending.refresh_from_db()
     assert pending.decision == "pending"
 

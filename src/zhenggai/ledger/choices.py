@@ -49,6 +49,7 @@ class Decision(models.TextChoices):
     PENDING = "pending", "待审核"
     APPROVED = "approved", "已同意"
     REJECTED = "rejected", "已退回"
+    WITHDRAWN = "withdrawn", "已撤回"
 
 
 class RegulationKind(models.TextChoices):

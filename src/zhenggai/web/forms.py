@@ -57,6 +57,14 @@ class ApproveForm(ChineseForm):
     note = forms.CharField(label="审核意见", required=False, max_length=2000)
 
 
+class ReviewForm(ChineseForm):
+    """One 审核意见 box for both verdicts: optional to approve, required to return (checked by the view)."""
+
+    note = forms.CharField(
+        label="审核意见", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 def version_field() -> forms.IntegerField:
     """The version of the row the form showed: a save on a row changed since is refused (HTTP 409)."""
     return forms.IntegerField(

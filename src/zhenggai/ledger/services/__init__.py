@@ -43,6 +43,7 @@ from zhenggai.ledger.services.reviews import (
     request_extension,
     request_signoff,
 )
+from zhenggai.ledger.services.withdrawals import withdraw_extension_request, withdraw_signoff_request
 
 __all__ = [
     "FindingSpec",
@@ -84,4 +85,6 @@ __all__ = [
     "set_role",
     "update_clue",
     "update_inspection",
+    "withdraw_extension_request",
+    "withdraw_signoff_request",
 ]

@@ -47,9 +47,9 @@ def sort_link(context: template.Context, field: str, label: str) -> SafeString:
 
 
 @register.simple_tag(takes_context=True)
-def page_url(context: template.Context, number: int) -> str:
+def page_url(context: template.Context, number: int, param: str = "page") -> str:
     params = context["request"].GET.copy()
-    params["page"] = number
+    params[param or "page"] = number
     return f"?{params.urlencode()}"
 
 

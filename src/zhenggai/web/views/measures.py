@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.db.models import Prefetch
 from django.forms import Form
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from zhenggai.ledger import services
+from zhenggai.ledger.choices import Decision, MeasureStatus
 from zhenggai.ledger.errors import Conflict, DomainError, NotPermitted
-from zhenggai.ledger.models import AuditEvent, Evidence, Finding, Measure, ProgressReport, Unit
+from zhenggai.ledger.models import (
+    AuditEvent,
+    Evidence,
+    Extension,
+    Finding,
+    Measure,
+    ProgressReport,
+    SignOff,
+    Unit,
+)
 from zhenggai.web.access import measure_actions
 from zhenggai.web.forms import (
     ExtensionForm,
@@ -36,34 +52,172 @@ def _measure(request: HttpRequest, pk: int) -> Measure:
     return get_object_or_404(with_lights(queryset), pk=pk)
 
 
-def _context(request: HttpRequest, measure: Measure, **forms: object) -> dict[str, object]:
+@dataclass
+class Entry:
+    """One line of the measure's timeline."""
+
+    when: dt.datetime
+    kind: str  # css hook: report, signoff, extension, supervision, reopen
+    title: str
+    who: str = ""
+    text: str = ""
+    verdict: str = ""  # approved / rejected / withdrawn / pending: the badge's colour
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+def _name(user: User | None) -> str:
+    return (user.first_name or user.username) if user is not None else ""
+
+
+def _decisions(item: SignOff | Extension, what: str) -> Entry | None:
+    if item.decision == Decision.PENDING or item.reviewed_at is None:
+        return None
+    verb = {Decision.APPROVED: "同意", Decision.REJECTED: "退回", Decision.WITHDRAWN: "申请人撤回"}
+    who = _name(item.requested_by) if item.decision == Decision.WITHDRAWN else _name(item.reviewed_by)
+    note = f"审核意见：{item.review_note}" if item.review_note else ""
+    return Entry(
+        item.reviewed_at,
+        item.__class__.__name__.lower(),
+        f"{verb[Decision(item.decision)]}{what}",
+        who,
+        note,
+        item.decision,
+    )
+
+
+def _timeline(
+    measure: Measure, reports: list[ProgressReport], signoffs: list[SignOff], extensions: list[Extension]
+) -> list[Entry]:
+    """Reports, reviews, extensions, 督办 and reopenings in one column, newest first."""
+    entries = [
+        Entry(
+            r.reported_at,
+            "report",
+            f"报送进展 · {r.progress}%",
+            _name(r.reported_by),
+            r.text,
+            evidence=list(r.evidence.all()),
+        )
+        for r in reports
+    ]
+    for s in signoffs:
+        entries.append(Entry(s.requested_at, "signoff", "申请销号", _name(s.requested_by), s.note, "pending"))
+        if (decided := _decisions(s, "销号")) is not None:
+            entries.append(decided)
+    for x in extensions:
+        days = f"（+{(x.new_deadline - x.old_deadline).days} 天）" if x.old_deadline else ""
+        change = f"{date_format(x.old_deadline) if x.old_deadline else '未定'} → {date_format(x.new_deadline)}{days}"
+        entries.append(
+            Entry(
+                x.requested_at, "extension", f"申请延期：{change}", _name(x.requested_by), x.reason, "pending"
+            )
+        )
+        if (decided := _decisions(x, "延期")) is not None:
+            entries.append(decided)
+    notices = measure.supervision_notices.select_related("issued_by", "replied_by")
+    for n in notices:
+        entries.append(
+            Entry(
+                n.issued_at,
+                "supervision",
+                f"{n.get_level_display()}：{n.title}",
+                _name(n.issued_by),
+                n.content,
+            )
+        )
+        if n.replied_at is not None:
+            entries.append(Entry(n.replied_at, "supervision", "回复督办单", _name(n.replied_by), n.reply))
+        if n.closed_at is not None:
+            entries.append(Entry(n.closed_at, "supervision", "督办单办结", "", "", "approved"))
+    reopened = AuditEvent.objects.for_object(measure).filter(action="reopen_measure").select_related("actor")
+    for event in reopened:
+        reason = (event.after or {}).get("reason", "") if isinstance(event.after, dict) else ""
+        entries.append(Entry(event.at, "reopen", "重新打开", _name(event.actor), str(reason), "rejected"))
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries
+
+
+def _pending(items: list[Any]) -> Any:
+    return next((item for item in items if item.decision == Decision.PENDING), None)
+
+
+def _context(
+    request: HttpRequest, measure: Measure, review: tuple[str, int, str, str] | None = None, **forms: object
+) -> dict[str, object]:
     user = actor(request)
     chain = []
     finding: Finding | None = measure.finding
     while finding is not None:
         chain.append(finding)
         finding = finding.parent
-    reports = ProgressReport.objects.filter(measure=measure).select_related("reported_by")
+    reports = list(
+        ProgressReport.objects.filter(measure=measure)
+        .select_related("reported_by")
+        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("id")))
+    )
+    signoffs = list(measure.signoffs.select_related("requested_by", "reviewed_by"))
+    extensions = list(
+        measure.extensions.select_related("requested_by", "reviewed_by", "supervision_approval")
+    )
+    can = measure_actions(user, measure)
+    manages = can["manage"]
+    pending_signoff = _pending(signoffs)
+    pending_extension = _pending(extensions)
+    for kind, pending in (("signoff", pending_signoff), ("extension", pending_extension)):
+        if pending is None:
+            continue
+        pending.own = pending.requested_by_id == user.pk
+        pending.kind = kind
+        approval = getattr(pending, "supervision_approval", None) if kind == "extension" else None
+        pending.awaits_supervisor = approval is not None and approval.leader_id is not None
+        if review is not None and review[:2] == (kind, pending.pk):
+            pending.review_error, pending.draft = review[2], review[3]
+    can |= {
+        "signoff": can["signoff"] and pending_signoff is None,
+        "extend": can["extend"]
+        and pending_extension is None
+        and measure.deadline is not None
+        and measure.status != MeasureStatus.DONE,
+        "withdraw_signoff": pending_signoff is not None and pending_signoff.own,
+        "withdraw_extension": pending_extension is not None and pending_extension.own,
+        "review_signoff": pending_signoff is not None and manages and not pending_signoff.own,
+        "review_extension": pending_extension is not None and manages and not pending_extension.own,
+    }
+    can["any"] = any(v for k, v in can.items() if k != "manage")
     return {
         "measure": measure,
         "chain": list(reversed(chain)),
         "light": light_of(measure),
-        "reports": reports.prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("id"))),
-        "signoffs": measure.signoffs.select_related("requested_by", "reviewed_by"),
-        "extensions": measure.extensions.select_related("requested_by", "reviewed_by"),
+        "timeline": _timeline(measure, reports, signoffs, extensions),
+        "pending_signoff": pending_signoff,
+        "pending_extension": pending_extension,
+        "review_back": reverse("measure", args=[measure.pk]),
         "cooperating": measure.cooperating_departments.all(),
-        "events": AuditEvent.objects.for_object(measure).select_related("actor")[:20],
-        "can": measure_actions(user, measure),
-        "report_form": forms.get("report_form") or ReportForm(),
+        "can": can,
+        "report_form": forms.get("report_form") or ReportForm(initial={"progress": measure.progress}),
         "signoff_form": forms.get("signoff_form") or SignoffRequestForm(),
+        "signoff_open": measure.progress == 100 or "signoff_form" in forms,
         "extension_form": forms.get("extension_form") or ExtensionForm(),
         "reason_form": ReasonForm(),
     }
 
 
-def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def render_measure(
+    request: HttpRequest,
+    pk: int,
+    *,
+    review: tuple[str, int, str, str] | None = None,
+    status: int = 200,
+    **forms: object,
+) -> HttpResponse:
     measure = _measure(request, pk)
-    return render(request, "web/measure_detail.html", _context(request, measure))
+    return render(
+        request, "web/measure_detail.html", _context(request, measure, review, **forms), status=status
+    )
+
+
+def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_measure(request, pk)
 
 
 def _act(
@@ -85,8 +239,32 @@ def _act(
         else:
             messages.success(request, done)
             return redirect("measure", pk=pk)
-    context = _context(request, measure, **{slot: form})
+    context = _context(request, measure, None, **{slot: form})
     return render(request, "web/measure_detail.html", context, status=400)
+
+
+def _withdraw(request: HttpRequest, model: type[SignOff] | type[Extension], pk: int) -> HttpResponse:
+    item: Any = get_object_or_404(model.objects.visible_to(request.user).select_related("measure"), pk=pk)
+    try:
+        if isinstance(item, SignOff):
+            services.withdraw_signoff_request(by=actor(request), signoff=item)
+        else:
+            services.withdraw_extension_request(by=actor(request), extension=item)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "已撤回销号申请。" if isinstance(item, SignOff) else "已撤回延期申请。")
+    return redirect("measure", pk=item.measure_id)
+
+
+@require_POST
+def withdraw_signoff(request: HttpRequest, pk: int) -> HttpResponse:
+    return _withdraw(request, SignOff, pk)
+
+
+@require_POST
+def withdraw_extension(request: HttpRequest, pk: int) -> HttpResponse:
+    return _withdraw(request, Extension, pk)
 
 
 @require_POST
@@ -175,12 +353,19 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "web/measure_edit.html", context, status=409 if conflict else 200)
 
 
+# Types a browser shows in the page (the desk previews them in an <img> or <iframe>); others are downloaded.
+INLINE_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
+
+
+@xframe_options_sameorigin
 def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
-    """Download a piece of evidence; scoped like its measure."""
+    """A piece of evidence, scoped like its measure: shown inline when an image or a PDF, else downloaded."""
     evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
-    return FileResponse(
+    response = FileResponse(
         evidence.file.open("rb"),
-        as_attachment=True,
+        as_attachment=evidence.content_type not in INLINE_TYPES,
         filename=evidence.original_name,
         content_type=evidence.content_type,
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
