@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledger', '0004_fullwidth_labels'),
+        ('ledger', '0005_inspection_rectified'),
     ]
 
     operations = [
