@@ -42,6 +42,12 @@ class ReportForm(ChineseForm):
 
 class SignoffRequestForm(ChineseForm):
     note = forms.CharField(label="申请说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    periodic_review = forms.CharField(
+        label="定期复查安排",
+        required=False,
+        max_length=500,
+        help_text="仅长期坚持的措施：未达100%时可按“持续推进”申请销号，须写明如何定期复查（如：每季度报送一次进展）。",
+    )
 
 
 class ExtensionForm(ChineseForm):

@@ -14,6 +14,7 @@ from zhenggai.ledger.services.records import record_clue, record_regulation, upd
 from zhenggai.ledger.services.reviews import (
     approve_extension,
     approve_signoff,
+    extension_limits,
     reject_extension,
     reject_signoff,
     reopen_measure,
@@ -32,6 +33,7 @@ __all__ = [
     "create_inspection",
     "edit_finding",
     "edit_measure",
+    "extension_limits",
     "record_clue",
     "record_regulation",
     "reject_extension",

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from zhenggai.ledger import services
-from zhenggai.ledger.choices import Decision
+from zhenggai.ledger.choices import Decision, MeasureStatus
 from zhenggai.ledger.errors import DomainError
 from zhenggai.ledger.models import Extension, SignOff
 from zhenggai.web.access import managed_q
@@ -59,7 +59,11 @@ def _decide_signoff(request: HttpRequest, pk: int, approve: bool) -> HttpRespons
         return redirect(safe_next(request, "reviews"))
     try:
         if approve:
-            services.approve_signoff(by=user, signoff=signoff, note=form.cleaned_data["note"])
+            # A request stating a periodic review asks for 持续推进 (长期坚持 measures only).
+            outcome = MeasureStatus.ONGOING if signoff.periodic_review else MeasureStatus.DONE
+            services.approve_signoff(
+                by=user, signoff=signoff, outcome=outcome, note=form.cleaned_data["note"]
+            )
         else:
             services.reject_signoff(by=user, signoff=signoff, reason=form.cleaned_data["reason"])
     except DomainError as error:
