@@ -81,7 +81,12 @@ def _decide_extension(request: HttpRequest, pk: int, approve: bool) -> HttpRespo
         return redirect(safe_next(request, "reviews"))
     try:
         if approve:
-            services.approve_extension(by=user, extension=extension, note=form.cleaned_data["note"])
+            decided = services.approve_extension(by=user, extension=extension, note=form.cleaned_data["note"])
+            if decided.decision == Decision.PENDING:
+                messages.success(
+                    request, f"已同意整改措施{extension.measure.code}的延期申请，待巡察办审核后生效。"
+                )
+                return redirect(safe_next(request, "reviews"))
         else:
             services.reject_extension(by=user, extension=extension, reason=form.cleaned_data["reason"])
     except DomainError as error:
