@@ -13,7 +13,7 @@ from tests.conftest import World
 from tests.factories import report_with_evidence
 from zhenggai.ledger import services
 from zhenggai.ledger.choices import Decision, MeasureKind, MeasureStatus
-from zhenggai.ledger.errors import InvalidInput, InvalidTransition
+from zhenggai.ledger.errors import InvalidInput, InvalidTransition, NotPermitted
 from zhenggai.ledger.figures import inspection_figures
 from zhenggai.ledger.models import AuditEvent, Extension, InspectionTally, Measure, SignOff
 
@@ -197,3 +197,35 @@ def test_reopened_measure_returns_to_work_and_counts_again_as_unfinished(world: 
     figures = inspection_figures(world.inspection_a.pk)
     assert figures is not None
     assert (figures["done"], figures["done_late"], figures["completion_rate"]) == (0, 0, 0.0)
+
+
+def test_a_supervisor_sets_an_inspections_own_extension_limits(world: World) -> None:
+    extension = services.request_extension(
+        by=world.staff_a, measure=world.measure_a, new_deadline=DEADLINE + dt.timedelta(days=120), reason="x"
+    )
+    assert services.extension_limits(extension) == ["延期120天，超过90天"]
+    with pytest.raises(NotPermitted):
+        services.set_extension_limits(
+            by=world.leader_a, inspection=world.inspection_a, max_days=180, max_count=3
+        )
+
+    services.set_extension_limits(
+        by=world.supervisor, inspection=world.inspection_a, max_days=180, max_count=3
+    )
+
+    assert services.extension_limits(extension) == []
+    event = AuditEvent.objects.get(action="set_extension_limits")
+    assert event.before == {"extension_max_days": None, "extension_max_count": None}
+    assert (event.after or {})["extension_max_days"] == 180
+    services.set_extension_limits(
+        by=world.supervisor, inspection=world.inspection_a, max_days=None, max_count=None
+    )
+    assert services.extension_limits(extension) == ["延期120天，超过90天"]
+
+
+def test_extension_limits_out_of_range_are_refused(world: World) -> None:
+    with pytest.raises(InvalidInput, match="单次延期上限应在1至1095天之间") as refused:
+        services.set_extension_limits(
+            by=world.supervisor, inspection=world.inspection_a, max_days=5000, max_count=2
+        )
+    assert refused.value.field == "extension_max_days"

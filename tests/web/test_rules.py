@@ -140,3 +140,21 @@ def test_a_reopened_measure_reads_unfinished_again(demo: Inspection) -> None:
     overview = login("xunchaban").get("/overview/").content.decode()
     row = overview[overview.find(f'data-unit="{demo.inspected_unit.name}"') :]
     assert "33.3%" in row[: row.find("</tr>")]  # 10 of 30, where the demo had 11
+
+
+def test_the_supervisor_sets_extension_limits_for_an_inspection_and_others_may_not(demo: Inspection) -> None:
+    assert login("lingdao").get(f"/inspections/{demo.pk}/rules/").status_code == 403
+    client = login("xunchaban")
+    assert "延期限额" in client.get(f"/inspections/{demo.pk}/").content.decode()
+    form = client.get(f"/inspections/{demo.pk}/rules/")
+    assert "系统默认：单次90天，每条措施2次" in form.content.decode()
+    bad = client.post(
+        f"/inspections/{demo.pk}/rules/", {"extension_max_days": "9999", "extension_max_count": ""}
+    )
+    assert "1至1095天" in _field_errors(bad.content.decode(), "extension_max_days")
+    saved = client.post(
+        f"/inspections/{demo.pk}/rules/", {"extension_max_days": "180", "extension_max_count": "3"}
+    )
+    assert saved.status_code == 302
+    demo.refresh_from_db()
+    assert (demo.max_extension_days, demo.max_extensions) == (180, 3)

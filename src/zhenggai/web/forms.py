@@ -55,6 +55,21 @@ class ExtensionForm(ChineseForm):
     reason = forms.CharField(label="延期理由", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
+class ExtensionLimitsForm(ChineseForm):
+    extension_max_days = forms.IntegerField(
+        label="单次延期上限（天）",
+        required=False,
+        min_value=1,
+        help_text="一次延期超过这个天数，单位领导同意后还须巡察办同意；不填则用系统默认值。",
+    )
+    extension_max_count = forms.IntegerField(
+        label="延期次数上限",
+        required=False,
+        min_value=0,
+        help_text="一条措施经同意的延期达到这个次数后，再申请须巡察办同意；不填则用系统默认值。",
+    )
+
+
 class ReasonForm(ChineseForm):
     reason = forms.CharField(label="理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 

@@ -12,6 +12,7 @@ from zhenggai.web.views import (
     notice_steps,
     overview,
     reviews,
+    rules,
     tasks,
 )
 
@@ -46,6 +47,7 @@ urlpatterns = [
     path("inspections/", inspections.inspection_list, name="inspections"),
     path("inspections/<int:pk>/", inspections.inspection_tree, name="inspection"),
     path("inspections/<int:pk>/edit/", inspections.inspection_edit, name="inspection_edit"),
+    path("inspections/<int:pk>/rules/", rules.extension_limits, name="inspection_rules"),
     path("findings/<int:pk>/edit/", inspections.finding_edit, name="finding_edit"),
     path("inspections/<int:pk>/regulations/new/", inspections.add_regulation, name="regulation_add"),
     path("inspections/<int:pk>/clues/new/", inspections.add_clue, name="clue_add"),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from zhenggai.ledger.choices import ClueStatus, FindingLevel, InspectionKind, RegulationKind
@@ -29,6 +30,9 @@ class Inspection(models.Model):
     organising_work = models.TextField("整改组织工作情况", blank=True)
     source_sha256 = models.CharField("导入文件SHA-256", max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    # Per-inspection 延期 limits set by the 巡察办; empty: the ZHENGGAI_EXTENSION_* defaults.
+    extension_max_days = models.PositiveIntegerField("单次延期上限（天）", null=True, blank=True)
+    extension_max_count = models.PositiveIntegerField("延期次数上限", null=True, blank=True)
     # Raised by every service that changes the row; an edit form carries the version it showed.
     version = models.PositiveIntegerField("版本", default=1, editable=False)
 
@@ -41,6 +45,18 @@ class Inspection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inspector}对{self.inspected_unit}的{self.get_kind_display()}"
+
+    @property
+    def max_extension_days(self) -> int:
+        """How far one extension may move a deadline before the 巡察办 must agree too."""
+        return self.extension_max_days if self.extension_max_days is not None else settings.EXTENSION_MAX_DAYS
+
+    @property
+    def max_extensions(self) -> int:
+        """How many approved extensions a measure may have before the next needs the 巡察办 too."""
+        return (
+            self.extension_max_count if self.extension_max_count is not None else settings.EXTENSION_MAX_COUNT
+        )
 
 
 class Finding(models.Model):

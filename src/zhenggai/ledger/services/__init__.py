@@ -7,6 +7,7 @@ from zhenggai.ledger.services.inspections import (
     add_finding,
     create_inspection,
     edit_finding,
+    set_extension_limits,
     update_inspection,
 )
 from zhenggai.ledger.services.measures import add_measure, edit_measure, report_progress
@@ -42,6 +43,7 @@ __all__ = [
     "report_progress",
     "request_extension",
     "request_signoff",
+    "set_extension_limits",
     "update_clue",
     "update_inspection",
 ]

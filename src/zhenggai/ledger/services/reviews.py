@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from zhenggai.ledger.choices import OPEN_STATUSES, Decision, MeasureKind, MeasureStatus
 from zhenggai.ledger.errors import InvalidInput, InvalidTransition, NotPermitted
-from zhenggai.ledger.models import Evidence, Extension, Measure, SignOff
+from zhenggai.ledger.models import Evidence, Extension, Inspection, Measure, SignOff
 from zhenggai.ledger.permissions import require_manager, require_reporter
 from zhenggai.ledger.services.audit import record, snapshot
 from zhenggai.ledger.services.measures import lock
@@ -211,19 +211,24 @@ def _pending_extension(extension: Extension) -> tuple[Extension, Measure]:
 
 def extension_limits(extension: Extension) -> list[str]:
     """Why an extension needs the 巡察办 after the leader, beyond the unit's own say (empty: the leader may
-    decide alone): longer than ZHENGGAI_EXTENSION_MAX_DAYS, or more than ZHENGGAI_EXTENSION_MAX_COUNT."""
+    decide alone): longer than the inspection's limit (ZHENGGAI_EXTENSION_MAX_DAYS unless the 巡察办 set one),
+    or more extensions than its count (ZHENGGAI_EXTENSION_MAX_COUNT likewise)."""
+    inspection = Inspection.objects.only("extension_max_days", "extension_max_count").get(
+        measures=extension.measure_id
+    )
+    max_days, max_count = inspection.max_extension_days, inspection.max_extensions
     reasons = []
     start = extension.old_deadline or timezone.localtime(extension.requested_at).date()
     days = (extension.new_deadline - start).days
-    if days > settings.EXTENSION_MAX_DAYS:
-        reasons.append(f"延期{days}天，超过{settings.EXTENSION_MAX_DAYS}天")
+    if days > max_days:
+        reasons.append(f"延期{days}天，超过{max_days}天")
     approved = (
         Extension.objects.filter(measure_id=extension.measure_id, decision=Decision.APPROVED)
         .exclude(pk=extension.pk)
         .count()
     )
-    if approved >= settings.EXTENSION_MAX_COUNT:
-        reasons.append(f"已延期{approved}次，每条措施至多{settings.EXTENSION_MAX_COUNT}次")
+    if approved >= max_count:
+        reasons.append(f"已延期{approved}次，每条措施至多{max_count}次")
     return reasons
 
 
