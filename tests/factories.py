@@ -76,3 +76,21 @@ class MeasureFactory(factory.django.DjangoModelFactory):
     deadline = dt.date(2024, 6, 30)
     original_deadline = factory.SelfAttribute("deadline")
     status = MeasureStatus.DRAFT
+
+
+PDF = b"%PDF-1.4\n% test evidence\n%%EOF\n"
+
+
+def report_with_evidence(by: Any, measure: Measure, progress: int = 100, text: str = "已完成整改") -> Any:
+    """A progress report carrying a PDF, as sign-off needs (100 % by default)."""
+    import io
+
+    from zhenggai.ledger import services
+
+    return services.report_progress(
+        by=by,
+        measure=measure,
+        text=text,
+        progress=progress,
+        files=[services.UploadedEvidence("佐证材料.pdf", io.BytesIO(PDF))],
+    )

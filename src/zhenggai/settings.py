@@ -105,6 +105,11 @@ MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
 # Evidence files are kept under the data directory, never overwritten.
 EVIDENCE_MAX_BYTES = env_int("ZHENGGAI_EVIDENCE_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
+# 延期 limits (README: 整改规则): beyond either the 巡察办 must agree after the leader; further than the last
+# is refused outright (a typing error such as 9999-12-31).
+EXTENSION_MAX_DAYS = env_int("ZHENGGAI_EXTENSION_MAX_DAYS", 90, minimum=1)
+EXTENSION_MAX_COUNT = env_int("ZHENGGAI_EXTENSION_MAX_COUNT", 2, minimum=0)
+EXTENSION_REFUSE_DAYS = env_int("ZHENGGAI_EXTENSION_REFUSE_DAYS", 3 * 365, minimum=1)
 # Uploaded notices and ledgers are parsed in a child process within these limits (zhenggai.untrusted).
 MAX_UNPACKED_MB = env_int("ZHENGGAI_MAX_UNPACKED_MB", 100, minimum=1)
 PARSE_MEMORY_MB = env_int("ZHENGGAI_PARSE_MEMORY_MB", 1024, minimum=64)

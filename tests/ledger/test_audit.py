@@ -12,6 +12,7 @@ from django.db import transaction
 from django.test import Client
 
 from tests.conftest import World
+from tests.factories import report_with_evidence
 from zhenggai.ledger import services
 from zhenggai.ledger.choices import ClueStatus, FindingLevel, RegulationKind
 from zhenggai.ledger.models import AuditEvent, Clue, Extension, SignOff
@@ -20,13 +21,13 @@ PDF = b"%PDF-1.4\n%demo evidence\n"
 
 
 def _pending(w: World) -> None:
-    services.report_progress(by=w.staff_a, measure=w.measure_a, text="推进", progress=60)
+    report_with_evidence(w.staff_a, w.measure_a)
     services.request_signoff(by=w.staff_a, measure=w.measure_a)
 
 
 def _extension(w: World) -> None:
     services.request_extension(
-        by=w.staff_a, measure=w.measure_a, new_deadline=dt.date(2031, 1, 1), reason="x"
+        by=w.staff_a, measure=w.measure_a, new_deadline=dt.date(2030, 8, 1), reason="x"
     )
 
 
@@ -56,7 +57,7 @@ CASES: list[Case] = [
     ("report_progress", None, lambda w: services.report_progress(
         by=w.staff_a, measure=w.measure_a, text="推进", progress=20,
         files=[services.UploadedEvidence("制度.pdf", io.BytesIO(PDF))]), True),
-    ("request_signoff", lambda w: services.report_progress(by=w.staff_a, measure=w.measure_a, text="a", progress=9),
+    ("request_signoff", lambda w: report_with_evidence(w.staff_a, w.measure_a),
      lambda w: services.request_signoff(by=w.staff_a, measure=w.measure_a), True),
     ("approve_signoff", _pending, lambda w: services.approve_signoff(by=w.leader_a, signoff=SignOff.objects.get()), True),
     ("reject_signoff", _pending, lambda w: services.reject_signoff(

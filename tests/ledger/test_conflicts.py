@@ -12,6 +12,7 @@ import time_machine
 from django.db import connection
 
 from tests.conftest import World
+from tests.factories import report_with_evidence
 from zhenggai.ledger import services
 from zhenggai.ledger.choices import MeasureStatus
 from zhenggai.ledger.errors import Conflict, NotPermitted
@@ -30,10 +31,10 @@ def test_every_change_of_a_measure_raises_its_version(world: World) -> None:
     seen = [_version(measure)]
     services.edit_measure(by=world.leader_a, measure=measure, text="重新制定接待审批制度")
     seen.append(_version(measure))
-    services.report_progress(by=world.staff_a, measure=measure, text="已起草制度", progress=60)
+    report_with_evidence(world.staff_a, measure)
     seen.append(_version(measure))
     extension = services.request_extension(
-        by=world.staff_a, measure=measure, new_deadline=dt.date(2030, 9, 30), reason="需上级审批"
+        by=world.staff_a, measure=measure, new_deadline=dt.date(2030, 9, 15), reason="需上级审批"
     )
     seen.append(_version(measure))  # a request alone changes no field of the measure
     services.approve_extension(by=world.leader_a, extension=extension)
@@ -172,7 +173,7 @@ def test_signed_off_measure_conflict_comes_before_the_lifecycle_refusal(world: W
     """A stale form on a measure signed off meanwhile says who changed it, not only that it is done."""
     measure = world.measure_a
     seen = _version(measure)
-    services.report_progress(by=world.staff_a, measure=measure, text="已完成", progress=100)
+    report_with_evidence(world.staff_a, measure)
     signoff = services.request_signoff(by=world.staff_a, measure=measure)
     services.approve_signoff(by=world.leader_a, signoff=signoff)
     assert Measure.objects.get(pk=measure.pk).status == MeasureStatus.DONE

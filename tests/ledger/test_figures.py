@@ -23,6 +23,8 @@ from zhenggai.ledger.models import Inspection, Unit
 #   + 1 rejected-then-working + 1 extended + 2 asking for extension = 14; drafts: 5.
 #   overdue (not done, deadline passed): 网络舆情 (-10), 滞后项目 (-15), 廉洁提醒 (-5),
 #   三会一课 (-22, pending sign-off), 党费台账 (-8) = 5.  Regulations: 3 new, 2 revised.
+#   done_late (逾期完成, signed off after the deadline, part of done): 发言材料存档 (-20), 到期提醒台账 (-18),
+#   发展党员材料 (-12) = 3.
 DEMO = {
     "problems": 8,
     "details": 17,
@@ -33,7 +35,10 @@ DEMO = {
     "completion_rate": 36.7,
     "regulations_new": 3,
     "regulations_revised": 2,
+    "done_late": 3,
 }
+# The keys `zhenggai stats --json` printed before 逾期完成 was counted: they stay, with the same values.
+OLD_KEYS = {k for k in DEMO if k != "done_late"}
 
 
 @pytest.fixture
@@ -60,6 +65,13 @@ def test_fresh_database_demo_is_inspection_1_with_the_hand_counted_figures(tmp_p
 def test_stats_json_matches_the_demo_counted_by_hand(demo: Inspection, capsys: Any) -> None:
     call_command("stats", "--inspection", str(demo.pk), "--json")
     assert json.loads(capsys.readouterr().out) == DEMO
+
+
+def test_stats_json_keeps_every_earlier_key_and_adds_done_late(demo: Inspection, capsys: Any) -> None:
+    call_command("stats", "--inspection", str(demo.pk), "--json")
+    figures = json.loads(capsys.readouterr().out)
+    assert set(figures) == OLD_KEYS | {"done_late"}
+    assert figures["done_late"] == 3 <= figures["done"]
 
 
 def test_unit_figures_cover_its_inspections(demo: Inspection) -> None:

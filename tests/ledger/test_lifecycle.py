@@ -9,6 +9,7 @@ import pytest
 import time_machine
 
 from tests.conftest import World
+from tests.factories import report_with_evidence
 from zhenggai.ledger import services
 from zhenggai.ledger.choices import Decision, MeasureKind, MeasureStatus
 from zhenggai.ledger.errors import InvalidInput, InvalidTransition, NotPermitted
@@ -29,10 +30,8 @@ def _state(measure: Measure) -> tuple[Any, ...]:
     )
 
 
-def _report(world: World, progress: int = 50) -> None:
-    services.report_progress(
-        by=world.staff_a, measure=world.measure_a, text="已完成制度起草", progress=progress
-    )
+def _report(world: World, progress: int = 100) -> None:
+    report_with_evidence(world.staff_a, world.measure_a, progress, "已完成制度起草")
 
 
 def test_first_report_starts_a_draft_measure(world: World) -> None:
@@ -68,7 +67,9 @@ def test_full_cycle_request_reject_report_again_approve(world: World) -> None:
 def test_long_term_measure_can_be_signed_off_as_ongoing_and_keeps_reporting(world: World) -> None:
     Measure.objects.filter(pk=world.measure_a.pk).update(kind=MeasureKind.LONG_TERM, deadline=None)
     _report(world)
-    signoff = services.request_signoff(by=world.staff_a, measure=world.measure_a)
+    signoff = services.request_signoff(
+        by=world.staff_a, measure=world.measure_a, periodic_review="每季度报送一次进展"
+    )
     services.approve_signoff(by=world.leader_a, signoff=signoff, outcome=MeasureStatus.ONGOING)
     world.measure_a.refresh_from_db()
     assert world.measure_a.status == MeasureStatus.ONGOING
@@ -171,7 +172,7 @@ def test_illegal_transition_is_refused_and_writes_nothing(
 
 
 def test_requester_cannot_approve_or_reject_own_signoff(world: World) -> None:
-    services.report_progress(by=world.leader_a, measure=world.measure_a, text="已完成", progress=100)
+    report_with_evidence(world.leader_a, world.measure_a)
     signoff = services.request_signoff(by=world.leader_a, measure=world.measure_a)
     before = _state(world.measure_a)
     with pytest.raises(NotPermitted, match="本人"):

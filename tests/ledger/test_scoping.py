@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import World
+from tests.factories import report_with_evidence
 from zhenggai.ledger import services
 from zhenggai.ledger.choices import FindingLevel, RegulationKind
 from zhenggai.ledger.errors import NotPermitted
@@ -33,7 +34,7 @@ def activity(world: World) -> World:
         (world.leader_a, world.measure_a, world.inspection_a),
         (world.leader_b, world.measure_b, world.inspection_b),
     ):
-        services.report_progress(by=leader, measure=measure, text="推进中", progress=50)
+        report_with_evidence(leader, measure)
         services.request_signoff(by=leader, measure=measure)
         services.record_regulation(by=leader, inspection=inspection, kind=RegulationKind.NEW, title="制度")
         services.record_clue(by=leader, inspection=inspection, summary="线索")

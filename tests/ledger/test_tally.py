@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from tests.factories import report_with_evidence
 from zhenggai.ledger import services
 from zhenggai.ledger.demo import load_demo
 from zhenggai.ledger.figures import figures_of
@@ -24,6 +25,7 @@ def _stored(inspection: Inspection) -> dict[str, Any]:
         "completion_rate": tally.completion_rate,
         "regulations_new": tally.regulations_new,
         "regulations_revised": tally.regulations_revised,
+        "done_late": tally.done_late,
     }
 
 
@@ -34,7 +36,7 @@ def test_tallies_match_the_counted_figures_after_the_demo(db: Any) -> None:
 
 
 def test_a_signoff_moves_the_stored_figures_in_the_same_transaction(world: Any) -> None:
-    services.report_progress(by=world.staff_a, measure=world.measure_a, text="推进", progress=100)
+    report_with_evidence(world.staff_a, world.measure_a)
     services.request_signoff(by=world.staff_a, measure=world.measure_a)
     assert InspectionTally.objects.get(pk=world.inspection_a.pk).ongoing == 1
     services.approve_signoff(by=world.leader_a, signoff=SignOff.objects.get())

@@ -334,7 +334,15 @@ def test_names_for_redaction_come_from_the_responsible_fields(world: World) -> N
 
 
 def _row(**values: float) -> SimpleNamespace:
-    names = ("problems", "details", "ongoing", "overdue", "regulations_new", "regulations_revised")
+    names = (
+        "problems",
+        "details",
+        "ongoing",
+        "overdue",
+        "regulations_new",
+        "regulations_revised",
+        "done_late",
+    )
     base = {f"n_{name}": 0 for name in names}
     return SimpleNamespace(**base, **values)
 

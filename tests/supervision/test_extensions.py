@@ -22,7 +22,7 @@ from zhenggai.supervision.services import (
 
 D = dt.date
 Clock = Callable[[dt.date], None]
-OLD, NEW = D(2030, 6, 30), D(2030, 9, 30)
+OLD, NEW = D(2030, 6, 30), D(2030, 9, 15)  # 77 days: within what a leader may grant alone
 
 
 @pytest.fixture
@@ -60,7 +60,7 @@ def test_leader_approval_waits_for_the_supervisor_under_a_notice(
     assert AuditEvent.objects.filter(action="approve_extension_leader", actor=world.leader_a).count() == 1
     asked = Notification.objects.get(user=world.supervisor, kind=NotificationKind.EXTENSION)
     assert "单位领导已同意" in asked.body
-    assert "2030-09-30" in asked.body
+    assert "2030-09-15" in asked.body
 
     with pytest.raises(InvalidTransition, match="等待巡察办审核"):
         services.approve_extension(by=world.deputy_a, extension=extension)
@@ -93,13 +93,18 @@ def test_rejection_under_a_notice_leaves_the_deadline(world: World, notice: Supe
 
 
 def test_after_the_notice_is_closed_the_leader_decides_alone(world: World, notice: SupervisionNotice) -> None:
-    reply_supervision_notice(by=world.staff_a, notice=notice, reply="已整改")
-    close_supervision_notice(by=world.supervisor, notice=notice)
-    extension = request(world)
+    first = request(world)
+    services.approve_extension(by=world.supervisor, extension=first)  # the notice is settled by an extension
+    reply_supervision_notice(by=world.staff_a, notice=notice, reply="已申请延期")
+    close_supervision_notice(by=world.supervisor, notice=notice, closing_note="同意延期，督办办结。")
+    later = NEW + dt.timedelta(days=30)
+    extension = services.request_extension(
+        by=world.staff_a, measure=world.measure_a, new_deadline=later, reason="第三方评估顺延"
+    )
     services.approve_extension(by=world.leader_a, extension=extension)
     extension.refresh_from_db()
-    assert (extension.decision, deadline(world)) == (Decision.APPROVED, NEW)
-    assert not ExtensionApproval.objects.exists()
+    assert (extension.decision, deadline(world)) == (Decision.APPROVED, later)
+    assert not ExtensionApproval.objects.filter(extension=extension).exists()
 
 
 def test_without_a_notice_the_leader_decides_alone(world: World, clock: Clock) -> None:

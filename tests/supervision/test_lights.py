@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import World
-from tests.factories import MeasureFactory
+from tests.factories import MeasureFactory, report_with_evidence
 from tests.supervision.conftest import at
 from zhenggai.ledger import services
 from zhenggai.ledger.choices import MeasureKind, MeasureStatus
@@ -65,6 +65,7 @@ def test_measure_walks_green_blue_yellow_red_then_done(world: World, clock: Cloc
     assert colour(measure) == Colour.RED
     assert MeasureLight.objects.get(measure=measure).reasons & Reason.OVERDUE
 
+    report_with_evidence(world.staff_a, measure)
     signoff = services.request_signoff(by=world.staff_a, measure=measure)
     services.approve_signoff(by=world.leader_a, signoff=signoff)
     sweep()
@@ -164,7 +165,7 @@ def test_long_term_measures_only_go_stale(world: World, clock: Clock, sweep: Swe
 def test_measures_awaiting_sign_off_are_not_stale(world: World, clock: Clock, sweep: Sweep) -> None:
     clock(D(2025, 1, 2))
     measure = hundred_days(world, deadline=D(2025, 12, 31))
-    services.report_progress(by=world.staff_a, measure=measure, text="完成", progress=100)
+    report_with_evidence(world.staff_a, measure, text="完成")
     services.request_signoff(by=world.staff_a, measure=measure)
     clock(D(2025, 3, 1))
     sweep()

@@ -8,10 +8,13 @@ from collections.abc import Callable
 import pytest
 
 from tests.conftest import World
+from tests.factories import report_with_evidence
+from zhenggai.ledger import services
 from zhenggai.ledger.errors import InvalidInput, InvalidTransition, NotPermitted
 from zhenggai.ledger.models import AuditEvent
 from zhenggai.supervision.choices import NoticeLevel, NoticeStatus, NotificationKind
 from zhenggai.supervision.models import Notification, SupervisionNotice, SupervisionRun
+from zhenggai.supervision.notices import blocking_measures
 from zhenggai.supervision.services import (
     close_supervision_notice,
     issue_supervision_notice,
@@ -151,17 +154,69 @@ def test_only_the_unit_replies_and_only_once(world: World, clock: Clock) -> None
     assert (notice.replied_by, notice.reply) == (world.leader_a, "已整改")
 
 
+def _sign_off(world: World) -> None:
+    report_with_evidence(world.staff_a, world.measure_a)
+    signoff = services.request_signoff(by=world.staff_a, measure=world.measure_a)
+    services.approve_signoff(by=world.leader_a, signoff=signoff)
+
+
+def test_a_notice_does_not_close_while_a_measure_stands_at_40_percent(world: World, clock: Clock) -> None:
+    clock(D(2025, 3, 3))
+    notice = issue(world)
+    services.report_progress(by=world.staff_a, measure=world.measure_a, text="推进中", progress=40)
+    reply_supervision_notice(by=world.staff_a, notice=notice, reply="正在整改")
+    assert blocking_measures(notice) == [world.measure_a]
+    with pytest.raises(InvalidTransition, match=f"{world.measure_a.code}（整改中，进度40%）"):
+        close_supervision_notice(by=world.supervisor, notice=notice, closing_note="同意办结")
+    notice.refresh_from_db()
+    assert (notice.status, notice.closing_note) == (NoticeStatus.REPLIED, "")
+    assert not AuditEvent.objects.filter(action="close_supervision_notice").exists()
+
+
+def test_closing_a_notice_needs_a_closing_note(world: World, clock: Clock) -> None:
+    clock(D(2025, 3, 3))
+    notice = issue(world)
+    reply_supervision_notice(by=world.staff_a, notice=notice, reply="已整改")
+    _sign_off(world)
+    with pytest.raises(InvalidInput, match="办结意见") as refused:
+        close_supervision_notice(by=world.supervisor, notice=notice, closing_note="  ")
+    assert refused.value.field == "closing_note"
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.REPLIED
+
+
+def test_an_extension_approved_since_the_notice_lets_it_close(world: World, clock: Clock) -> None:
+    clock(D(2025, 3, 3))
+    notice = issue(world)
+    services.report_progress(by=world.staff_a, measure=world.measure_a, text="推进中", progress=40)
+    extension = services.request_extension(
+        by=world.staff_a,
+        measure=world.measure_a,
+        new_deadline=D(2030, 7, 30),
+        reason="需第三方评估",
+    )
+    services.approve_extension(by=world.supervisor, extension=extension)
+    reply_supervision_notice(by=world.staff_a, notice=notice, reply="已申请延期")
+    assert blocking_measures(notice) == []
+    close_supervision_notice(by=world.supervisor, notice=notice, closing_note="同意延期，督办办结。")
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.CLOSED
+
+
 def test_a_supervisor_closes_a_replied_notice(world: World, clock: Clock) -> None:
     clock(D(2025, 3, 3))
     notice = issue(world)
     with pytest.raises(InvalidTransition, match="只有已回复"):
-        close_supervision_notice(by=world.supervisor, notice=notice)
+        close_supervision_notice(by=world.supervisor, notice=notice, closing_note="办结")
     reply_supervision_notice(by=world.staff_a, notice=notice, reply="已整改")
     with pytest.raises(NotPermitted):
-        close_supervision_notice(by=world.leader_a, notice=notice)
-    close_supervision_notice(by=world.supervisor, notice=notice)
+        close_supervision_notice(by=world.leader_a, notice=notice, closing_note="办结")
+    _sign_off(world)
+    close_supervision_notice(by=world.supervisor, notice=notice, closing_note="整改到位，同意办结。")
     notice.refresh_from_db()
-    assert notice.status == NoticeStatus.CLOSED
+    assert (notice.status, notice.closing_note) == (NoticeStatus.CLOSED, "整改到位，同意办结。")
+    closed = AuditEvent.objects.for_object(notice).get(action="close_supervision_notice")
+    assert closed.after["closing_note"] == "整改到位，同意办结。"
     assert [e.action for e in AuditEvent.objects.for_object(notice).order_by("id")] == [
         "issue_supervision_notice",
         "reply_supervision_notice",

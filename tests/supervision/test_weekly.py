@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from docx import Document
 
 from tests.conftest import World
-from tests.factories import MeasureFactory, UnitFactory
+from tests.factories import MeasureFactory, UnitFactory, report_with_evidence
 from zhenggai.ledger import services
 from zhenggai.ledger.models import Measure
 from zhenggai.supervision.choices import NotificationKind, RunKind, RunOutcome
@@ -43,7 +43,7 @@ def week(world: World, clock: Clock, sweep: Sweep) -> dict[str, Measure]:
         "due": MeasureFactory(**fields, code="A4", text="开展财务专项培训", deadline=D(2025, 4, 18)),
     }
     for name, progress in (("reported", 50), ("signed", 100), ("late", 30), ("due", 90)):
-        services.report_progress(by=world.staff_a, measure=measures[name], text="推进中", progress=progress)
+        report_with_evidence(world.staff_a, measures[name], progress, "推进中")
     services.report_progress(by=world.staff_a, measure=world.measure_a, text="推进中", progress=50)
     clock(D(2025, 4, 7))
     sweep()  # A3 turns red

@@ -151,7 +151,12 @@ def test_report_reject_report_again_approve_raises_the_units_completion_rate(
     leader.page.wait_for_selector("text=已同意")
 
     staff.go(f"/measures/{measure.pk}/")
-    assert staff.page.locator("#measure-status").inner_text() == "已完成"
+    done = Measure.objects.get(pk=measure.pk)
+    assert done.status == MeasureStatus.DONE
+    # Signed off after its deadline the measure reads 逾期完成 (done_late), else 已完成.
+    assert staff.page.locator("#measure-status").inner_text() == (
+        "逾期完成" if done.is_done_late else "已完成"
+    )
     staff.shot("measure-done")
 
     after = _rate(supervisor, unit)

@@ -130,6 +130,6 @@ def test_the_overview_table_counts_red_and_yellow_per_unit_and_sorts_by_them(wor
     from openpyxl import load_workbook
 
     table = list(load_workbook(BytesIO(sheet)).active.values)
-    assert table[0][7:9] == ("红灯", "黄灯")
+    assert table[0][8:10] == ("红灯", "黄灯")
     assert table[1][0] == world.unit_b.name
-    assert table[1][7:9] == (1, 0)
+    assert table[1][8:10] == (1, 0)

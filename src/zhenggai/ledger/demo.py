@@ -7,6 +7,7 @@ the day it is loaded, so some measures are always overdue and some always due so
 from __future__ import annotations
 
 import datetime as dt
+import io
 import secrets
 from dataclasses import dataclass
 from typing import cast
@@ -43,7 +44,8 @@ DONE, ONGOING, PENDING, WORKING, REJECTED, EXTENDED, ASKING, DRAFT = (
     "draft",
 )
 
-# (department, text, kind, deadline in days from today, scenario). Negative deadlines lie in the past.
+# (department, text, kind, deadline in days from today, scenario). Negative deadlines lie in the past: a done
+# measure with one was signed off after it (逾期完成, three of the eleven).
 Measure_ = tuple[str, str, MeasureKind, int, str]
 
 TREE: list[tuple[str, list[tuple[str, list[tuple[str, list[Measure_]]] | list[Measure_]]]]] = [
@@ -56,14 +58,14 @@ TREE: list[tuple[str, list[tuple[str, list[tuple[str, list[Measure_]]] | list[Me
                     (
                         "针对理论学习中心组学习流于形式的问题",
                         [
-                            ("办公室", "制定年度理论学习中心组学习计划，明确专题和研讨要求", IMM, -60, DONE),
+                            ("办公室", "制定年度理论学习中心组学习计划，明确专题和研讨要求", IMM, 10, DONE),
                             ("办公室", "建立中心组学习研讨发言材料存档制度", DL, -20, DONE),
                         ],
                     ),
                     (
                         "针对文旅融合发展政策落实不到位的问题",
                         [
-                            ("产业发展股", "梳理上级文旅融合政策清单，逐项明确落实责任", DL, -40, DONE),
+                            ("产业发展股", "梳理上级文旅融合政策清单，逐项明确落实责任", DL, 20, DONE),
                             ("产业发展股", "每季度召开文旅融合项目推进会，通报进展", LT, 0, ONGOING),
                         ],
                     ),
@@ -75,7 +77,7 @@ TREE: list[tuple[str, list[tuple[str, list[tuple[str, list[Measure_]]] | list[Me
                     (
                         "针对意识形态阵地管理不严的问题",
                         [
-                            ("办公室", "全面排查所属场馆宣传展陈内容，建立审核登记台账", DL, -30, DONE),
+                            ("办公室", "全面排查所属场馆宣传展陈内容，建立审核登记台账", DL, 15, DONE),
                             ("办公室", "修订意识形态阵地管理办法，明确审核流程", DL, 20, PENDING),
                         ],
                     ),
@@ -88,7 +90,7 @@ TREE: list[tuple[str, list[tuple[str, list[tuple[str, list[Measure_]]] | list[Me
             (
                 "关于优化营商环境举措落实不够有力的问题",
                 [
-                    ("产业发展股", "精简旅行社设立审批材料，压缩办理时限", IMM, -45, DONE),
+                    ("产业发展股", "精简旅行社设立审批材料，压缩办理时限", IMM, 5, DONE),
                     ("产业发展股", "建立文旅企业联系走访制度，定期收集诉求", DL, 45, DRAFT),
                 ],
             ),
@@ -103,7 +105,7 @@ TREE: list[tuple[str, list[tuple[str, list[tuple[str, list[Measure_]]] | list[Me
                     (
                         "针对公务接待审批手续不全的问题",
                         [
-                            ("财务股", "逐笔核查近三年公务接待审批单，补正手续", IMM, -50, DONE),
+                            ("财务股", "逐笔核查近三年公务接待审批单，补正手续", IMM, 8, DONE),
                             ("财务股", "严格执行公务接待“一函一单一票”制度", LT, 0, ONGOING),
                         ],
                     ),
@@ -129,7 +131,7 @@ TREE: list[tuple[str, list[tuple[str, list[tuple[str, list[Measure_]]] | list[Me
                     (
                         "针对部分项目未按规定公开招标的问题",
                         [
-                            ("财务股", "组织学习政府采购法律法规，开展专题培训", IMM, -35, DONE),
+                            ("财务股", "组织学习政府采购法律法规，开展专题培训", IMM, 12, DONE),
                             ("财务股", "修订本局政府采购内部控制制度", DL, 25, PENDING),
                         ],
                     ),
@@ -142,7 +144,7 @@ TREE: list[tuple[str, list[tuple[str, list[tuple[str, list[Measure_]]] | list[Me
             (
                 "关于落实中央八项规定精神有松懈的问题",
                 [
-                    ("办公室", "开展公务用车使用情况专项检查", IMM, -25, DONE),
+                    ("办公室", "开展公务用车使用情况专项检查", IMM, 6, DONE),
                     ("办公室", "节假日前发送廉洁提醒，开展明察暗访", DL, -5, DRAFT),
                 ],
             ),
@@ -157,7 +159,7 @@ TREE: list[tuple[str, list[tuple[str, list[tuple[str, list[Measure_]]] | list[Me
                     (
                         "针对干部档案专项审核整改不彻底的问题",
                         [
-                            ("人事股", "对干部档案审核发现问题逐人建立整改清单", DL, -28, DONE),
+                            ("人事股", "对干部档案审核发现问题逐人建立整改清单", DL, 25, DONE),
                             ("人事股", "补充完善干部档案缺失材料", DL, 6, WORKING),
                         ],
                     ),
@@ -379,6 +381,12 @@ def load_demo(password: str | None = None) -> DemoResult:
     return DemoResult(inspection=inspection, passwords=passwords)
 
 
+def _evidence(name: str) -> list[services.UploadedEvidence]:
+    """A small PDF standing in for the scanned document a unit would upload."""
+    body = f"%PDF-1.4\n% 演示佐证材料：{name}\n%%EOF\n".encode()
+    return [services.UploadedEvidence(name, io.BytesIO(body))]
+
+
 def _play(
     measure: Measure,
     scenario: str,
@@ -399,6 +407,13 @@ def _play(
     if scenario == WORKING:
         return
     if scenario == REJECTED:
+        services.report_progress(
+            by=reporter,
+            measure=measure,
+            text="制度草案已起草完成。",
+            progress=100,
+            files=_evidence("制度草案.pdf"),
+        )
         signoff = services.request_signoff(by=reporter, measure=measure, note="已建立制度")
         services.reject_signoff(by=reviewer, signoff=signoff, reason="佐证材料不足，请补充制度印发文件。")
         services.report_progress(by=reporter, measure=measure, text="正在补充制度印发文件。", progress=70)
@@ -415,9 +430,18 @@ def _play(
             services.approve_extension(by=reviewer, extension=extension, note="同意延期。")
         return
     services.report_progress(
-        by=reporter, measure=measure, text="各项工作已完成，相关制度已印发，佐证材料已归档。", progress=100
+        by=reporter,
+        measure=measure,
+        text="各项工作已完成，相关制度已印发，佐证材料已归档。",
+        progress=100,
+        files=_evidence("制度印发文件.pdf"),
     )
-    signoff = services.request_signoff(by=reporter, measure=measure, note="已完成整改，申请销号。")
+    signoff = services.request_signoff(
+        by=reporter,
+        measure=measure,
+        note="已完成整改，申请销号。",
+        periodic_review="每季度报送一次进展，年底集中复查。" if scenario == ONGOING else "",
+    )
     if scenario == DONE:
         services.approve_signoff(by=reviewer, signoff=signoff, note="整改到位，同意销号。")
     elif scenario == ONGOING:

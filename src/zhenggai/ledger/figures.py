@@ -18,6 +18,7 @@ FIGURE_LABELS = {
     "completion_rate": "整改完成率（%）",
     "regulations_new": "新制定制度（项）",
     "regulations_revised": "修订完善制度（项）",
+    "done_late": "其中逾期完成（条）",
 }
 
 

@@ -213,7 +213,15 @@ FIGURE_NAMES = (
     "completion_rate",
     "regulations_new",
     "regulations_revised",
+    "done_late",
 )
+
+
+def done_late_q() -> Q:
+    """逾期完成: signed off as done after the (possibly extended) deadline; a subset of `done`."""
+    from zhenggai.ledger.choices import MeasureStatus
+
+    return Q(status=MeasureStatus.DONE, deadline__isnull=False, completed_date__gt=F("deadline"))
 
 
 def overdue_q(today: dt.date) -> Q:
@@ -249,6 +257,7 @@ def figure_annotations(outer: str, today: dt.date | None = None) -> dict[str, An
         "n_details": _count(details, outer),
         "n_measures": _count(Measure.objects.all(), outer),
         "n_done": _count(Measure.objects.filter(status=MeasureStatus.DONE), outer),
+        "n_done_late": _count(Measure.objects.filter(done_late_q()), outer),
         "n_ongoing": _count(Measure.objects.filter(status__in=ongoing), outer),
         "n_overdue": _count(Measure.objects.filter(overdue_q(today)), outer),
         "completion_rate": Coalesce(

@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from zhenggai.ledger.models import Inspection, InspectionTally, Measure
-from zhenggai.ledger.querysets import FIGURE_NAMES, overdue_q
+from zhenggai.ledger.querysets import FIGURE_NAMES, done_late_q, overdue_q
 
 _COUNTS = [name for name in FIGURE_NAMES if name != "completion_rate"]
 
@@ -62,6 +62,7 @@ def rebuild_tallies(today: dt.date | None = None) -> int:
         .annotate(
             measures=Count("pk"),
             done=Count("pk", filter=Q(status=MeasureStatus.DONE)),
+            done_late=Count("pk", filter=done_late_q()),
             ongoing=Count("pk", filter=Q(status__in=ongoing)),
             overdue=Count("pk", filter=overdue_q(today)),
         )

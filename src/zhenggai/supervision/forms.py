@@ -46,3 +46,12 @@ class ReplyForm(ChineseForm):
         max_length=5000,
         error_messages={"required": "请填写办理情况。"},
     )
+
+
+class CloseNoticeForm(ChineseForm):
+    closing_note = forms.CharField(
+        label="办结意见",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        error_messages={"required": "请填写办结意见。"},
+    )

@@ -348,6 +348,7 @@ class SupervisionNotice(models.Model):
     )
     replied_at = models.DateTimeField("回复时间", null=True, blank=True)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    closing_note = models.TextField("办结意见", blank=True)
 
     objects = NoticeQuerySet.as_manager()
 

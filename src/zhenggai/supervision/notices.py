@@ -11,13 +11,13 @@ import datetime as dt
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from zhenggai.ledger.choices import MeasureStatus, Role
+from zhenggai.ledger.choices import Decision, MeasureStatus, Role
 from zhenggai.ledger.errors import InvalidInput, InvalidTransition, NotPermitted
-from zhenggai.ledger.models import Measure
+from zhenggai.ledger.models import Extension, Measure
 from zhenggai.ledger.permissions import has_role, require_role
 from zhenggai.ledger.services.audit import record
 from zhenggai.ledger.services.validation import clean_text
@@ -174,24 +174,46 @@ def reply_supervision_notice(*, by: User, notice: SupervisionNotice, reply: str)
     return notice
 
 
+def blocking_measures(notice: SupervisionNotice) -> list[Measure]:
+    """The notice's measures that keep it from closing: not done, not ongoing (持续推进), and without an
+    extension approved since the notice was issued."""
+    extended = Extension.objects.filter(
+        measure=OuterRef("pk"), decision=Decision.APPROVED, reviewed_at__gte=notice.issued_at
+    )
+    return list(
+        notice.measures.exclude(status__in=(MeasureStatus.DONE, MeasureStatus.ONGOING))
+        .exclude(Exists(extended))
+        .order_by("code")
+    )
+
+
 @transaction.atomic
-def close_supervision_notice(*, by: User, notice: SupervisionNotice) -> SupervisionNotice:
-    """办结: the supervisor accepts the reply; the notice stops binding the measures' extensions."""
+def close_supervision_notice(*, by: User, notice: SupervisionNotice, closing_note: str) -> SupervisionNotice:
+    """办结: the supervisor accepts the reply with a written 办结意见, once every measure is done, ongoing or
+    extended (approved since the notice); the notice stops binding the measures' extensions."""
     notice = _lock(notice)
     require_role(by, notice.unit, Role.SUPERVISOR, action="办结督办单")
     if notice.status != NoticeStatus.REPLIED:
         raise InvalidTransition(f"该督办单{notice.get_status_display()}，只有已回复的督办单可以办结。")
+    closing_note = clean_text(closing_note, "办结意见", "closing_note", max_length=5000)
+    blocking = blocking_measures(notice)
+    if blocking:
+        listed = "、".join(f"{m.code}（{m.get_status_display()}，进度{m.progress}%）" for m in blocking)
+        raise InvalidTransition(
+            f"督办单尚不能办结：整改措施{listed}既未完成、未按“持续推进”销号，也没有督办后经同意的延期。"
+        )
     before = _state(notice)
     notice.status = NoticeStatus.CLOSED
     notice.closed_at = timezone.now()
-    notice.save(update_fields=["status", "closed_at"])
+    notice.closing_note = closing_note
+    notice.save(update_fields=["status", "closed_at", "closing_note"])
     record(
         actor=by,
         action="close_supervision_notice",
         obj=notice,
         unit=notice.unit,
         before=before,
-        after=_state(notice),
+        after=_state(notice) | {"closing_note": closing_note},
     )
     return notice
 

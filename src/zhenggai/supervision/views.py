@@ -26,12 +26,18 @@ from zhenggai.supervision.alerts import severity
 from zhenggai.supervision.choices import WARNING_COLOURS, Colour, NoticeStatus
 from zhenggai.supervision.digest import digest_for
 from zhenggai.supervision.digest_docx import digest_docx
-from zhenggai.supervision.forms import IssueNoticeForm, ReplyForm
+from zhenggai.supervision.forms import CloseNoticeForm, IssueNoticeForm, ReplyForm
 from zhenggai.supervision.indicators import rate
 from zhenggai.supervision.models import Indicator, MeasureLight, Notification, SupervisionNotice
-from zhenggai.supervision.notices import can_reply, close_supervision_notice, issue_supervision_notice
+from zhenggai.supervision.notices import (
+    blocking_measures,
+    can_reply,
+    close_supervision_notice,
+    issue_supervision_notice,
+)
 from zhenggai.supervision.notices import reply_supervision_notice as reply_service
 from zhenggai.supervision.rules import colour_of, measure_flags, reason_labels
+from zhenggai.web.forms import attach_error
 
 PAGE_SIZE = 50
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -180,7 +186,9 @@ def _notice_page(request: HttpRequest, notice: SupervisionNotice, **extra: Any) 
         "events": AuditEvent.objects.for_object(notice).select_related("actor")[:50],
         "can_reply": notice.status == NoticeStatus.OPEN and can_reply(user, notice),
         "can_close": notice.status == NoticeStatus.REPLIED and is_supervisor(user),
+        "blocking": blocking_measures(notice) if notice.status != NoticeStatus.CLOSED else [],
         "form": extra.pop("form", ReplyForm()),
+        "close_form": extra.pop("close_form", CloseNoticeForm()),
         **extra,
     }
 
@@ -217,13 +225,19 @@ def close_notice(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(
         SupervisionNotice.objects.visible_to(_user(request)).select_related("unit"), pk=pk
     )
-    try:
-        close_supervision_notice(by=_user(request), notice=found)
-    except DomainError as exc:
-        return render(
-            request, "supervision/notice.html", _notice_page(request, found, error=exc.message), status=400
-        )
-    return HttpResponseRedirect(reverse("supervision:notice", args=[pk]))
+    form = CloseNoticeForm(request.POST)
+    if form.is_valid():
+        try:
+            close_supervision_notice(
+                by=_user(request), notice=found, closing_note=form.cleaned_data["closing_note"]
+            )
+        except DomainError as exc:
+            attach_error(form, exc)
+        else:
+            return HttpResponseRedirect(reverse("supervision:notice", args=[pk]))
+    return render(
+        request, "supervision/notice.html", _notice_page(request, found, close_form=form), status=400
+    )
 
 
 @login_required

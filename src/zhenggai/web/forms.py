@@ -42,11 +42,32 @@ class ReportForm(ChineseForm):
 
 class SignoffRequestForm(ChineseForm):
     note = forms.CharField(label="申请说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    periodic_review = forms.CharField(
+        label="定期复查安排",
+        required=False,
+        max_length=500,
+        help_text="仅长期坚持的措施：未达100%时可按“持续推进”申请销号，须写明如何定期复查（如：每季度报送一次进展）。",
+    )
 
 
 class ExtensionForm(ChineseForm):
     new_deadline = forms.DateField(label="申请延至", widget=DATE_INPUT)
     reason = forms.CharField(label="延期理由", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class ExtensionLimitsForm(ChineseForm):
+    extension_max_days = forms.IntegerField(
+        label="单次延期上限（天）",
+        required=False,
+        min_value=1,
+        help_text="一次延期超过这个天数，单位领导同意后还须巡察办同意；不填则用系统默认值。",
+    )
+    extension_max_count = forms.IntegerField(
+        label="延期次数上限",
+        required=False,
+        min_value=0,
+        help_text="一条措施经同意的延期达到这个次数后，再申请须巡察办同意；不填则用系统默认值。",
+    )
 
 
 class ReasonForm(ChineseForm):

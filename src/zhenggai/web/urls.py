@@ -14,6 +14,7 @@ from zhenggai.web.views import (
     org,
     overview,
     reviews,
+    rules,
     tasks,
 )
 
@@ -57,6 +58,7 @@ urlpatterns = [
         name="ledger_editor_action",
     ),
     path("inspections/<int:pk>/edit/", inspections.inspection_edit, name="inspection_edit"),
+    path("inspections/<int:pk>/rules/", rules.extension_limits, name="inspection_rules"),
     path("findings/<int:pk>/edit/", inspections.finding_edit, name="finding_edit"),
     path("inspections/<int:pk>/regulations/new/", inspections.add_regulation, name="regulation_add"),
     path("inspections/<int:pk>/clues/new/", inspections.add_clue, name="clue_add"),

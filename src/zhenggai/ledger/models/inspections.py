@@ -41,6 +41,9 @@ class Inspection(models.Model):
         editable=False,
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    # Per-inspection 延期 limits set by the 巡察办; empty: the ZHENGGAI_EXTENSION_* defaults.
+    extension_max_days = models.PositiveIntegerField("单次延期上限（天）", null=True, blank=True)
+    extension_max_count = models.PositiveIntegerField("延期次数上限", null=True, blank=True)
     # Raised by every service that changes the row; an edit form carries the version it showed.
     version = models.PositiveIntegerField("版本", default=1, editable=False)
 
@@ -53,6 +56,18 @@ class Inspection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inspector}对{self.inspected_unit}的{self.get_kind_display()}"
+
+    @property
+    def max_extension_days(self) -> int:
+        """How far one extension may move a deadline before the 巡察办 must agree too."""
+        return self.extension_max_days if self.extension_max_days is not None else settings.EXTENSION_MAX_DAYS
+
+    @property
+    def max_extensions(self) -> int:
+        """How many approved extensions a measure may have before the next needs the 巡察办 too."""
+        return (
+            self.extension_max_count if self.extension_max_count is not None else settings.EXTENSION_MAX_COUNT
+        )
 
 
 class Finding(models.Model):

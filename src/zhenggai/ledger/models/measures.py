@@ -71,6 +71,21 @@ class Measure(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.text[:40]}"
 
+    @property
+    def is_done_late(self) -> bool:
+        """逾期完成: signed off as done after its (possibly extended) deadline."""
+        return (
+            self.status == MeasureStatus.DONE
+            and self.deadline is not None
+            and self.completed_date is not None
+            and self.completed_date > self.deadline
+        )
+
+    @property
+    def status_label(self) -> str:
+        """The status as lists show it: 已完成 signed off after the deadline reads 逾期完成."""
+        return "逾期完成" if self.is_done_late else self.get_status_display()
+
 
 class ProgressReport(models.Model):
     """整改进展: append-only; a correction is a new report, never an edit."""
@@ -155,6 +170,9 @@ class SignOff(models.Model):
         "审核结果", max_length=10, choices=Decision.choices, default=Decision.PENDING, db_index=True
     )
     outcome = models.CharField("销号结论", max_length=20, choices=MeasureStatus.choices, blank=True)
+    periodic_review = models.CharField(
+        "定期复查安排", max_length=500, blank=True, help_text="长期坚持的措施按“持续推进”销号时必填"
+    )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="审核人",

@@ -31,6 +31,7 @@ class InspectionTally(models.Model):
     details = models.PositiveIntegerField("具体问题", default=0)
     measures = models.PositiveIntegerField("整改措施", default=0)
     done = models.PositiveIntegerField("已完成", default=0)
+    done_late = models.PositiveIntegerField("逾期完成", default=0, help_text="已完成中销号晚于整改时限的")
     ongoing = models.PositiveIntegerField("推进中", default=0)
     overdue = models.PositiveIntegerField("已逾期", default=0)
     regulations_new = models.PositiveIntegerField("新制定制度", default=0)

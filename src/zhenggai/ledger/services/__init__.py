@@ -19,6 +19,7 @@ from zhenggai.ledger.services.inspections import (
     add_finding,
     create_inspection,
     edit_finding,
+    set_extension_limits,
     update_inspection,
 )
 from zhenggai.ledger.services.measures import add_measure, edit_measure, report_progress
@@ -37,6 +38,7 @@ from zhenggai.ledger.services.records import record_clue, record_regulation, upd
 from zhenggai.ledger.services.reviews import (
     approve_extension,
     approve_signoff,
+    extension_limits,
     reject_extension,
     reject_signoff,
     reopen_measure,
@@ -66,6 +68,7 @@ __all__ = [
     "delete_measure",
     "edit_finding",
     "edit_measure",
+    "extension_limits",
     "import_organisation",
     "move_finding",
     "move_measure",
@@ -82,6 +85,7 @@ __all__ = [
     "request_signoff",
     "reset_password",
     "set_active",
+    "set_extension_limits",
     "set_role",
     "update_clue",
     "update_inspection",

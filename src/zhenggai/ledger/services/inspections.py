@@ -6,15 +6,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from zhenggai.ledger.choices import FindingLevel, InspectionKind, MeasureKind, MeasureStatus
+from zhenggai.ledger.choices import FindingLevel, InspectionKind, MeasureKind, MeasureStatus, Role
 from zhenggai.ledger.errors import InvalidInput
 from zhenggai.ledger.models import Finding, Inspection, Measure, Round
-from zhenggai.ledger.permissions import require_manager
+from zhenggai.ledger.permissions import require_manager, require_role
 from zhenggai.ledger.services.audit import record, snapshot
 from zhenggai.ledger.services.validation import UnitRef, check_order, clean_text, optional_text, resolve_unit
 from zhenggai.ledger.services.versions import bump, check_version
@@ -304,5 +305,34 @@ def update_inspection(
         unit=inspection.inspected_unit,
         before=before,
         after=snapshot(inspection, changes),
+    )
+    return inspection
+
+
+@transaction.atomic
+def set_extension_limits(
+    *, by: User, inspection: Inspection, max_days: int | None, max_count: int | None
+) -> Inspection:
+    """The 巡察办 sets this inspection's 延期 limits (None: back to the ZHENGGAI_EXTENSION_* defaults)."""
+    inspection = Inspection.objects.select_for_update().select_related("inspected_unit").get(pk=inspection.pk)
+    require_role(by, inspection.inspected_unit, Role.SUPERVISOR, action="设置延期限额")
+    if max_days is not None and not 1 <= max_days <= settings.EXTENSION_REFUSE_DAYS:
+        raise InvalidInput(
+            f"单次延期上限应在1至{settings.EXTENSION_REFUSE_DAYS}天之间。", "extension_max_days"
+        )
+    if max_count is not None and not 0 <= max_count <= 20:
+        raise InvalidInput("延期次数上限应在0至20次之间。", "extension_max_count")
+    fields = ("extension_max_days", "extension_max_count")
+    before = snapshot(inspection, fields)
+    inspection.extension_max_days, inspection.extension_max_count = max_days, max_count
+    bump(inspection)
+    inspection.save(update_fields=[*fields, "version"])
+    record(
+        actor=by,
+        action="set_extension_limits",
+        obj=inspection,
+        unit=inspection.inspected_unit,
+        before=before,
+        after=snapshot(inspection, fields),
     )
     return inspection

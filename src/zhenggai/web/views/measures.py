@@ -282,7 +282,9 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def request_signoff(request: HttpRequest, pk: int) -> HttpResponse:
     def call(measure: Measure, data: dict[str, Any]) -> object:
-        return services.request_signoff(by=actor(request), measure=measure, note=data["note"])
+        return services.request_signoff(
+            by=actor(request), measure=measure, note=data["note"], periodic_review=data["periodic_review"]
+        )
 
     form = SignoffRequestForm(request.POST)
     return _act(request, pk, form, "signoff_form", call, "已提交销号申请，等待审核。")

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from zhenggai.ledger import services
-from zhenggai.ledger.choices import Decision
+from zhenggai.ledger.choices import Decision, MeasureStatus
 from zhenggai.ledger.errors import DomainError
 from zhenggai.ledger.models import Evidence, Extension, ProgressReport, SignOff
 from zhenggai.web.access import managed_q
@@ -115,6 +115,11 @@ def _refused(request: HttpRequest, item: Any, message: str, draft: str) -> HttpR
     return render(request, "web/reviews.html", _desk(request, failed), status=400)
 
 
+def _outcome(signoff: SignOff) -> MeasureStatus:
+    """A request stating a periodic review asks for 持续推进 (长期坚持 measures only)."""
+    return MeasureStatus.ONGOING if signoff.periodic_review else MeasureStatus.DONE
+
+
 def _decide(request: HttpRequest, kind: str, pk: int, approve: bool) -> HttpResponse:
     user = actor(request)
     model = SignOff if kind == "signoff" else Extension
@@ -130,7 +135,7 @@ def _decide(request: HttpRequest, kind: str, pk: int, approve: bool) -> HttpResp
         return _refused(request, item, RETURN_NEEDS_NOTE, note)
     try:
         if kind == "signoff" and approve:
-            services.approve_signoff(by=user, signoff=item, note=note)
+            services.approve_signoff(by=user, signoff=item, outcome=_outcome(item), note=note)
         elif kind == "signoff":
             services.reject_signoff(by=user, signoff=item, reason=note)
         elif approve:
@@ -188,7 +193,7 @@ def batch_approve(request: HttpRequest) -> HttpResponse:
     refused: list[str] = []
     for signoff in signoffs.order_by("requested_at", "id"):
         try:
-            services.approve_signoff(by=user, signoff=signoff, note=note)
+            services.approve_signoff(by=user, signoff=signoff, outcome=_outcome(signoff), note=note)
         except DomainError as error:
             refused.append(f"{signoff.measure.code}（销号）：{error.message}")
         else:
