@@ -34,9 +34,21 @@ def _children(parent: Finding | None, inspection: Inspection, level: FindingLeve
     )
 
 
+def _settled(page: Any) -> None:
+    """No HTMX request or swap under way (a box filled during a swap would be replaced, and its text lost)."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
+
+
 def _paste(page: Any, box: str, lines: list[str]) -> None:
     """Paste several lines into an add box and press Enter (the box submits; Shift+Enter would break a line)."""
-    page.fill(f"#{box}", "\n".join(lines))
+    from playwright.sync_api import expect
+
+    _settled(page)
+    text = "\n".join(lines)
+    page.fill(f"#{box}", text)
+    expect(page.locator(f"#{box}")).to_have_value(text)
     page.press(f"#{box}", "Enter")
 
 

@@ -147,7 +147,7 @@ def _decide(request: HttpRequest, kind: str, pk: int, approve: bool) -> HttpResp
     item.refresh_from_db(fields=["decision"])
     what = "销号申请" if kind == "signoff" else "延期申请"
     if approve and item.decision == Decision.PENDING:
-        messages.success(request, f"已同意整改措施{item.measure.code}的{what}，待巡察办审核。")
+        messages.success(request, f"已同意整改措施{item.measure.code}的{what}，待巡察办审核后生效。")
     else:
         messages.success(request, f"{'已同意' if approve else '已退回'}整改措施{item.measure.code}的{what}。")
     return redirect(safe_next(request, "reviews"))
