@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +15,7 @@ from tests.supervision.conftest import Mailbox
 from zhenggai.ledger import services
 from zhenggai.ledger.choices import Role
 from zhenggai.ledger.errors import InvalidInput
-from zhenggai.ledger.models import Extension, SignOff
+from zhenggai.ledger.models import AuditEvent, Extension, SignOff
 from zhenggai.supervision.choices import NotificationKind
 from zhenggai.supervision.models import Notification, NotificationPreference, SupervisionRun
 
@@ -170,3 +171,20 @@ def test_a_moved_deadline_gets_its_own_reminder(
         (True, False),
         (False, True),
     ]
+
+
+def test_settings_page_saves_the_mutes_and_audits_them(world: World, client: Any) -> None:
+    client.force_login(world.staff_a)
+    page = client.get("/supervision/notifications/settings/").content.decode()
+    assert "销号审核结果" in page
+    assert "尚未登记邮箱" in page
+    response = client.post("/supervision/notifications/settings/", {"muted_kinds": ["signoff", "due_soon"]})
+    assert response.status_code == 302
+    assert NotificationPreference.objects.get(user=world.staff_a).muted_kinds == ["due_soon", "signoff"]
+    assert AuditEvent.objects.filter(action="set_email_mutes", actor=world.staff_a).count() == 1
+    page = client.get(response["Location"]).content.decode()
+    assert "已保存。" in page
+    checked = re.findall(r'<input type="checkbox"[^>]*value="(\w+)"[^>]*checked', page)
+    assert sorted(checked) == ["due_soon", "signoff"]
+    bad = client.post("/supervision/notifications/settings/", {"muted_kinds": ["nonsense"]})
+    assert "所选通知类别不存在。" in bad.content.decode()

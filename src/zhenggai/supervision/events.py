@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from zhenggai.ledger.choices import OPEN_STATUSES, Decision, MeasureStatus, Role
+from zhenggai.ledger.errors import InvalidInput
 from zhenggai.ledger.models import Extension, Measure, Membership, SignOff
+from zhenggai.ledger.services.audit import record
 from zhenggai.supervision.choices import NotificationKind
-from zhenggai.supervision.models import DueSoonReminder, Notification
+from zhenggai.supervision.models import DueSoonReminder, Notification, NotificationPreference
 from zhenggai.supervision.notify import (
     REPORTER_ROLES,
     Outgoing,
@@ -175,3 +178,24 @@ def due_soon(today: dt.date, days: int = DUE_SOON_DAYS) -> list[Outgoing]:
             )
         )
     return outgoing
+
+
+@transaction.atomic
+def set_email_mutes(*, by: User, muted_kinds: list[str]) -> NotificationPreference:
+    """A user's own choice of the notification kinds not to receive by e-mail; the in-app message stays."""
+    unknown = set(muted_kinds) - set(NotificationKind.values)
+    if unknown:
+        raise InvalidInput(f"未知的通知类别：{'、'.join(sorted(unknown))}。", "muted_kinds")
+    preference, _ = NotificationPreference.objects.select_for_update().get_or_create(user=by)
+    before = {"muted_kinds": list(preference.muted_kinds)}
+    preference.muted_kinds = sorted(set(muted_kinds))
+    preference.save(update_fields=["muted_kinds"])
+    record(
+        actor=by,
+        action="set_email_mutes",
+        obj=preference,
+        unit=None,
+        before=before,
+        after={"muted_kinds": preference.muted_kinds},
+    )
+    return preference
