@@ -188,3 +188,16 @@ def test_settings_page_saves_the_mutes_and_audits_them(world: World, client: Any
     assert sorted(checked) == ["due_soon", "signoff"]
     bad = client.post("/supervision/notifications/settings/", {"muted_kinds": ["nonsense"]})
     assert "所选通知类别不存在。" in bad.content.decode()
+
+
+def test_a_new_measure_tells_its_lead_department(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        measure = services.add_measure(
+            by=world.leader_a,
+            finding=world.detail_a,
+            spec=services.MeasureSpec("规范公务接待审批", lead_department=world.dept_a.pk),
+        )
+    assert _notes(NotificationKind.ASSIGNED) == [("staff_a", f"新分派措施：整改措施{measure.code}")]
+    assert "牵头落实" in Notification.objects.get(kind=NotificationKind.ASSIGNED).body
