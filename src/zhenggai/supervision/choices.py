@@ -76,3 +76,7 @@ class NotificationKind(models.TextChoices):
     ESCALATION = "escalation", "督办升级"
     EXTENSION = "extension", "延期审核"
     DIGEST = "digest", "每周汇总"
+    SIGNOFF = "signoff", "销号审核结果"
+    EXT_RESULT = "ext_result", "延期审核结果"
+    DUE_SOON = "due_soon", "即将到期"
+    ASSIGNED = "assigned", "新分派措施"

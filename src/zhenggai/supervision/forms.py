@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from zhenggai.ledger.models import Measure
+from zhenggai.supervision.choices import NotificationKind
 from zhenggai.web.form_messages import ChineseForm
 
 
@@ -54,4 +55,14 @@ class CloseNoticeForm(ChineseForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
         error_messages={"required": "请填写办结意见。"},
+    )
+
+
+class EmailMutesForm(ChineseForm):
+    muted_kinds = forms.MultipleChoiceField(
+        label="以下类别不发邮件",
+        choices=NotificationKind.choices,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        required=False,
+        error_messages={"invalid_choice": "所选通知类别不存在。"},
     )

@@ -475,3 +475,43 @@ class DailySnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.unit_id} {self.get_basis_display()}"
+
+
+class NotificationPreference(models.Model):
+    """A user's e-mail settings: the kinds they do not want by e-mail (the in-app message still arrives)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="用户",
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+    )
+    muted_kinds = models.JSONField("不发邮件的类别", default=list, blank=True)
+
+    class Meta:
+        verbose_name = "通知设置"
+        verbose_name_plural = "通知设置"
+
+    def __str__(self) -> str:
+        return f"{self.user}的通知设置"
+
+
+class DueSoonReminder(models.Model):
+    """A measure's due-soon reminder for one deadline: sent once, not again each day (a new deadline after an
+    extension gets its own)."""
+
+    measure = models.ForeignKey(
+        "ledger.Measure", verbose_name="整改措施", on_delete=models.CASCADE, related_name="+"
+    )
+    deadline = models.DateField("整改时限")
+    sent_at = models.DateTimeField("提醒时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "到期提醒记录"
+        verbose_name_plural = "到期提醒记录"
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "deadline"], name="due_soon_once_per_deadline")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id} {self.deadline}"

@@ -21,7 +21,7 @@ from zhenggai.ledger.choices import Role
 from zhenggai.ledger.models import Membership
 from zhenggai.ledger.models.units import PATH_STEP
 from zhenggai.supervision.choices import NotificationKind, RunOutcome
-from zhenggai.supervision.models import Notification, SupervisionRun
+from zhenggai.supervision.models import Notification, NotificationPreference, SupervisionRun
 
 log = logging.getLogger(__name__)
 
@@ -93,9 +93,14 @@ def deliver(outgoing: list[Outgoing], run: SupervisionRun | None = None) -> list
 def send_emails(notification_ids: list[int], run_id: int | None = None) -> tuple[int, int]:
     """E-mail stored notifications to their users' addresses; failures are written on the notification and
     the run, never lost. Returns (sent, failed)."""
-    notes = list(
-        Notification.objects.filter(pk__in=notification_ids).exclude(user__email="").select_related("user")
-    )
+    muted = muted_kinds(set(notification_ids))
+    notes = [
+        note
+        for note in Notification.objects.filter(pk__in=notification_ids)
+        .exclude(user__email="")
+        .select_related("user")
+        if note.kind not in muted.get(note.user_id, ())
+    ]
     sent: list[int] = []
     failed: dict[int, str] = {}
     if notes:
@@ -128,6 +133,13 @@ def send_emails(notification_ids: list[int], run_id: int | None = None) -> tuple
     if run_id is not None:
         _count_on_run(run_id, len(sent), failed)
     return len(sent), len(failed)
+
+
+def muted_kinds(notification_ids: set[int]) -> dict[int, list[str]]:
+    """Each recipient's muted e-mail kinds (NotificationPreference), for the given notifications. One query."""
+    users = Notification.objects.filter(pk__in=notification_ids).values("user_id")
+    rows = NotificationPreference.objects.filter(user_id__in=users)
+    return dict(rows.values_list("user_id", "muted_kinds"))
 
 
 def _message(note: Notification, connection: object) -> EmailMultiAlternatives:

@@ -21,6 +21,7 @@ from zhenggai.ledger.models import Inspection, Unit
 from zhenggai.ledger.tally import refresh_overdue
 from zhenggai.supervision.alerts import warning_notifications
 from zhenggai.supervision.choices import RunKind, RunOutcome
+from zhenggai.supervision.events import due_soon
 from zhenggai.supervision.indicators import add_indicator, record_indicator_actual
 from zhenggai.supervision.jobs import DONE, JobSkipped, job_lock
 from zhenggai.supervision.models import SupervisionRun, Warning
@@ -91,7 +92,8 @@ def run_sweep() -> SupervisionRun:
         escalated = escalate_notices(run, today, r)
         refresh_overdue(today)
         snapshots = write_snapshots(today)
-        notes = deliver(warning_notifications(run, today, r), run)
+        reminders = due_soon(today)
+        notes = deliver(warning_notifications(run, today, r) + reminders, run)
         colours = dict(
             Warning.objects.filter(run=run)
             .values_list("colour")
@@ -104,6 +106,7 @@ def run_sweep() -> SupervisionRun:
             "colours": colours,
             "escalated": escalated,
             "notifications": len(notes),
+            "due_soon_notifications": len(reminders),
             "snapshots": snapshots,
         }
 

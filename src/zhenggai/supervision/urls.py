@@ -10,6 +10,7 @@ urlpatterns = [
     path("warnings/", views.warnings, name="warnings"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.mark_read, name="mark_read"),
+    path("notifications/settings/", views.notification_settings, name="notification_settings"),
     path("notices/", views.notices, name="notices"),
     path("notices/issue/", views.issue_notice, name="issue_notice"),
     path("notices/<int:pk>/", views.notice, name="notice"),

@@ -26,9 +26,16 @@ from zhenggai.supervision.alerts import severity
 from zhenggai.supervision.choices import WARNING_COLOURS, Colour, NoticeStatus
 from zhenggai.supervision.digest import digest_for
 from zhenggai.supervision.digest_docx import digest_docx
-from zhenggai.supervision.forms import CloseNoticeForm, IssueNoticeForm, ReplyForm
+from zhenggai.supervision.events import set_email_mutes
+from zhenggai.supervision.forms import CloseNoticeForm, EmailMutesForm, IssueNoticeForm, ReplyForm
 from zhenggai.supervision.indicators import rate
-from zhenggai.supervision.models import Indicator, MeasureLight, Notification, SupervisionNotice
+from zhenggai.supervision.models import (
+    Indicator,
+    MeasureLight,
+    Notification,
+    NotificationPreference,
+    SupervisionNotice,
+)
 from zhenggai.supervision.notices import (
     blocking_measures,
     can_reply,
@@ -152,6 +159,31 @@ def notifications(request: HttpRequest) -> HttpResponse:
     mine = Notification.objects.filter(user=_user(request))
     unread = mine.filter(read_at__isnull=True).count()
     return render(request, "supervision/notifications.html", {"page": _page(request, mine), "unread": unread})
+
+
+@login_required
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """Each user mutes the e-mail copy per notification kind; the in-app message always arrives."""
+    user = _user(request)
+    saved = False
+    if request.method == "POST":
+        form = EmailMutesForm(request.POST)
+        if form.is_valid():
+            try:
+                set_email_mutes(by=user, muted_kinds=form.cleaned_data["muted_kinds"])
+            except DomainError as exc:
+                attach_error(form, exc)
+            else:
+                return HttpResponseRedirect(reverse("supervision:notification_settings") + "?saved=1")
+    else:
+        preference = NotificationPreference.objects.filter(user=user).first()
+        form = EmailMutesForm(initial={"muted_kinds": preference.muted_kinds if preference else []})
+        saved = request.GET.get("saved") == "1"
+    return render(
+        request,
+        "supervision/notification_settings.html",
+        {"form": form, "saved": saved, "has_email": bool(user.email)},
+    )
 
 
 @login_required

@@ -14,6 +14,7 @@ from zhenggai.ledger.models import Evidence, Finding, Measure, ProgressReport
 from zhenggai.ledger.permissions import require_manager, require_reporter
 from zhenggai.ledger.services import evidence as evidence_files
 from zhenggai.ledger.services.audit import MEASURE_FIELDS, record, snapshot
+from zhenggai.ledger.services.hooks import after_commit
 from zhenggai.ledger.services.inspections import MeasureSpec, create_measure_row
 from zhenggai.ledger.services.validation import (
     check_order,
@@ -38,14 +39,16 @@ def add_measure(*, by: User, finding: Finding, spec: MeasureSpec) -> Measure:
     if spec.status != MeasureStatus.DRAFT:
         raise InvalidInput("新制定的整改措施从“未启动”开始。", "status")
     measure = create_measure_row(finding, spec)
+    after = snapshot(measure, MEASURE_FIELDS) | {"cooperating_departments": _cooperating(measure)}
     record(
         actor=by,
         action="add_measure",
         obj=measure,
         unit=finding.inspection.inspected_unit,
-        after=snapshot(measure, MEASURE_FIELDS)
-        | {"cooperating_departments": sorted(measure.cooperating_departments.values_list("pk", flat=True))},
+        after=after,
     )
+    if _departments(after):
+        after_commit("measure_assigned", measure_id=measure.pk, unit_ids=sorted(_departments(after)))
     return measure
 
 
@@ -114,7 +117,16 @@ def edit_measure(
         before=before,
         after=after,
     )
+    gained = _departments(after) - _departments(before)
+    if gained:
+        after_commit("measure_assigned", measure_id=measure.pk, unit_ids=sorted(gained))
     return measure
+
+
+def _departments(state: dict[str, Any]) -> set[int]:
+    """The lead and cooperating departments' ids in a snapshot."""
+    lead = state.get("lead_department_id")
+    return {int(pk) for pk in state.get("cooperating_departments") or []} | ({int(lead)} if lead else set())
 
 
 def _cooperating(measure: Measure) -> list[int]:

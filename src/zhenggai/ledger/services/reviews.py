@@ -15,6 +15,7 @@ from zhenggai.ledger.errors import InvalidInput, InvalidTransition, NotPermitted
 from zhenggai.ledger.models import Evidence, Extension, Inspection, Measure, SignOff
 from zhenggai.ledger.permissions import require_manager, require_reporter
 from zhenggai.ledger.services.audit import record, snapshot
+from zhenggai.ledger.services.hooks import after_commit
 from zhenggai.ledger.services.measures import lock
 from zhenggai.ledger.services.validation import clean_text, optional_text
 from zhenggai.ledger.services.versions import bump
@@ -145,6 +146,7 @@ def approve_signoff(
     bump(measure)
     measure.save(update_fields=["status", "progress", "completed_date", "updated_at", "version"])
     _audit(by, "approve_signoff", measure, before, signoff=signoff.pk)
+    after_commit("signoff_decided", signoff_id=signoff.pk)
     return signoff
 
 
@@ -164,6 +166,7 @@ def reject_signoff(*, by: User, signoff: SignOff, reason: str) -> SignOff:
     bump(measure)
     measure.save(update_fields=["status", "updated_at", "version"])
     _audit(by, "reject_signoff", measure, before, signoff=signoff.pk, reason=reason)
+    after_commit("signoff_decided", signoff_id=signoff.pk)
     return signoff
 
 
@@ -264,6 +267,7 @@ def approve_extension(*, by: User, extension: Extension, note: str = "") -> Exte
     bump(measure)
     measure.save(update_fields=["deadline", "updated_at", "version"])
     _audit(by, "approve_extension", measure, before, extension=extension.pk)
+    after_commit("extension_decided", extension_id=extension.pk)
     return extension
 
 
@@ -280,6 +284,7 @@ def reject_extension(*, by: User, extension: Extension, reason: str) -> Extensio
     extension.review_note = reason
     extension.save()
     _audit(by, "reject_extension", measure, before, extension=extension.pk, reason=reason)
+    after_commit("extension_decided", extension_id=extension.pk)
     return extension
 
 

@@ -9,12 +9,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from zhenggai.ledger.choices import OPEN_STATUSES, Decision
-from zhenggai.ledger.models import Extension, Inspection, Measure, SignOff
-from zhenggai.ledger.querysets import path_q
-from zhenggai.web.access import is_supervisor, managed_paths
+from zhenggai.ledger.choices import OPEN_STATUSES
+from zhenggai.ledger.models import Inspection, Measure
+from zhenggai.web.access import is_supervisor
 from zhenggai.web.lights import DUE_SOON_DAYS
 from zhenggai.web.views.common import actor
+from zhenggai.web.waiting import waiting_for
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -27,14 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
         overdue=Count("pk", filter=open_q & Q(deadline__lt=today)),
         due_soon=Count("pk", filter=open_q & Q(deadline__gte=today, deadline__lte=soon)),
     )
-    managed = managed_paths(user)
-    if managed == []:  # reviews only happen where the user leads or supervises
-        signoffs, extensions = SignOff.objects.none(), Extension.objects.none()
-    else:
-        reviewable = Q() if managed is None else path_q("measure__inspection__inspected_unit__path", managed)
-        pending = Q(decision=Decision.PENDING) & reviewable
-        signoffs = SignOff.objects.filter(pending).exclude(requested_by=user)
-        extensions = Extension.objects.filter(pending).exclude(requested_by=user)
+    waiting = waiting_for(user, today, DUE_SOON_DAYS)
     inspections = (
         Inspection.objects.visible_to(user)
         .select_related("inspected_unit", "tally")
@@ -45,9 +38,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "web/home.html",
         {
             "counts": counts,
-            "pending_signoffs": signoffs.count(),
-            "pending_extensions": extensions.count(),
+            "pending_signoffs": waiting.pending_signoffs,
+            "pending_extensions": waiting.pending_extensions,
             "inspections": inspections[:10],
             "supervisor": is_supervisor(user),
+            "waiting": waiting,
         },
     )
