@@ -15,6 +15,7 @@ from zhenggai.ledger.querysets import path_q
 from zhenggai.web.access import is_supervisor, managed_paths
 from zhenggai.web.lights import DUE_SOON_DAYS
 from zhenggai.web.views.common import actor
+from zhenggai.web.views.home_scope import supervised_scope
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -49,5 +50,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "pending_extensions": extensions.count(),
             "inspections": inspections[:10],
             "supervisor": is_supervisor(user),
+            "scope": supervised_scope(user),
         },
     )
