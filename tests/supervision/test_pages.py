@@ -108,8 +108,8 @@ def test_issue_form_refuses_bad_input_in_chinese(world: World, clock: Clock, cli
         "/supervision/notices/issue/",
         {"measures": [world.measure_a.pk], "title": "x", "content": "y", "reply_deadline": "2025-04-08"},
     )
-    assert response.status_code == 400
-    assert "没有在“区文旅局”下发督办单的权限" in response.content.decode()
+    assert response.status_code == 403  # a leader is no 巡察办 anywhere: the page itself is refused
+    assert "只有巡察办可以下发督办单。" in response.content.decode()
     assert not SupervisionNotice.objects.exists()
 
 

@@ -201,7 +201,6 @@ COMMON = [
     ("measure", "/measures/{measure}/"),
     ("audit", "/audit/measure/{measure}/"),
     ("notice-versions", "/inspections/{inspection}/notices/"),
-    ("ledger-import", "/inspections/{inspection}/ledger/import/"),
     ("supervision-notices", "/supervision/notices/"),
     ("supervision-notice", "/supervision/notices/{notice}/"),
     ("notifications", "/supervision/notifications/"),
@@ -209,6 +208,7 @@ COMMON = [
 ]
 MANAGE = [
     ("reviews", "/reviews/"),
+    ("ledger-import", "/inspections/{inspection}/ledger/import/"),
     ("measure-edit", "/measures/{measure}/edit/"),
     ("inspection-edit", "/inspections/{inspection}/edit/"),
     ("notice-publish", "/inspections/{inspection}/notices/publish/"),

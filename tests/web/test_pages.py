@@ -9,7 +9,7 @@ from tests.conftest import World
 from tests.web.conftest import login
 from zhenggai.ledger.models import Inspection, Measure, Unit
 
-PAGES = ["/", "/tasks/", "/inspections/", "/reviews/", "/overview/", "/accounts/password/"]
+PAGES = ["/", "/tasks/", "/inspections/", "/accounts/password/"]  # role-bound pages: tests/web/test_roles.py
 
 
 @pytest.mark.parametrize("username", ["xunchaban", "lingdao", "jingban", "chakan", "admin"])

@@ -45,6 +45,7 @@ from zhenggai.supervision.notices import (
 from zhenggai.supervision.notices import reply_supervision_notice as reply_service
 from zhenggai.supervision.rules import colour_of, measure_flags, reason_labels
 from zhenggai.web.forms import attach_error
+from zhenggai.web.views.common import SUPERVISORS, require_roles
 
 PAGE_SIZE = 50
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -274,6 +275,7 @@ def close_notice(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def issue_notice(request: HttpRequest) -> HttpResponse:
+    require_roles(request, SUPERVISORS, "只有巡察办可以下发督办单。")
     user = _user(request)
     open_measures = Measure.objects.visible_to(user).exclude(status=MeasureStatus.DONE)
     if request.method == "POST":

@@ -123,3 +123,38 @@ def _show(field: models.Field[Any, Any], value: Any, units: dict[int, str]) -> s
         return f"{day.year}年{day.month}月{day.day}日"
     text = str(value)
     return text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…"
+
+
+# Keys of an event that name no model field but mean something to a reader.
+_EXTRA_LABELS = {"reason": "理由", "new_deadline": "申请延至", "note": "说明"}
+
+
+def event_changes(
+    model: type[models.Model] | None, events: list[AuditEvent]
+) -> list[list[tuple[str, str, str]]]:
+    """Per event: (field label, before, after) for each field it set or changed, with one query for the unit
+    names of the whole list (the 全程纪实 page shows a page of events in a fixed number of queries)."""
+    spans: dict[str, list[Any]] = {}
+    for event in events:
+        for side in (event.before, event.after):
+            if isinstance(side, dict):
+                for name, value in side.items():
+                    spans.setdefault(name, []).append(value)
+    units = _unit_names(spans)
+    shown: list[list[tuple[str, str, str]]] = []
+    for event in events:
+        before = event.before if isinstance(event.before, dict) else {}
+        after = event.after if isinstance(event.after, dict) else {}
+        rows = []
+        for name in [*after, *(n for n in before if n not in after)]:
+            if name == "version" or (name in before and name in after and before[name] == after[name]):
+                continue
+            field = _field(model, name) if model is not None else None
+            if field is not None:
+                old = _show(field, before[name], units) if name in before else "（无）"
+                new = _show(field, after[name], units) if name in after else "（删除）"
+                rows.append((str(field.verbose_name), old, new))
+            elif name in _EXTRA_LABELS and name in after:
+                rows.append((_EXTRA_LABELS[name], "", str(after[name])[:_SHOWN_CHARS]))
+        shown.append(rows)
+    return shown

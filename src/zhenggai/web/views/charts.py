@@ -19,6 +19,7 @@ from django.utils import timezone
 from zhenggai.supervision.choices import Colour
 from zhenggai.supervision.models import SnapshotBasis
 from zhenggai.supervision.snapshots import daily_series, snapshots_for, totals_for
+from zhenggai.web.views.common import MANAGERS, require_roles
 from zhenggai.web.views.overview import unit_rows
 
 TOP_N = 10
@@ -85,6 +86,7 @@ def departments(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 def charts(request: HttpRequest) -> HttpResponse:
+    require_roles(request, MANAGERS, "整改总览供单位领导和巡察办使用。")
     today = timezone.localdate()
     day = _latest(totals_for(request.user))
     trend = daily_series(request.user, today - dt.timedelta(days=TREND_DAYS - 1), today)

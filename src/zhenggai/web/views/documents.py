@@ -49,7 +49,7 @@ from zhenggai.web.document_forms import (
     PublishForm,
     attach_publish_error,
 )
-from zhenggai.web.views.common import actor, paginate
+from zhenggai.web.views.common import actor, paginate, require_manager_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -212,6 +212,7 @@ def notice_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 def ledger_import(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = _inspection(request, pk)
+    require_manager_of(request, inspection.inspected_unit, "只有被巡察单位的领导或上级巡察办可以导入台账。")
     user = actor(request)
     if request.method == "POST" and "confirm" in request.POST:
         return _confirm_import(request, user, inspection)

@@ -14,6 +14,7 @@ from zhenggai.ledger.models import Inspection, Measure
 from zhenggai.web.access import is_supervisor
 from zhenggai.web.lights import DUE_SOON_DAYS
 from zhenggai.web.views.common import actor
+from zhenggai.web.views.home_scope import supervised_scope
 from zhenggai.web.waiting import waiting_for
 
 
@@ -43,5 +44,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "inspections": inspections[:10],
             "supervisor": is_supervisor(user),
             "waiting": waiting,
+            "scope": supervised_scope(user),
         },
     )

@@ -23,7 +23,7 @@ from zhenggai.web.forms import (
     attach_error,
 )
 from zhenggai.web.lights import Light, light_of, with_lights, worst
-from zhenggai.web.views.common import actor, paginate
+from zhenggai.web.views.common import actor, paginate, require_manager_of
 
 
 def _inspection(request: HttpRequest, pk: int) -> Inspection:
@@ -129,6 +129,9 @@ def inspection_tree(request: HttpRequest, pk: int) -> HttpResponse:
 def inspection_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The form carries the version it showed; a save on an inspection changed since is refused (409)."""
     inspection = _inspection(request, pk)
+    require_manager_of(
+        request, inspection.inspected_unit, "只有被巡察单位的领导或上级巡察办可以修改巡察信息。"
+    )
     fields = ("inspector", "onsite_start", "onsite_end", "feedback_date", "organising_work")
     initial = {name: getattr(inspection, name) for name in fields}
     conflict: Conflict | None = None
@@ -162,6 +165,9 @@ def finding_edit(request: HttpRequest, pk: int) -> HttpResponse:
     finding = get_object_or_404(
         Finding.objects.visible_to(request.user).select_related("inspection__inspected_unit"), pk=pk
     )
+    require_manager_of(
+        request, finding.inspection.inspected_unit, "只有被巡察单位的领导或上级巡察办可以修改问题。"
+    )
     conflict: Conflict | None = None
     if request.method == "POST":
         form = FindingEditForm(request.POST)
@@ -194,6 +200,9 @@ def finding_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def add_regulation(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = _inspection(request, pk)
+    require_manager_of(
+        request, inspection.inspected_unit, "只有被巡察单位的领导或上级巡察办可以登记建章立制。"
+    )
     form = RegulationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -210,6 +219,9 @@ def add_regulation(request: HttpRequest, pk: int) -> HttpResponse:
 
 def add_clue(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = _inspection(request, pk)
+    require_manager_of(
+        request, inspection.inspected_unit, "只有被巡察单位的领导或上级巡察办可以登记问题线索。"
+    )
     form = ClueForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

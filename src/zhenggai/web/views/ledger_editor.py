@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
@@ -60,7 +61,7 @@ def inspection_new(request: HttpRequest) -> HttpResponse:
     user = actor(request)
     units = managed_units(user)
     if not units.exists():
-        return HttpResponseForbidden("只有单位领导或巡察办可以新建巡察。")
+        raise PermissionDenied("只有单位领导或巡察办可以新建巡察。")
     form = InspectionCreateForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -165,7 +166,7 @@ def _context(inspection: Inspection, **extra: Any) -> dict[str, Any]:
 def ledger_editor(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = _inspection(request, pk)
     if not can_manage(actor(request), inspection.inspected_unit):
-        return HttpResponseForbidden("只有被巡察单位的领导或上级巡察办可以编辑台账。")
+        raise PermissionDenied("只有被巡察单位的领导或上级巡察办可以编辑台账。")
     return render(request, "web/ledger_editor.html", _context(inspection))
 
 

@@ -41,7 +41,7 @@ from zhenggai.web.forms import (
     attach_error,
 )
 from zhenggai.web.lights import light_of, with_lights
-from zhenggai.web.views.common import actor
+from zhenggai.web.views.common import actor, require_manager_of
 
 
 def _measure(request: HttpRequest, pk: int) -> Measure:
@@ -320,6 +320,9 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The form carries the version it showed; a save on a measure changed since is refused (409)."""
     measure = _measure(request, pk)
+    require_manager_of(
+        request, measure.inspection.inspected_unit, "只有被巡察单位的领导或上级巡察办可以修改整改措施。"
+    )
     departments = Unit.objects.subtree_of(measure.inspection.inspected_unit)
     initial = {
         "text": measure.text,

@@ -14,7 +14,7 @@ from django.shortcuts import render
 from zhenggai.ledger.models import InspectionTally, Round
 from zhenggai.ledger.querysets import path_q, scope_paths
 from zhenggai.supervision.models import DailySnapshot, SnapshotBasis
-from zhenggai.web.views.common import paginate
+from zhenggai.web.views.common import MANAGERS, paginate, require_roles
 
 COLUMNS = [
     ("unit__name", "单位"),
@@ -121,6 +121,7 @@ def attach_lights(rows: list[dict[str, Any]]) -> None:
 
 
 def overview(request: HttpRequest) -> HttpResponse:
+    require_roles(request, MANAGERS, "整改总览供单位领导和巡察办使用。")
     totals = _tallies(request).aggregate(units=Count("unit", distinct=True), **{n: Sum(n) for n in _SUMS})
     page = paginate(request, unit_rows(request), count=totals["units"])
     page.object_list = list(page.object_list)
@@ -149,6 +150,7 @@ def export(request: HttpRequest) -> HttpResponse:
     Unit names are written as text cells even when they begin with = + - @ (openpyxl would otherwise store
     a formula); the sheet prints on A4 landscape, one page wide, the header repeated on every page.
     """
+    require_roles(request, MANAGERS, "整改总览供单位领导和巡察办使用。")
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter

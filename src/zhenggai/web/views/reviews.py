@@ -21,7 +21,7 @@ from zhenggai.ledger.errors import DomainError
 from zhenggai.ledger.models import Evidence, Extension, ProgressReport, SignOff
 from zhenggai.web.access import managed_q
 from zhenggai.web.forms import ReviewForm
-from zhenggai.web.views.common import actor, paginate, safe_next
+from zhenggai.web.views.common import MANAGERS, actor, paginate, require_roles, safe_next
 from zhenggai.web.views.measures import render_measure
 
 _RELATED = ("measure__inspection__inspected_unit", "measure__lead_department", "requested_by")
@@ -104,6 +104,7 @@ def paginate_as(request: HttpRequest, queryset: QuerySet[Any], param: str) -> Pa
 
 
 def queue(request: HttpRequest) -> HttpResponse:
+    require_roles(request, MANAGERS, "待我审核供单位领导和巡察办使用。")
     return render(request, "web/reviews.html", _desk(request))
 
 
@@ -180,6 +181,7 @@ def _ids(request: HttpRequest, name: str) -> list[int]:
 @require_POST
 def batch_approve(request: HttpRequest) -> HttpResponse:
     """Approve the ticked items one by one through the same services; each succeeds or is reported apart."""
+    require_roles(request, MANAGERS, "待我审核供单位领导和巡察办使用。")
     user = actor(request)
     form = ReviewForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -22,7 +23,7 @@ def extension_limits(request: HttpRequest, pk: int) -> HttpResponse:
     )
     user = actor(request)
     if not has_role(user, inspection.inspected_unit, Role.SUPERVISOR):
-        return HttpResponseForbidden("只有巡察办可以设置延期限额。")
+        raise PermissionDenied("只有巡察办可以设置延期限额。")
     if request.method == "POST":
         form = ExtensionLimitsForm(request.POST)
         if form.is_valid():
