@@ -12,17 +12,14 @@ at the user's next upload.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
-import time
 from collections import defaultdict
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
@@ -41,7 +38,7 @@ from zhenggai.notices.services import prepare_notice, preview_notice, publish_no
 from zhenggai.sheets.export import export_ledger
 from zhenggai.sheets.importing import ImportResult, import_ledger
 from zhenggai.sheets.read import SheetReadError
-from zhenggai.untrusted.staging import private_dir, write_private
+from zhenggai.untrusted.staging import StagedUploads
 from zhenggai.web.document_forms import (
     Item,
     LedgerConfirmForm,
@@ -53,7 +50,6 @@ from zhenggai.web.views.common import actor, paginate, require_manager_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-KEEP_SECONDS = 24 * 3600
 VERSIONS_PER_PAGE = 20
 _UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
@@ -291,29 +287,16 @@ def _confirm_import(request: HttpRequest, user: User, inspection: Inspection) ->
 # --- the uploaded ledger between the two steps ----------------------------------------------------------
 
 
-def _folder(user: User) -> Path:
-    return Path(settings.DATA_DIR) / "uploads" / "ledgers" / str(user.pk)
+STAGED = StagedUploads("ledgers")
 
 
 def _store(user: User, data: bytes) -> str:
-    folder = _folder(user)
-    private_dir(folder)
-    cutoff = time.time() - KEEP_SECONDS
-    for old in folder.iterdir():
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-    sha = hashlib.sha256(data).hexdigest()
-    write_private(folder / f"{sha}.xlsx", data)
-    return sha
+    return STAGED.store(user.pk, data)
 
 
 def _load(user: User, sha: str) -> bytes | None:
-    try:
-        data = (_folder(user) / f"{sha}.xlsx").read_bytes()
-    except OSError:
-        return None
-    return data if hashlib.sha256(data).hexdigest() == sha else None
+    return STAGED.load(user.pk, sha)
 
 
 def _discard(user: User, sha: str) -> None:
-    (_folder(user) / f"{sha}.xlsx").unlink(missing_ok=True)
+    STAGED.discard(user.pk, sha)

@@ -10,13 +10,10 @@ as an .xlsx embedded in that same page.
 from __future__ import annotations
 
 import base64
-import hashlib
 import io
-import time
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
@@ -32,7 +29,7 @@ from zhenggai.ledger.permissions import has_role
 from zhenggai.ledger.services import organisation as org
 from zhenggai.sheets.org import read_org, write_passwords, write_template
 from zhenggai.sheets.read import SheetReadError
-from zhenggai.untrusted.staging import private_dir, write_private
+from zhenggai.untrusted.staging import StagedUploads
 from zhenggai.web.form_messages import ChineseForm
 from zhenggai.web.org_forms import (
     AddUserForm,
@@ -46,7 +43,6 @@ from zhenggai.web.org_forms import (
 from zhenggai.web.views.common import actor, paginate
 from zhenggai.web.views.documents import XLSX, download
 
-KEEP_SECONDS = 24 * 3600
 EVENTS = 20
 SHOWN = 200  # lines of each list shown after a dry run; the counts are complete
 
@@ -320,29 +316,16 @@ def _confirm(request: HttpRequest, user: User) -> HttpResponse:
     return _no_store(render(request, "web/org/import.html", context))
 
 
-def _folder(user: User) -> Path:
-    return Path(settings.DATA_DIR) / "uploads" / "org" / str(user.pk)
+STAGED = StagedUploads("org")
 
 
 def _store(user: User, data: bytes) -> str:
-    folder = _folder(user)
-    private_dir(folder)
-    cutoff = time.time() - KEEP_SECONDS
-    for old in folder.iterdir():
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-    sha = hashlib.sha256(data).hexdigest()
-    write_private(folder / f"{sha}.xlsx", data)
-    return sha
+    return STAGED.store(user.pk, data)
 
 
 def _load(user: User, sha: str) -> bytes | None:
-    try:
-        data = (_folder(user) / f"{sha}.xlsx").read_bytes()
-    except OSError:
-        return None
-    return data if hashlib.sha256(data).hexdigest() == sha else None
+    return STAGED.load(user.pk, sha)
 
 
 def _discard(user: User, sha: str) -> None:
-    (_folder(user) / f"{sha}.xlsx").unlink(missing_ok=True)
+    STAGED.discard(user.pk, sha)
