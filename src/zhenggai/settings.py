@@ -1,4 +1,4 @@
-"""Settings, read once from the environment (see README: 配置)."""
+"""Settings, read once from the environment (see docs/运维手册.md: 配置)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The README's role table is what the pages do: each role × page answers the status the table promises."""
+"""The role table in docs/用户手册.md (角色与数据范围) is what the pages do: each role × page answers the status the table promises."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def _urls(demo: Inspection) -> dict[str, str]:
 
 
 USERS = ("xunchaban", "lingdao", "jingban", "chakan")  # 巡察办, 单位领导, 部门经办人, 查看
-# page → expected status for (xunchaban, lingdao, jingban, chakan); the README's role table says the same.
+# page → expected status for (xunchaban, lingdao, jingban, chakan); the role table in docs/用户手册.md says the same.
 EXPECTED: dict[str, tuple[int, int, int, int]] = {
     "home": (200, 200, 200, 200),
     "tasks": (200, 200, 200, 200),

@@ -12,7 +12,7 @@ as 持续推进 get the stale rule only; measures waiting for sign-off are not s
 Indicators (execution rate = latest actual ÷ target): red below 10%, yellow below the year's 序时进度
 (day of year ÷ days in year), green otherwise; only indicators of the current year are judged.
 
-Every threshold can be changed with ZHENGGAI_SUPERVISION_RULES (README: 督查督办).
+Every threshold can be changed with ZHENGGAI_SUPERVISION_RULES (docs/用户手册.md: 督查督办).
 """
 
 from __future__ import annotations

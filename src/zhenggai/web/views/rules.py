@@ -1,4 +1,4 @@
-"""The 巡察办 sets an inspection's 延期 limits (README: 整改措施的生命周期)."""
+"""The 巡察办 sets an inspection's 延期 limits (docs/用户手册.md: 整改措施的生命周期)."""
 
 from __future__ import annotations
 
