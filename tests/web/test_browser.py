@@ -218,6 +218,7 @@ MANAGE = [
     ("ledger-editor", "/inspections/{inspection}/ledger/edit/"),
     ("warnings", "/supervision/warnings/"),
     ("weekly", "/supervision/weekly/"),
+    ("signals", "/evaluation/signals/"),
 ]
 SUPERVISE = [
     ("overview", "/overview/"),

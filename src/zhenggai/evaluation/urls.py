@@ -6,4 +6,5 @@ app_name = "evaluation"
 
 urlpatterns = [
     path("inspections/<int:pk>/coverage/", views.coverage, name="coverage"),
+    path("signals/", views.signals, name="signals"),
 ]
