@@ -3,8 +3,8 @@
 Texts are folded (punctuation, spaces and digits dropped) and cut into character 3-grams (Chinese has no spaces
 to split words on; 3-grams of characters are the usual shingles). Each text gets a MinHash signature of
 `PERMS` values; texts whose signatures agree on a whole band of `ROWS` values are candidates; a candidate pair is
-kept when its signatures agree on at least `THRESHOLD` of all values (the estimated Jaccard similarity of the
-3-gram sets). Kept pairs are joined into groups.
+kept when the Jaccard similarity of its 3-gram sets is at least `THRESHOLD` (checked exactly on the candidates
+whose signatures agree on at least `ESTIMATE_FLOOR` of all values). Kept pairs are joined into groups.
 
 The algorithm is datasketch's (MinHash + MinHashLSH) written over numpy arrays for all texts at once:
 benchmarks/signals.py measures datasketch's per-text objects and rapidfuzz's all-pairs ratio on samples and
@@ -23,6 +23,7 @@ import numpy.typing as npt
 PERMS = 32
 ROWS = 4  # PERMS // ROWS bands; a pair with Jaccard 0.8 is a candidate with probability 0.985
 THRESHOLD = 0.8
+ESTIMATE_FLOOR = 0.6  # candidates whose signatures agree less than this are not checked exactly
 MIN_CHARS = 16  # shorter texts (标题式的一句话) repeat by nature and are not compared
 SHINGLE = 3
 CHUNK = 40_000  # texts per numpy batch, to bound memory
@@ -37,6 +38,13 @@ _B = _rng.integers(0, 2**63, size=PERMS, dtype=np.uint64)
 
 def fold(text: str) -> str:
     return _FOLD.sub("", text)
+
+
+def jaccard(a: str, b: str) -> float:
+    """Jaccard similarity of the two texts' character 3-gram sets."""
+    x = {a[i : i + SHINGLE] for i in range(len(a) - SHINGLE + 1)}
+    y = {b[i : i + SHINGLE] for i in range(len(b) - SHINGLE + 1)}
+    return len(x & y) / len(x | y) if x or y else 0.0
 
 
 def _signatures(texts: Sequence[str]) -> npt.NDArray[np.uint64]:
@@ -86,7 +94,7 @@ def near_duplicates(texts: Sequence[str], owners: Sequence[object]) -> list[Grou
     if len(keep) < 2:
         return []
     sig = _signatures([folded[i] for i in keep])
-    pairs: set[tuple[int, int]] = set()
+    found_left, found_right = [], []
     for band in range(PERMS // ROWS):
         cols = sig[:, band * ROWS : (band + 1) * ROWS]
         with np.errstate(over="ignore"):
@@ -95,14 +103,18 @@ def near_duplicates(texts: Sequence[str], owners: Sequence[object]) -> list[Grou
                 key = key * np.uint64(0x100000001B3) ^ cols[:, r]
         order = np.argsort(key, kind="stable")
         same = np.flatnonzero(key[order][1:] == key[order][:-1])
-        for j in same:
-            a, b = int(order[j]), int(order[j + 1])
-            pairs.add((a, b) if a < b else (b, a))
-    if not pairs:
+        found_left.append(order[same])
+        found_right.append(order[same + 1])
+    a, b = np.concatenate(found_left), np.concatenate(found_right)
+    if not len(a):
         return []
-    left = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
-    right = np.fromiter((p[1] for p in pairs), dtype=np.int64, count=len(pairs))
+    low, high = np.minimum(a, b).astype(np.int64), np.maximum(a, b).astype(np.int64)
+    unique = np.unique(low * len(keep) + high)
+    left, right = unique // len(keep), unique % len(keep)
     agreement = (sig[left] == sig[right]).mean(axis=1)
+    likely = agreement >= ESTIMATE_FLOOR
+    left, right = left[likely], right[likely]
+    texts_kept = [folded[i] for i in keep]
     parent = list(range(len(keep)))
 
     def find(x: int) -> int:
@@ -112,17 +124,20 @@ def near_duplicates(texts: Sequence[str], owners: Sequence[object]) -> list[Grou
         return x
 
     lowest: dict[int, float] = {}
-    for a, b, sim in zip(left.tolist(), right.tolist(), agreement.tolist(), strict=True):
+    touched: set[int] = set()
+    for x, y in zip(left.tolist(), right.tolist(), strict=True):
+        sim = jaccard(texts_kept[x], texts_kept[y])  # the estimate is noisy with 32 values: check exactly
         if sim < THRESHOLD:
             continue
-        ra, rb = find(a), find(b)
+        touched.update((x, y))
+        ra, rb = find(x), find(y)
         if ra != rb:
             parent[rb] = ra
             lowest[ra] = min(lowest.get(ra, 1.0), lowest.pop(rb, 1.0), sim)
         else:
             lowest[ra] = min(lowest.get(ra, 1.0), sim)
     groups: dict[int, list[int]] = {}
-    for i in range(len(keep)):
+    for i in sorted(touched):
         root = find(i)
         if root in lowest:
             groups.setdefault(root, []).append(keep[i])

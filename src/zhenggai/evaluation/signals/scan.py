@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zhenggai.evaluation.signals.copied import near_duplicates
-from zhenggai.evaluation.signals.study import generic_words, is_study_only
+from zhenggai.evaluation.signals.study import generic_words, has_concrete, is_study_only
 
 # timing thresholds
 QUICK_SIGNOFF = dt.timedelta(minutes=10)  # sign-off requested this soon after the first report
@@ -116,6 +116,8 @@ def study_only(data: LedgerData) -> list[Signal]:
         texts[report.measure_id].append(report.text)
     signals = []
     for m in data.measures:
+        if has_concrete(m.text):  # the common case, decided without joining the reports
+            continue
         whole = "\n".join([m.text, *texts.get(m.id, ())])
         if is_study_only(whole):
             signals.append(

@@ -97,6 +97,19 @@ _DATE = re.compile(rf"[\d{_CN_DIGIT}]+[年月日]|月底|年底|季度|上半年
 _DOCUMENT = re.compile(r"《[^》]+》|〔\d{4}〕|\[\d{4}\]|第\S{1,6}号")
 
 
+# One pass each for the scan: any concrete mark at all, any generic phrase at all.
+_ANY_CONCRETE = re.compile(
+    "|".join(
+        [_NUMBER.pattern, _DATE.pattern, _DOCUMENT.pattern, *map(re.escape, _DOC_WORDS + CONCRETE_VERBS)]
+    )
+)
+_ANY_GENERIC = re.compile("|".join(map(re.escape, GENERIC)))
+
+
+def has_concrete(text: str) -> bool:
+    return _ANY_CONCRETE.search(text) is not None
+
+
 def concrete_marks(text: str) -> list[str]:
     """What in the text is concrete (empty: nothing checkable)."""
     marks: list[str] = []
@@ -115,4 +128,4 @@ def generic_words(text: str) -> list[str]:
 
 def is_study_only(text: str) -> bool:
     """True when the text has generic phrases and no concrete mark (the rule set above)."""
-    return bool(generic_words(text)) and not concrete_marks(text)
+    return _ANY_GENERIC.search(text) is not None and not has_concrete(text)
