@@ -69,6 +69,9 @@ def test_recheck_draw_record_false_reopens_the_measure(demo: Inspection) -> None
     )
     item.refresh_from_db()
     assert item.result == "false"
+    page = client.get(f"/evaluation/rechecks/{recheck.pk}/").content.decode()
+    assert "随机抽取4条开展回头看（随机种子42）。已核查1条，其中属实0条，整改不到位0条，虚假整改1条" in page
+    assert "1条已重新列为整改中" in page
     measure = Measure.objects.get(pk=item.measure_id)
     assert measure.status == MeasureStatus.IN_PROGRESS
     assert AuditEvent.objects.filter(action="reopen_measure", object_id=str(measure.pk)).exists()

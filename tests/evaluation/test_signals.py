@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
 
 from tests.conftest import World
 from tests.factories import PDF, MeasureFactory, report_with_evidence
@@ -231,3 +236,29 @@ def test_signals_page_shows_questions_with_links_and_is_scoped(demo: Inspection)
     archive = Inspection.objects.exclude(pk=demo.pk).get()
     assert login("lingdao").get(f"/evaluation/signals/?inspection={archive.pk}").status_code == 404
     assert login("lingdao").get("/evaluation/signals/?inspection=x").status_code == 404
+
+
+def test_signals_command_lists_the_questions(demo: Inspection) -> None:
+    out = StringIO()
+    call_command("signals", "--inspection", str(demo.pk), "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["measures"] == Measure.objects.filter(inspection=demo).count()
+    assert "佐证材料重复" in {s["label"] for s in data["signals"]}
+    assert all(s["summary"].startswith("疑点") for s in data["signals"])
+    with pytest.raises(CommandError):
+        call_command("signals", "--inspection", "99999")
+
+
+def test_signals_page_asks_for_an_inspection_past_its_limit(
+    demo: Inspection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zhenggai.evaluation import views
+
+    monkeypatch.setattr(views, "PAGE_SCAN_LIMIT", 5)
+    page = login("xunchaban").get("/evaluation/signals/").content.decode()
+    assert "页面不逐条扫描" in page
+    assert "佐证材料重复（" not in page
+    assert (
+        "佐证材料重复"
+        in login("xunchaban").get(f"/evaluation/signals/?inspection={demo.pk}").content.decode()
+    )

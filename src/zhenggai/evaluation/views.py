@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from decimal import Decimal
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -38,6 +39,8 @@ from zhenggai.ledger.services.evidence import UploadedEvidence
 from zhenggai.web.forms import attach_error
 from zhenggai.web.views.common import SUPERVISORS, actor, require_roles
 
+# A page scans on request; past this many measures it asks for one inspection (`zhenggai signals` scans all).
+PAGE_SCAN_LIMIT = 50_000
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -59,9 +62,23 @@ def signals(request: HttpRequest) -> HttpResponse:
         if not raw.isdigit():
             raise Http404("巡察不存在。")
         inspection = get_object_or_404(Inspection.objects.visible_to(request.user), pk=int(raw))
-        measures = measures.filter(inspection=inspection)
-    data = load(measures)
+    visible = measures.count()
+    if inspection is None and visible > PAGE_SCAN_LIMIT:
+        context: dict[str, Any] = {
+            "too_many": PAGE_SCAN_LIMIT,
+            "inspection": None,
+            "rows": [],
+            "kinds": [],
+            "total": 0,
+        }
+        return render(request, "evaluation/signals.html", context)
+    # One inspection's questions are found among everything the user sees (copies come from other units);
+    # past the limit only among the inspection's own measures, and the page says so.
+    narrow = inspection is not None and visible > PAGE_SCAN_LIMIT
+    data = load(measures.filter(inspection=inspection) if narrow else measures)
     found = scan(data)
+    if inspection is not None:
+        found = [s for s in found if inspection.pk in s.inspection_ids]
     codes = {m.id: (m.unit_name, m.code) for m in data.measures}
     kind = request.GET.get("kind", "")
     counts = Counter(s.kind for s in found)
@@ -76,6 +93,7 @@ def signals(request: HttpRequest) -> HttpResponse:
         "kind": kind,
         "total": len(found),
         "measures": len(data.measures),
+        "narrow": narrow,
         "extra": urlencode({k: v for k, v in (("kind", kind), ("inspection", raw)) if v}) + "&",
     }
     return render(request, "evaluation/signals.html", context)
@@ -307,6 +325,23 @@ def recheck_figures(recheck: Recheck) -> dict[str, int]:
     return {label: counts.get(value, 0) for value, label in RecheckResult.choices}
 
 
+def recheck_section(recheck: Recheck, figures: dict[str, int]) -> str:
+    """The paragraph a notice carries about this 回头看 (its own section, ready to paste)."""
+    checked = recheck.size - figures[RecheckResult.PENDING.label]
+    reopened = figures[RecheckResult.INADEQUATE.label] + figures[RecheckResult.FALSE.label]
+    text = (
+        f"{recheck.drawn_at.astimezone(timezone.get_current_timezone()):%Y年%m月%d日}，"
+        f"从{recheck.unit.display_name}{recheck.population}条已完成的整改措施中分层随机抽取{recheck.size}条开展回头看"
+        f"（随机种子{recheck.seed}）。已核查{checked}条，其中属实{figures[RecheckResult.CONFIRMED.label]}条，"
+        f"整改不到位{figures[RecheckResult.INADEQUATE.label]}条，虚假整改{figures[RecheckResult.FALSE.label]}条"
+    )
+    if reopened:
+        text += f"；{reopened}条已重新列为整改中，责令限期整改到位"
+    if checked < recheck.size:
+        text += f"；其余{recheck.size - checked}条正在核查"
+    return text + "。"
+
+
 def recheck_detail(request: HttpRequest, pk: int) -> HttpResponse:
     recheck = get_object_or_404(
         Recheck.objects.visible_to(request.user).select_related("unit", "round"), pk=pk
@@ -357,6 +392,7 @@ def recheck_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, f"已登记措施{item.measure.code}的核查结论。")
                     return redirect("evaluation:recheck", pk=pk)
             errors[item.pk] = form
+    figures = recheck_figures(recheck)
     rows = [
         (
             item,
@@ -372,7 +408,8 @@ def recheck_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "recheck": recheck,
         "rows": rows,
-        "figures": recheck_figures(recheck),
+        "figures": figures,
+        "section": recheck_section(recheck, figures),
         "can_manage": can_manage,
     }
     return render(request, "evaluation/recheck.html", context, status=400 if errors else 200)
