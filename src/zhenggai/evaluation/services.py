@@ -34,6 +34,10 @@ from zhenggai.ledger.services.validation import clean_text, optional_text
 MAX_SAMPLE = 500
 
 
+def _day(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def _supervise(by: User, unit: Unit, action: str) -> None:
     require_role(by, unit, Role.SUPERVISOR, action=action)
 
@@ -246,7 +250,7 @@ def draw_recheck(
     population = [(pk, f"{unit_name}·{labels.get(kind, kind)}") for pk, unit_name, kind in rows]
     drawn = sample(population, size, seed)
     title = optional_text(title, "名称", "title", max_length=200) or (
-        f"{unit.display_name}回头看（{timezone.localdate():%Y年%m月%d日}抽取）"
+        f"{unit.display_name}回头看（{_day(timezone.localdate())}抽取）"
     )
     recheck = Recheck.objects.create(
         unit=unit,

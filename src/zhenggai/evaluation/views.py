@@ -5,6 +5,7 @@ Views parse, authorize (visible_to), call a service, render.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from decimal import Decimal
 from typing import Any
@@ -320,6 +321,10 @@ def rechecks(request: HttpRequest) -> HttpResponse:
     return render(request, "evaluation/rechecks.html", context, status=400 if form.is_bound else 200)
 
 
+def _day(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def recheck_figures(recheck: Recheck) -> dict[str, int]:
     counts = Counter(recheck.items.values_list("result", flat=True))
     return {label: counts.get(value, 0) for value, label in RecheckResult.choices}
@@ -330,7 +335,7 @@ def recheck_section(recheck: Recheck, figures: dict[str, int]) -> str:
     checked = recheck.size - figures[RecheckResult.PENDING.label]
     reopened = figures[RecheckResult.INADEQUATE.label] + figures[RecheckResult.FALSE.label]
     text = (
-        f"{recheck.drawn_at.astimezone(timezone.get_current_timezone()):%Y年%m月%d日}，"
+        f"{_day(timezone.localtime(recheck.drawn_at).date())}，"
         f"从{recheck.unit.display_name}{recheck.population}条已完成的整改措施中分层随机抽取{recheck.size}条开展回头看"
         f"（随机种子{recheck.seed}）。已核查{checked}条，其中属实{figures[RecheckResult.CONFIRMED.label]}条，"
         f"整改不到位{figures[RecheckResult.INADEQUATE.label]}条，虚假整改{figures[RecheckResult.FALSE.label]}条"
