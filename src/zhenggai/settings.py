@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "zhenggai.notices",
     "zhenggai.supervision",
     "zhenggai.sheets",
+    "zhenggai.evaluation",
 ]
 
 MIDDLEWARE = [

@@ -12,5 +12,6 @@ urlpatterns = [
     path("supervision/", include("zhenggai.supervision.urls")),
     path("admin/", admin.site.urls),
     path("notices/", include("zhenggai.notices.urls")),
+    path("evaluation/", include("zhenggai.evaluation.urls")),
     path("", include("zhenggai.web.urls")),
 ]

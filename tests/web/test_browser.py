@@ -205,6 +205,9 @@ COMMON = [
     ("supervision-notice", "/supervision/notices/{notice}/"),
     ("notifications", "/supervision/notifications/"),
     ("password", "/accounts/password/"),
+    ("coverage", "/evaluation/inspections/{inspection}/coverage/"),
+    ("evaluations", "/evaluation/"),
+    ("evaluation", "/evaluation/{evaluation}/"),
 ]
 MANAGE = [
     ("reviews", "/reviews/"),
@@ -217,11 +220,15 @@ MANAGE = [
     ("ledger-editor", "/inspections/{inspection}/ledger/edit/"),
     ("warnings", "/supervision/warnings/"),
     ("weekly", "/supervision/weekly/"),
+    ("signals", "/evaluation/signals/"),
 ]
 SUPERVISE = [
     ("overview", "/overview/"),
     ("unit", "/units/{unit}/"),
     ("issue-notice", "/supervision/notices/issue/?measures={measure}"),
+    ("rubric", "/evaluation/rubric/"),
+    ("rechecks", "/evaluation/rechecks/"),
+    ("recheck", "/evaluation/rechecks/{recheck}/"),
 ]
 ROLE_PAGES = {
     "xunchaban": COMMON + MANAGE + SUPERVISE,
@@ -276,7 +283,14 @@ def test_every_page_of_every_role_has_the_layout_and_fits_a_desk_and_a_phone(
         content="请于回复时限前报送整改进展，逐条说明未完成的原因和下一步措施。",
         reply_deadline=dt.date.today() + dt.timedelta(days=7),
     )
+    from zhenggai.evaluation import services as evaluation_services
+
+    supervisor = DjangoUser.objects.get(username="xunchaban")
+    evaluation = evaluation_services.evaluate(by=supervisor, inspection=inspection)
+    recheck = evaluation_services.draw_recheck(by=supervisor, unit=inspection.inspected_unit, size=3, seed=1)
     values = {
+        "evaluation": evaluation.pk,
+        "recheck": recheck.pk,
         "inspection": inspection.pk,
         "measure": measure.pk,
         "unit": inspection.inspected_unit_id,

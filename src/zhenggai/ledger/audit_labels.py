@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.apps import apps
 
+from zhenggai.evaluation.audit_labels import ACTION_LABELS as EVALUATION_LABELS
 from zhenggai.ledger.services.organisation import ACTION_LABELS as ORGANISATION_LABELS
 
 ACTION_LABELS: dict[str, str] = {
@@ -53,6 +54,8 @@ ACTION_LABELS: dict[str, str] = {
     "set_email_mutes": "设置邮件通知",
     # organisation and users
     **ORGANISATION_LABELS,
+    # 整改评估 and 回头看
+    **EVALUATION_LABELS,
 }
 
 # Edits in the Django admin: admin_<add|change|delete>_<model>.

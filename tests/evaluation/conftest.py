@@ -1,0 +1,3 @@
+from tests.web.conftest import demo
+
+__all__ = ["demo"]
