@@ -204,6 +204,7 @@ COMMON = [
     ("supervision-notices", "/supervision/notices/"),
     ("supervision-notice", "/supervision/notices/{notice}/"),
     ("notifications", "/supervision/notifications/"),
+    ("indicators", "/supervision/indicators/"),
     ("password", "/accounts/password/"),
 ]
 MANAGE = [

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from zhenggai.ledger.models import Measure
+from zhenggai.ledger.models import Measure, Unit
 from zhenggai.supervision.choices import NotificationKind
 from zhenggai.web.form_messages import ChineseForm
 
@@ -65,4 +65,51 @@ class EmailMutesForm(ChineseForm):
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         required=False,
         error_messages={"invalid_choice": "所选通知类别不存在。"},
+    )
+
+
+class IndicatorForm(ChineseForm):
+    """Add or edit an indicator of a unit: the owner department is one of the unit's departments."""
+
+    name = forms.CharField(label="指标名称", max_length=200, error_messages={"required": "请填写指标名称。"})
+    department = forms.ModelChoiceField(
+        queryset=Unit.objects.none(),
+        label="责任部门",
+        required=False,
+        empty_label="（不指定）",
+        error_messages={"invalid_choice": "所选责任部门不属于该单位。"},
+    )
+    target = forms.DecimalField(
+        label="目标值",
+        max_digits=18,
+        decimal_places=2,
+        error_messages={"required": "请填写目标值。", "invalid": "目标值应为数字。"},
+        help_text="如预算金额",
+    )
+    unit_label = forms.CharField(label="计量单位", max_length=20, required=False, help_text="如：万元")
+
+    def __init__(self, *args: Any, unit: Unit, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["department"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Unit.objects.filter(parent=unit).order_by("name", "pk")
+
+
+class IndicatorActualForm(ChineseForm):
+    on_date = forms.DateField(
+        label="日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "请填写日期。", "invalid": "日期格式应为 2025-04-30。"},
+    )
+    value = forms.DecimalField(
+        label="实际值",
+        max_digits=18,
+        decimal_places=2,
+        error_messages={"required": "请填写实际值。", "invalid": "实际值应为数字。"},
+    )
+
+
+class RetireIndicatorForm(ChineseForm):
+    reason = forms.CharField(
+        label="停用理由", max_length=500, error_messages={"required": "请填写停用理由。"}
     )

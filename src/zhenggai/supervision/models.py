@@ -116,7 +116,14 @@ class IndicatorQuerySet(models.QuerySet["Indicator"]):
         if paths is None:
             return self
         measures = Measure.objects.visible_to(user).values("pk")
-        return self.filter(path_q("unit__path", paths) | Q(measure__in=measures))
+        # Staff see their department's indicators (the department reports them) beside their measures'.
+        return self.filter(
+            path_q("unit__path", paths) | path_q("department__path", paths) | Q(measure__in=measures)
+        )
+
+    def current(self) -> IndicatorQuerySet:
+        """Not retired (retire_indicator): listed, coloured by the sweep and open to reports."""
+        return self.filter(retired_at__isnull=True)
 
 
 class Indicator(models.Model):
@@ -155,6 +162,9 @@ class Indicator(models.Model):
     colour = models.CharField("颜色", max_length=10, choices=Colour.choices, blank=True)
     colour_since = models.DateTimeField("变色时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    retired_at = models.DateTimeField(
+        "停用时间", null=True, blank=True, help_text="停用的指标不再预警、不再报送，记录保留"
+    )
 
     objects = IndicatorQuerySet.as_manager()
 

@@ -1,0 +1,304 @@
+"""指标 pages: a unit's indicators for a year (list, add, edit, retire, report an actual).
+
+Unit leaders and the owning department write; supervisors above the unit and others in scope read. The
+services check the permission again on every call."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from zhenggai.ledger.choices import Role, UnitKind
+from zhenggai.ledger.errors import DomainError
+from zhenggai.ledger.models import Membership, Unit
+from zhenggai.ledger.querysets import path_q, scope_paths
+from zhenggai.supervision.forms import IndicatorActualForm, IndicatorForm, RetireIndicatorForm
+from zhenggai.supervision.indicators import (
+    add_indicator,
+    can_add,
+    can_write,
+    colour_for,
+    edit_indicator,
+    record_indicator_actual,
+    retire_indicator,
+    schedule,
+)
+from zhenggai.supervision.models import Indicator, IndicatorActual
+from zhenggai.web.forms import attach_error
+
+MAX_UNITS = 500  # units offered in the picker; a supervisor over more picks by the address (?unit=)
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def unit_choices(user: User) -> list[Unit]:
+    """Units (not departments) whose indicators the user may see: in scope, or above a department of theirs."""
+    paths = scope_paths(user)
+    units = Unit.objects.exclude(kind=UnitKind.DEPARTMENT)
+    if paths is not None:
+        parents = Membership.objects.filter(user=user, unit__kind=UnitKind.DEPARTMENT).values("unit__parent")
+        units = units.filter(path_q("path", paths) | Q(pk__in=parents))
+    return list(units.order_by("path")[:MAX_UNITS])
+
+
+@dataclass
+class Row:
+    indicator: Indicator
+    latest: IndicatorActual | None
+    rate: Decimal
+    colour: str
+    gap: Decimal
+    writable: bool
+
+
+def rows_for(user: User, unit: Unit, year: int, on: dt.date) -> list[Row]:
+    """The unit's indicators of the year with the latest actual on or before `on`, rate, colour and gap
+    (rate − 序时进度, in percentage points); retired ones last."""
+    indicators = (
+        Indicator.objects.visible_to(user)
+        .filter(unit=unit, year=year)
+        .select_related("department", "unit", "measure")
+        .prefetch_related(
+            Prefetch(
+                "actuals",
+                IndicatorActual.objects.filter(on_date__lte=on).order_by("-on_date"),
+                to_attr="recent",
+            )
+        )
+        .order_by("retired_at", "name", "pk")
+    )
+    line = schedule(on, year)
+    rows = []
+    for indicator in indicators:
+        latest = indicator.recent[0] if indicator.recent else None  # type: ignore[attr-defined]
+        value = latest.value if latest else Decimal(0)
+        rate = (value * 100 / indicator.target).quantize(Decimal("0.1"))
+        colour = "" if indicator.retired_at else colour_for(value, indicator.target, on, year)
+        rows.append(Row(indicator, latest, rate, colour, rate - line, can_write(user, indicator)))
+    return rows
+
+
+def _pick(request: HttpRequest, user: User) -> tuple[list[Unit], Unit | None, int]:
+    units = unit_choices(user)
+    today = timezone.localdate()
+    raw_year = request.GET.get("year", "")
+    year = int(raw_year) if raw_year.isdigit() and 2000 <= int(raw_year) <= 2100 else today.year
+    raw_unit = request.GET.get("unit", "")
+    unit = None
+    if raw_unit.isdigit():
+        unit = next((u for u in units if u.pk == int(raw_unit)), None)
+        if unit is None:
+            unit = Unit.objects.visible_to(user).exclude(kind=UnitKind.DEPARTMENT).filter(pk=raw_unit).first()
+            if unit is None:
+                raise Http404("单位不存在或无权查看。")
+    elif units:
+        led = Membership.objects.filter(user=user, role=Role.LEADER).values_list("unit_id", flat=True)
+        unit = next((u for u in units if u.pk in set(led)), units[0])
+    return units, unit, year
+
+
+def _page(
+    request: HttpRequest,
+    unit: Unit | None,
+    units: list[Unit],
+    year: int,
+    *,
+    add_form: IndicatorForm | None = None,
+    failed: tuple[int, IndicatorActualForm] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = _user(request)
+    today = timezone.localdate()
+    on = min(today, dt.date(year, 12, 31))
+    rows = rows_for(user, unit, year, on) if unit is not None else []
+    counts = {c: sum(1 for r in rows if r.colour == c) for c in ("red", "yellow", "green")}
+    return render(
+        request,
+        "supervision/indicators.html",
+        {
+            "units": units,
+            "unit": unit,
+            "year": year,
+            "years": list(range(today.year - 3, today.year + 2)),
+            "on": on,
+            "line": schedule(on, year),
+            "rows": rows,
+            "counts": counts,
+            "can_add": unit is not None and can_add(user, unit),
+            "add_form": add_form or (IndicatorForm(unit=unit) if unit is not None else None),
+            "actual_form": IndicatorActualForm(initial={"on_date": on}),
+            "failed_pk": failed[0] if failed else None,
+            "failed_form": failed[1] if failed else None,
+        },
+        status=status,
+    )
+
+
+@login_required
+def indicators(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    units, unit, year = _pick(request, user)
+    return _page(request, unit, units, year)
+
+
+def _back(indicator: Indicator) -> HttpResponseRedirect:
+    return HttpResponseRedirect(
+        f"{reverse('supervision:indicators')}?unit={indicator.unit_id}&year={indicator.year}"
+        f"#indicator-{indicator.pk}"
+    )
+
+
+@login_required
+@require_POST
+def add(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    units, unit, year = _pick(request, user)
+    if unit is None:
+        raise Http404("单位不存在或无权查看。")
+    if not can_add(user, unit):
+        raise PermissionDenied("新增指标由该单位的领导办理。")
+    form = IndicatorForm(request.POST, unit=unit)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = add_indicator(
+                by=user,
+                name=data["name"],
+                year=year,
+                target=data["target"],
+                unit=unit,
+                department=data["department"],
+                unit_label=data["unit_label"],
+            )
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            messages.success(request, f"已新增指标“{created.name}”。")
+            return _back(created)
+    return _page(request, unit, units, year, add_form=form, status=400)
+
+
+def _indicator(request: HttpRequest, pk: int) -> Indicator:
+    found: Indicator = get_object_or_404(
+        Indicator.objects.visible_to(_user(request)).select_related("unit", "department"), pk=pk
+    )
+    return found
+
+
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    indicator = _indicator(request, pk)
+    initial = {
+        "name": indicator.name,
+        "department": indicator.department_id,
+        "target": indicator.target,
+        "unit_label": indicator.unit_label,
+    }
+    status = 200
+    if request.method == "POST":
+        if not can_write(user, indicator):
+            raise PermissionDenied("修改指标由该单位的领导或责任部门办理。")
+        form = IndicatorForm(request.POST, unit=indicator.unit, initial=initial)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                edit_indicator(
+                    by=user,
+                    indicator=indicator,
+                    name=data["name"],
+                    department=data["department"],
+                    target=data["target"],
+                    unit_label=data["unit_label"],
+                )
+            except DomainError as error:
+                attach_error(form, error)
+            else:
+                messages.success(request, "指标已保存。")
+                return _back(indicator)
+        status = 400
+    else:
+        form = IndicatorForm(unit=indicator.unit, initial=initial)
+    return render(
+        request,
+        "supervision/indicator_edit.html",
+        {
+            "indicator": indicator,
+            "form": form,
+            "retire_form": RetireIndicatorForm(),
+            "writable": can_write(user, indicator),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def retire(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    indicator = _indicator(request, pk)
+    if not can_write(user, indicator):
+        raise PermissionDenied("停用指标由该单位的领导或责任部门办理。")
+    form = RetireIndicatorForm(request.POST)
+    if form.is_valid():
+        try:
+            retire_indicator(by=user, indicator=indicator, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            messages.success(request, f"指标“{indicator.name}”已停用。")
+            return _back(indicator)
+    return render(
+        request,
+        "supervision/indicator_edit.html",
+        {
+            "indicator": indicator,
+            "form": IndicatorForm(unit=indicator.unit),
+            "retire_form": form,
+            "writable": can_write(user, indicator),
+        },
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    """Report an actual value for a date; the same date again corrects it (audited by the service)."""
+    user = _user(request)
+    indicator = _indicator(request, pk)
+    if not can_write(user, indicator):
+        raise PermissionDenied("实际值由该单位的领导或责任部门报送。")
+    form = IndicatorActualForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        existed = indicator.actuals.filter(on_date=data["on_date"]).exists()
+        try:
+            record_indicator_actual(
+                by=user, indicator=indicator, on_date=data["on_date"], value=data["value"]
+            )
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"已{'更正' if existed else '报送'}“{indicator.name}”{data['on_date']:%Y年%m月%d日}的实际值。",
+            )
+            return _back(indicator)
+    units = unit_choices(user)
+    return _page(request, indicator.unit, units, indicator.year, failed=(indicator.pk, form), status=400)
