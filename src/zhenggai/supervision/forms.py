@@ -113,3 +113,31 @@ class RetireIndicatorForm(ChineseForm):
     reason = forms.CharField(
         label="停用理由", max_length=500, error_messages={"required": "请填写停用理由。"}
     )
+
+
+class IssueIndicatorNoticesForm(ChineseForm):
+    per = forms.ChoiceField(
+        label="发出方式",
+        choices=[("project", "每个预警项目一份"), ("department", "每个责任部门一份")],
+        initial="project",
+        widget=forms.RadioSelect,
+    )
+    reply_deadline = forms.DateField(
+        label="回复时限",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "请填写回复时限。", "invalid": "回复时限的日期格式应为 2025-04-30。"},
+    )
+
+
+class ExecutionUploadForm(ChineseForm):
+    file = forms.FileField(
+        label="项目执行情况表（.xlsx）",
+        required=False,
+        help_text="财务系统导出的表：项目名称、预算金额、已执行金额（或执行率），可有责任部门列。",
+    )
+    on_date = forms.DateField(
+        label="数据日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "请填写数据日期。", "invalid": "数据日期的格式应为 2025-07-31。"},
+        help_text="表中已执行金额截至的日期；同一日期再导入即更正。",
+    )

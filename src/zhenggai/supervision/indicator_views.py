@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from io import BytesIO
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,13 +20,28 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from zhenggai.ledger.choices import Role, UnitKind
 from zhenggai.ledger.errors import DomainError
 from zhenggai.ledger.models import Membership, Unit
 from zhenggai.ledger.querysets import path_q, scope_paths
-from zhenggai.supervision.forms import IndicatorActualForm, IndicatorForm, RetireIndicatorForm
+from zhenggai.sheets.read import MAX_BYTES
+from zhenggai.supervision.execution import (
+    FIELDS,
+    ExecutionImportError,
+    export_execution,
+    import_execution,
+    letter,
+)
+from zhenggai.supervision.forms import (
+    ExecutionUploadForm,
+    IndicatorActualForm,
+    IndicatorForm,
+    IssueIndicatorNoticesForm,
+    RetireIndicatorForm,
+)
 from zhenggai.supervision.indicators import (
     add_indicator,
     can_add,
@@ -35,7 +52,11 @@ from zhenggai.supervision.indicators import (
     retire_indicator,
     schedule,
 )
-from zhenggai.supervision.models import Indicator, IndicatorActual
+from zhenggai.supervision.models import Indicator, IndicatorActual, IndicatorNotice
+from zhenggai.supervision.services import warnings_sent
+from zhenggai.supervision.warning_notices import issue_indicator_notices
+from zhenggai.supervision.warning_notices import notice_docx as render_notice_docx
+from zhenggai.untrusted.staging import StagedUploads
 from zhenggai.web.forms import attach_error
 
 MAX_UNITS = 500  # units offered in the picker; a supervisor over more picks by the address (?unit=)
@@ -120,6 +141,7 @@ def _page(
     *,
     add_form: IndicatorForm | None = None,
     failed: tuple[int, IndicatorActualForm] | None = None,
+    notice_form: IssueIndicatorNoticesForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = _user(request)
@@ -127,6 +149,15 @@ def _page(
     on = min(today, dt.date(year, 12, 31))
     rows = rows_for(user, unit, year, on) if unit is not None else []
     counts = {c: sum(1 for r in rows if r.colour == c) for c in ("red", "yellow", "green")}
+    notices = (
+        list(
+            IndicatorNotice.objects.filter(unit=unit, on_date__year=year)
+            .select_related("department", "issued_by")
+            .prefetch_related("indicators")[:50]
+        )
+        if unit is not None
+        else []
+    )
     return render(
         request,
         "supervision/indicators.html",
@@ -142,6 +173,10 @@ def _page(
             "can_add": unit is not None and can_add(user, unit),
             "add_form": add_form or (IndicatorForm(unit=unit) if unit is not None else None),
             "actual_form": IndicatorActualForm(initial={"on_date": on}),
+            "notices": notices,
+            "notice_form": notice_form
+            or IssueIndicatorNoticesForm(initial={"reply_deadline": today + dt.timedelta(days=10)}),
+            "sent": warnings_sent(unit, since=dt.date(year, 1, 1)) if unit is not None else 0,
             "failed_pk": failed[0] if failed else None,
             "failed_form": failed[1] if failed else None,
         },
@@ -302,3 +337,173 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
             return _back(indicator)
     units = unit_choices(user)
     return _page(request, indicator.unit, units, indicator.year, failed=(indicator.pk, form), status=400)
+
+
+@login_required
+@require_POST
+def issue_notices(request: HttpRequest) -> HttpResponse:
+    """Issue the 预警单 of today (or the year's last day) for the unit's red and yellow indicators."""
+    user = _user(request)
+    units, unit, year = _pick(request, user)
+    if unit is None:
+        raise Http404("单位不存在或无权查看。")
+    if not can_add(user, unit):
+        raise PermissionDenied("预警单由该单位的领导发出。")
+    form = IssueIndicatorNoticesForm(request.POST)
+    on = min(timezone.localdate(), dt.date(year, 12, 31))
+    if form.is_valid():
+        try:
+            issued = issue_indicator_notices(
+                by=user,
+                unit=unit,
+                on_date=on,
+                reply_deadline=form.cleaned_data["reply_deadline"],
+                per=form.cleaned_data["per"],
+            )
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            messages.success(request, f"已发出预警单{len(issued)}份，已通知责任部门。")
+            return HttpResponseRedirect(
+                f"{reverse('supervision:indicators')}?unit={unit.pk}&year={year}#indicator-notices"
+            )
+    return _page(request, unit, units, year, notice_form=form, status=400)
+
+
+@login_required
+def notice_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    notice = get_object_or_404(
+        IndicatorNotice.objects.filter(
+            Q(unit__in=Unit.objects.visible_to(user)) | Q(department__in=Unit.objects.visible_to(user))
+        ).select_related("unit", "department"),
+        pk=pk,
+    )
+    response = HttpResponse(
+        render_notice_docx(notice),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"预算项目执行率预警单{notice.number}.docx"
+    )
+    return response
+
+
+@login_required
+def export(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    _units, unit, year = _pick(request, user)
+    if unit is None:
+        raise Http404("单位不存在或无权查看。")
+    on = min(timezone.localdate(), dt.date(year, 12, 31))
+    rows = rows_for(user, unit, year, on)
+    data = export_execution(
+        [
+            (
+                r.indicator.name,
+                r.indicator.department.name if r.indicator.department else "",
+                r.indicator.target,
+                r.latest.value if r.latest else None,
+                r.rate,
+                r.colour,
+                r.gap,
+            )
+            for r in rows
+        ],
+        title=f"{unit.display_name}{year}年预算项目执行情况表",
+        on=on,
+        line=schedule(on, year),
+    )
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{unit.display_name}{year}年执行情况表.xlsx"
+    )
+    return response
+
+
+STAGED = StagedUploads("execution")
+OVERRIDES = (
+    "header_row",
+    "project",
+    "department",
+    "budget",
+    "executed",
+    "rate",
+    "budget_unit",
+    "executed_unit",
+)
+
+
+@login_required
+def import_page(request: HttpRequest) -> HttpResponse:
+    """Upload → preview (the mapped columns as written, the rows with their colours; the mapping can be
+    changed by column letters) → confirm. The file waits in StagedUploads between the two steps."""
+    user = _user(request)
+    _units, unit, year = _pick(request, user)
+    if unit is None:
+        raise Http404("单位不存在或无权查看。")
+    if not can_add(user, unit):
+        raise PermissionDenied("导入项目执行情况表由该单位的领导办理。")
+    context: dict[str, Any] = {"unit": unit, "year": year, "today": timezone.localdate()}
+    if request.method != "POST":
+        context["form"] = ExecutionUploadForm(
+            initial={"on_date": min(timezone.localdate(), dt.date(year, 12, 31))}
+        )
+        return render(request, "supervision/indicators_import.html", context)
+    form = ExecutionUploadForm(request.POST, request.FILES)
+    context["form"] = form
+    if not form.is_valid():
+        return render(request, "supervision/indicators_import.html", context, status=400)
+    data = form.cleaned_data
+    sha = request.POST.get("staged", "")
+    if data["file"] is not None:
+        raw = data["file"].read(MAX_BYTES + 1)
+        sha = STAGED.store(user.pk, raw)
+        name = data["file"].name
+    else:
+        name = request.POST.get("name", "执行情况表.xlsx")
+    staged = STAGED.load(user.pk, sha) if sha else None
+    if staged is None:
+        form.add_error("file", "请选择要导入的项目执行情况表（.xlsx）。")
+        return render(request, "supervision/indicators_import.html", context, status=400)
+    override = {key: request.POST[key] for key in OVERRIDES if request.POST.get(key, "").strip()}
+    confirm = "confirm" in request.POST
+    try:
+        result = import_execution(
+            BytesIO(staged),
+            unit=unit,
+            by=user,
+            on_date=data["on_date"],
+            dry_run=not confirm,
+            name=name,
+            override=override or None,
+        )
+    except ExecutionImportError as error:
+        STAGED.discard(user.pk, sha)
+        form.add_error("file", error.message)
+        return render(request, "supervision/indicators_import.html", context, status=400)
+    if confirm and result.ok:
+        STAGED.discard(user.pk, sha)
+        counts = result.counts()
+        messages.success(
+            request,
+            f"已导入{len(result.rows)}个项目：新增指标{result.created}个，报送实际值{result.reported}个；"
+            f"红色{counts['red']}个、黄色{counts['yellow']}个。",
+        )
+        return HttpResponseRedirect(
+            f"{reverse('supervision:indicators')}?unit={unit.pk}&year={data['on_date'].year}"
+        )
+    context |= {
+        "result": result,
+        "staged": sha,
+        "name": name,
+        "override": override,
+        "letters": [letter(i) for i in range(26)],
+        "mapped": {
+            key: letter(col) for key, col in (result.mapping.columns.items() if result.mapping else [])
+        },
+        "fields": FIELDS,
+    }
+    return render(request, "supervision/indicators_import.html", context, status=200 if result.ok else 400)
