@@ -226,7 +226,7 @@ SUPERVISE = [
 ]
 ROLE_PAGES = {
     "xunchaban": COMMON + MANAGE + SUPERVISE,
-    "lingdao": COMMON + MANAGE,
+    "lingdao": [*COMMON, *MANAGE, ("indicators-import", "/supervision/indicators/import/")],
     "jingban": COMMON,
     "chakan": COMMON,
 }

@@ -98,7 +98,7 @@ class IndicatorForm(ChineseForm):
 class IndicatorActualForm(ChineseForm):
     on_date = forms.DateField(
         label="日期",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "请填写日期。", "invalid": "日期格式应为 2025-04-30。"},
     )
     value = forms.DecimalField(
@@ -124,7 +124,7 @@ class IssueIndicatorNoticesForm(ChineseForm):
     )
     reply_deadline = forms.DateField(
         label="回复时限",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "请填写回复时限。", "invalid": "回复时限的日期格式应为 2025-04-30。"},
     )
 
@@ -137,7 +137,7 @@ class ExecutionUploadForm(ChineseForm):
     )
     on_date = forms.DateField(
         label="数据日期",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "请填写数据日期。", "invalid": "数据日期的格式应为 2025-07-31。"},
         help_text="表中已执行金额截至的日期；同一日期再导入即更正。",
     )

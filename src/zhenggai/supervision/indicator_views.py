@@ -5,6 +5,7 @@ services check the permission again on every call."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -26,6 +27,7 @@ from django.views.decorators.http import require_POST
 from zhenggai.ledger.choices import Role, UnitKind
 from zhenggai.ledger.errors import DomainError
 from zhenggai.ledger.models import Membership, Unit
+from zhenggai.ledger.permissions import has_role
 from zhenggai.ledger.querysets import path_q, scope_paths
 from zhenggai.sheets.read import MAX_BYTES
 from zhenggai.supervision.execution import (
@@ -89,7 +91,7 @@ class Row:
 
 def rows_for(user: User, unit: Unit, year: int, on: dt.date) -> list[Row]:
     """The unit's indicators of the year with the latest actual on or before `on`, rate, colour and gap
-    (rate − 序时进度, in percentage points); retired ones last."""
+    (rate − 序时进度, in percentage points); red first, then yellow (lowest rate first), green, retired."""
     indicators = (
         Indicator.objects.visible_to(user)
         .filter(unit=unit, year=year)
@@ -104,14 +106,28 @@ def rows_for(user: User, unit: Unit, year: int, on: dt.date) -> list[Row]:
         .order_by("retired_at", "name", "pk")
     )
     line = schedule(on, year)
+    # can_write for every row in two queries: a leader of the unit writes all; staff and department leaders
+    # write their departments' indicators.
+    leads = has_role(user, unit, Role.LEADER)
+    own: set[int] = set()
+    if not leads:
+        own = set(
+            Membership.objects.filter(
+                user=user, role__in=[Role.STAFF, Role.LEADER], unit__parent=unit
+            ).values_list("unit_id", flat=True)
+        )
     rows = []
     for indicator in indicators:
         latest = indicator.recent[0] if indicator.recent else None  # type: ignore[attr-defined]
         value = latest.value if latest else Decimal(0)
         rate = (value * 100 / indicator.target).quantize(Decimal("0.1"))
         colour = "" if indicator.retired_at else colour_for(value, indicator.target, on, year)
-        rows.append(Row(indicator, latest, rate, colour, rate - line, can_write(user, indicator)))
-    return rows
+        writable = leads or (indicator.department_id in own and user.is_active)
+        rows.append(Row(indicator, latest, rate, colour, rate - line, writable))
+    order = {"red": 0, "yellow": 1, "green": 2, "": 3}  # reddest first, retired last
+    return sorted(
+        rows, key=lambda r: (order[r.colour], r.rate if r.colour != "green" else 0, r.indicator.name)
+    )
 
 
 def _pick(request: HttpRequest, user: User) -> tuple[list[Unit], Unit | None, int]:
@@ -174,6 +190,7 @@ def _page(
             "add_form": add_form or (IndicatorForm(unit=unit) if unit is not None else None),
             "actual_form": IndicatorActualForm(initial={"on_date": on}),
             "notices": notices,
+            "chart": chart_data(rows, year, on) if rows else None,
             "notice_form": notice_form
             or IssueIndicatorNoticesForm(initial={"reply_deadline": today + dt.timedelta(days=10)}),
             "sent": warnings_sent(unit, since=dt.date(year, 1, 1)) if unit is not None else 0,
@@ -182,6 +199,45 @@ def _page(
         },
         status=status,
     )
+
+
+CHART_COLOURS = {"red": "#d93026", "yellow": "#e6a100", "green": "#2e9e44", "": "#adb5bd"}
+
+
+def chart_data(rows: list[Row], year: int, on: dt.date) -> dict[str, Any]:
+    """Each current project's rate at each month's end up to `on` (the latest actual by then; None before
+    the first report), and the 序时进度 of those days: for charts.js's `execution` builder."""
+    ends = []
+    for month in range(1, 13):
+        end = dt.date(year, month, calendar.monthrange(year, month)[1])
+        ends.append(min(end, on))
+        if end >= on:
+            break
+    actuals: dict[int, list[tuple[dt.date, Decimal]]] = {}
+    current = [r for r in rows if r.indicator.retired_at is None]
+    for indicator_id, on_date, value in (
+        IndicatorActual.objects.filter(indicator__in=[r.indicator.pk for r in current], on_date__lte=on)
+        .order_by("on_date")
+        .values_list("indicator_id", "on_date", "value")
+    ):
+        actuals.setdefault(indicator_id, []).append((on_date, value))
+    projects = []
+    for r in current:
+        series = actuals.get(r.indicator.pk, [])
+        rates: list[float | None] = []
+        for end in ends:
+            latest = [value for day, value in series if day <= end]
+            rates.append(
+                float((latest[-1] * 100 / r.indicator.target).quantize(Decimal("0.1"))) if latest else None
+            )
+        projects.append({"name": r.indicator.name, "rates": rates, "color": CHART_COLOURS[r.colour]})
+    return {
+        "execution": {
+            "months": [f"{end.month}月{end.day}日" if end == on else f"{end.month}月" for end in ends],
+            "schedule": [float(schedule(end, year)) for end in ends],
+            "projects": projects,
+        }
+    }
 
 
 @login_required
