@@ -123,3 +123,20 @@ def test_an_edit_is_audited_and_a_retired_indicator_is_neither_coloured_nor_repo
     )
     assert "已停用" in refused.content.decode()
     assert not IndicatorActual.objects.exists()
+
+
+def test_an_indicator_added_for_a_measure_takes_its_lead_department(world: World, clock: Clock) -> None:
+    clock(SIXTY_PERCENT)
+    leader = _client(world, "leader_a")
+    leader.post(
+        f"/supervision/indicators/add/?unit={world.unit_a.pk}&year=2025",
+        {"name": "接待费压减额", "target": "12", "unit_label": "万元", "measure": world.measure_a.pk},
+    )
+    indicator = Indicator.objects.get(name="接待费压减额")
+    assert (indicator.measure, indicator.department) == (world.measure_a, world.measure_a.lead_department)
+    assert f"整改措施{world.measure_a.code}" in _page(leader, world)
+    other = leader.post(
+        f"/supervision/indicators/add/?unit={world.unit_a.pk}&year=2025",
+        {"name": "别的单位的措施", "target": "1", "measure": world.measure_b.pk},
+    )
+    assert "所选整改措施不属于该单位。" in other.content.decode()

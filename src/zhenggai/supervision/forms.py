@@ -68,6 +68,13 @@ class EmailMutesForm(ChineseForm):
     )
 
 
+class MeasureChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A measure named by its inspection's 巡察组, its code and the start of its text."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.inspection.inspector} {obj.code} {obj.text[:30]}"
+
+
 class IndicatorForm(ChineseForm):
     """Add or edit an indicator of a unit: the owner department is one of the unit's departments."""
 
@@ -87,12 +94,30 @@ class IndicatorForm(ChineseForm):
         help_text="如预算金额",
     )
     unit_label = forms.CharField(label="计量单位", max_length=20, required=False, help_text="如：万元")
+    measure = MeasureChoiceField(
+        queryset=Measure.objects.none(),
+        label="关联整改措施",
+        required=False,
+        empty_label="（不关联）",
+        help_text="指标用于考核某条整改措施时选择；不选责任部门则用该措施的牵头部门。",
+        error_messages={"invalid_choice": "所选整改措施不属于该单位。"},
+    )
 
-    def __init__(self, *args: Any, unit: Unit, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, unit: Unit, with_measure: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["department"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Unit.objects.filter(parent=unit).order_by("name", "pk")
+        if not with_measure:
+            del self.fields["measure"]
+            return
+        measure = self.fields["measure"]
+        assert isinstance(measure, forms.ModelChoiceField)
+        measure.queryset = (
+            Measure.objects.filter(inspection__inspected_unit=unit)
+            .select_related("inspection")
+            .order_by("inspection_id", "code")
+        )
 
 
 class IndicatorActualForm(ChineseForm):

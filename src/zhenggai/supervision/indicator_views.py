@@ -273,6 +273,7 @@ def add(request: HttpRequest) -> HttpResponse:
                 year=year,
                 target=data["target"],
                 unit=unit,
+                measure=data["measure"],
                 department=data["department"],
                 unit_label=data["unit_label"],
             )
@@ -305,7 +306,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not can_write(user, indicator):
             raise PermissionDenied("修改指标由该单位的领导或责任部门办理。")
-        form = IndicatorForm(request.POST, unit=indicator.unit, initial=initial)
+        form = IndicatorForm(request.POST, unit=indicator.unit, initial=initial, with_measure=False)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -324,7 +325,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 return _back(indicator)
         status = 400
     else:
-        form = IndicatorForm(unit=indicator.unit, initial=initial)
+        form = IndicatorForm(unit=indicator.unit, initial=initial, with_measure=False)
     return render(
         request,
         "supervision/indicator_edit.html",
@@ -359,7 +360,7 @@ def retire(request: HttpRequest, pk: int) -> HttpResponse:
         "supervision/indicator_edit.html",
         {
             "indicator": indicator,
-            "form": IndicatorForm(unit=indicator.unit),
+            "form": IndicatorForm(unit=indicator.unit, with_measure=False),
             "retire_form": form,
             "writable": can_write(user, indicator),
         },
