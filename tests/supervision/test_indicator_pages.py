@@ -140,3 +140,29 @@ def test_an_indicator_added_for_a_measure_takes_its_lead_department(world: World
         {"name": "别的单位的措施", "target": "1", "measure": world.measure_b.pk},
     )
     assert "所选整改措施不属于该单位。" in other.content.decode()
+
+
+def test_the_page_reads_the_same_number_of_queries_for_3_or_30_indicators(world: World, clock: Clock) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from zhenggai.supervision.services import record_indicator_actual
+
+    clock(SIXTY_PERCENT)
+    staff = _client(world, "staff_a")
+    counts = []
+    for total in (3, 30):
+        for n in range(total - Indicator.objects.count()):
+            made = add_indicator(
+                by=world.leader_a,
+                name=f"项目{n:03d}-{total}",
+                year=2025,
+                target=100,
+                unit=world.unit_a,
+                department=world.dept_a,
+            )
+            record_indicator_actual(by=world.staff_a, indicator=made, on_date=D(2025, 7, 31), value=n)
+        with CaptureQueriesContext(connection) as queries:
+            _page(staff, world)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
