@@ -28,6 +28,7 @@ def test_admin_lists_preferences_and_reminders_without_letting_them_be_changed(
     assert reminders.status_code == 200
     assert world.measure_a.code in reminders.content.decode()
 
+    assert client.get("/admin/supervision/indicatornotice/").status_code == 200
     assert client.get("/admin/supervision/duesoonreminder/add/").status_code == 403
     change = client.post(
         f"/admin/supervision/duesoonreminder/{reminder.pk}/change/", {"deadline": "2031-01-01"}

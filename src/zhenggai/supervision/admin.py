@@ -8,6 +8,7 @@ from zhenggai.ledger.admin import ReadOnlyAdmin
 from zhenggai.supervision.models import (
     DueSoonReminder,
     Indicator,
+    IndicatorNotice,
     JobLock,
     NotificationPreference,
     SupervisionNotice,
@@ -67,3 +68,12 @@ class DueSoonReminderAdmin(ReadOnlyAdmin):
     list_select_related = ("measure",)
     raw_id_fields = ("measure",)
     date_hierarchy = "sent_at"
+
+
+@admin.register(IndicatorNotice)
+class IndicatorNoticeAdmin(ReadOnlyAdmin):
+    """预算项目执行率预警单: issued on the 指标 page (issue_indicator_notices); read-only."""
+
+    list_display = ("issued_at", "unit", "department", "number", "on_date", "reply_deadline")
+    list_select_related = ("unit", "department")
+    raw_id_fields = ("indicators",)
