@@ -204,6 +204,7 @@ COMMON = [
     ("supervision-notices", "/supervision/notices/"),
     ("supervision-notice", "/supervision/notices/{notice}/"),
     ("notifications", "/supervision/notifications/"),
+    ("indicators", "/supervision/indicators/"),
     ("password", "/accounts/password/"),
     ("coverage", "/evaluation/inspections/{inspection}/coverage/"),
     ("evaluations", "/evaluation/"),
@@ -232,7 +233,7 @@ SUPERVISE = [
 ]
 ROLE_PAGES = {
     "xunchaban": COMMON + MANAGE + SUPERVISE,
-    "lingdao": COMMON + MANAGE,
+    "lingdao": [*COMMON, *MANAGE, ("indicators-import", "/supervision/indicators/import/")],
     "jingban": COMMON,
     "chakan": COMMON,
 }

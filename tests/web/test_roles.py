@@ -46,6 +46,9 @@ def _urls(demo: Inspection) -> dict[str, str]:
         "notifications": "/supervision/notifications/",
         "supervision_notices": "/supervision/notices/",
         "issue_notice": "/supervision/notices/issue/",
+        "indicators": "/supervision/indicators/",
+        "indicators_import": "/supervision/indicators/import/",
+        "indicators_export": "/supervision/indicators.xlsx",
         "notice_import": "/notices/import/",
         "district": f"/units/{Unit.objects.get(name='青川市临江区').pk}/",
     }
@@ -86,6 +89,9 @@ EXPECTED: dict[str, tuple[int, int, int, int]] = {
     "notifications": (200, 200, 200, 200),
     "supervision_notices": (200, 200, 200, 200),
     "issue_notice": (200, 403, 403, 403),
+    "indicators": (200, 200, 200, 200),
+    "indicators_import": (403, 200, 403, 403),
+    "indicators_export": (200, 200, 200, 200),
     "notice_import": (200, 200, 403, 403),
     "district": (200, 404, 404, 404),
 }

@@ -41,6 +41,9 @@ ACTION_LABELS: dict[str, str] = {
     "update_clue": "更新问题线索办理情况",
     "add_indicator": "新增整改指标",
     "record_indicator_actual": "登记指标实际值",
+    "edit_indicator": "修改整改指标",
+    "retire_indicator": "停用整改指标",
+    "issue_indicator_notice": "发出预算项目执行率预警单",
     # 督办单
     "issue_supervision_notice": "下发督办单",
     "reply_supervision_notice": "回复督办单",

@@ -17,6 +17,7 @@ from zhenggai.ledger.choices import FindingLevel
 from zhenggai.ledger.errors import DomainError, InvalidInput
 from zhenggai.ledger.middleware import current_request_id
 from zhenggai.ledger.models import Finding, Inspection, Measure
+from zhenggai.ledger.services.hooks import assignments_gathered
 from zhenggai.sheets.plan import Plan
 
 if TYPE_CHECKING:
@@ -58,7 +59,8 @@ def apply_plan(plan: Plan, inspection: Inspection, by: User, *, dry_run: bool = 
     token = current_request_id.set(outcome.request_id)  # the import's audit events share one request id
     try:
         with transaction.atomic():
-            _apply(plan, inspection, by, outcome)
+            with assignments_gathered():  # one "assigned to your department" message per department
+                _apply(plan, inspection, by, outcome)
             if outcome.errors:
                 raise _Rollback
             if dry_run:

@@ -5,7 +5,16 @@ from __future__ import annotations
 from django.contrib import admin
 
 from zhenggai.ledger.admin import ReadOnlyAdmin
-from zhenggai.supervision.models import Indicator, JobLock, SupervisionNotice, SupervisionRun, Warning
+from zhenggai.supervision.models import (
+    DueSoonReminder,
+    Indicator,
+    IndicatorNotice,
+    JobLock,
+    NotificationPreference,
+    SupervisionNotice,
+    SupervisionRun,
+    Warning,
+)
 
 
 @admin.register(SupervisionRun)
@@ -40,3 +49,31 @@ class IndicatorAdmin(ReadOnlyAdmin):
     list_display = ("year", "unit", "name", "target", "unit_label", "colour")
     list_filter = ("year", "colour")
     list_select_related = ("unit",)
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(ReadOnlyAdmin):
+    """Users change their own mutes on the settings page (set_email_mutes, audited); here they are only read."""
+
+    list_display = ("user", "muted_kinds")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__first_name")
+
+
+@admin.register(DueSoonReminder)
+class DueSoonReminderAdmin(ReadOnlyAdmin):
+    """Written by the daily sweep (one per measure and deadline); read-only."""
+
+    list_display = ("sent_at", "measure", "deadline")
+    list_select_related = ("measure",)
+    raw_id_fields = ("measure",)
+    date_hierarchy = "sent_at"
+
+
+@admin.register(IndicatorNotice)
+class IndicatorNoticeAdmin(ReadOnlyAdmin):
+    """预算项目执行率预警单: issued on the 指标 page (issue_indicator_notices); read-only."""
+
+    list_display = ("issued_at", "unit", "department", "number", "on_date", "reply_deadline")
+    list_select_related = ("unit", "department")
+    raw_id_fields = ("indicators",)

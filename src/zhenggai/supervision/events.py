@@ -126,6 +126,52 @@ def measure_assigned(*, measure_id: int, unit_ids: list[int]) -> list[Notificati
     )
 
 
+LISTED_CODES = 20  # codes named in a bulk assignment message; the rest are counted
+
+
+@transaction.atomic
+def measures_assigned(*, assignments: dict[int, list[int]]) -> list[Notification]:
+    """After a bulk change (the Excel ledger import): to the staff of each department newly set as lead or
+    cooperating on any of the measures, one message for the department listing its measures, instead of one
+    per measure."""
+    measures = {
+        m.pk: m
+        for m in Measure.objects.filter(pk__in=assignments).select_related("inspection__inspected_unit")
+    }
+    by_department: dict[int, list[tuple[Measure, bool]]] = {}
+    for measure_id, unit_ids in sorted(assignments.items()):
+        measure = measures.get(measure_id)
+        if measure is None:
+            continue
+        for unit_id in unit_ids:
+            lead = unit_id == measure.lead_department_id
+            by_department.setdefault(unit_id, []).append((measure, lead))
+    staff = (
+        Membership.objects.filter(unit_id__in=by_department, role=Role.STAFF, user__is_active=True)
+        .select_related("unit")
+        .order_by("unit_id", "user_id")
+    )
+    outgoing = []
+    for membership in staff:
+        items = by_department[membership.unit_id]
+        leads = sum(1 for _, lead in items if lead)
+        codes = "、".join(m.code for m, _ in items[:LISTED_CODES])
+        more = f"等{len(items)}条" if len(items) > LISTED_CODES else ""
+        first = items[0][0]
+        outgoing.append(
+            Outgoing(
+                membership.user_id,
+                NotificationKind.ASSIGNED,
+                f"新分派措施：{membership.unit.name}{len(items)}条",
+                f"{first.inspection.inspected_unit.display_name}的整改台账导入后，{membership.unit.name}"
+                f"新分派整改措施{len(items)}条（牵头{leads}条、配合{len(items) - leads}条）："
+                f"{codes}{more}。请在“我的整改任务”中查看。",
+                link=reverse("tasks"),
+            )
+        )
+    return deliver(outgoing)
+
+
 def due_soon(today: dt.date, days: int = DUE_SOON_DAYS) -> list[Outgoing]:
     """From the daily sweep: measures still open whose deadline falls within `days` days, to the reporters of
     their lead department, for the sweep to deliver with its warnings (one message per person). Once per measure per deadline (DueSoonReminder): the next day's sweep does not

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from zhenggai.ledger.models import Measure
+from zhenggai.ledger.models import Measure, Unit
 from zhenggai.supervision.choices import NotificationKind
 from zhenggai.web.form_messages import ChineseForm
 
@@ -65,4 +65,104 @@ class EmailMutesForm(ChineseForm):
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         required=False,
         error_messages={"invalid_choice": "所选通知类别不存在。"},
+    )
+
+
+class MeasureChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A measure named by its inspection's 巡察组, its code and the start of its text."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.inspection.inspector} {obj.code} {obj.text[:30]}"
+
+
+class IndicatorForm(ChineseForm):
+    """Add or edit an indicator of a unit: the owner department is one of the unit's departments."""
+
+    name = forms.CharField(label="指标名称", max_length=200, error_messages={"required": "请填写指标名称。"})
+    department = forms.ModelChoiceField(
+        queryset=Unit.objects.none(),
+        label="责任部门",
+        required=False,
+        empty_label="（不指定）",
+        error_messages={"invalid_choice": "所选责任部门不属于该单位。"},
+    )
+    target = forms.DecimalField(
+        label="目标值",
+        max_digits=18,
+        decimal_places=2,
+        error_messages={"required": "请填写目标值。", "invalid": "目标值应为数字。"},
+        help_text="如预算金额",
+    )
+    unit_label = forms.CharField(label="计量单位", max_length=20, required=False, help_text="如：万元")
+    measure = MeasureChoiceField(
+        queryset=Measure.objects.none(),
+        label="关联整改措施",
+        required=False,
+        empty_label="（不关联）",
+        help_text="指标用于考核某条整改措施时选择；不选责任部门则用该措施的牵头部门。",
+        error_messages={"invalid_choice": "所选整改措施不属于该单位。"},
+    )
+
+    def __init__(self, *args: Any, unit: Unit, with_measure: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["department"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Unit.objects.filter(parent=unit).order_by("name", "pk")
+        if not with_measure:
+            del self.fields["measure"]
+            return
+        measure = self.fields["measure"]
+        assert isinstance(measure, forms.ModelChoiceField)
+        measure.queryset = (
+            Measure.objects.filter(inspection__inspected_unit=unit)
+            .select_related("inspection")
+            .order_by("inspection_id", "code")
+        )
+
+
+class IndicatorActualForm(ChineseForm):
+    on_date = forms.DateField(
+        label="日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "请填写日期。", "invalid": "日期格式应为 2025-04-30。"},
+    )
+    value = forms.DecimalField(
+        label="实际值",
+        max_digits=18,
+        decimal_places=2,
+        error_messages={"required": "请填写实际值。", "invalid": "实际值应为数字。"},
+    )
+
+
+class RetireIndicatorForm(ChineseForm):
+    reason = forms.CharField(
+        label="停用理由", max_length=500, error_messages={"required": "请填写停用理由。"}
+    )
+
+
+class IssueIndicatorNoticesForm(ChineseForm):
+    per = forms.ChoiceField(
+        label="发出方式",
+        choices=[("project", "每个预警项目一份"), ("department", "每个责任部门一份")],
+        initial="project",
+        widget=forms.RadioSelect,
+    )
+    reply_deadline = forms.DateField(
+        label="回复时限",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "请填写回复时限。", "invalid": "回复时限的日期格式应为 2025-04-30。"},
+    )
+
+
+class ExecutionUploadForm(ChineseForm):
+    file = forms.FileField(
+        label="项目执行情况表（.xlsx）",
+        required=False,
+        help_text="财务系统导出的表：项目名称、预算金额、已执行金额（或执行率），可有责任部门列。",
+    )
+    on_date = forms.DateField(
+        label="数据日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "请填写数据日期。", "invalid": "数据日期的格式应为 2025-07-31。"},
+        help_text="表中已执行金额截至的日期；同一日期再导入即更正。",
     )

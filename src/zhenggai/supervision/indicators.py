@@ -85,6 +85,98 @@ def can_report(user: User, indicator: Indicator) -> bool:
     return department is not None and has_role(user, department, Role.STAFF, Role.LEADER)
 
 
+def can_write(user: User, indicator: Indicator) -> bool:
+    """Who keeps an indicator (edit, retire, report on the page): the unit's leaders and the department that
+    owns the figure. Supervisors above the unit read it."""
+    if has_role(user, indicator.unit, Role.LEADER):
+        return True
+    department = indicator.department
+    return department is not None and has_role(user, department, Role.STAFF, Role.LEADER)
+
+
+def can_add(user: User, unit: Unit) -> bool:
+    """A unit's leaders add its indicators on the page."""
+    return has_role(user, unit, Role.LEADER)
+
+
+def _locked(indicator: Indicator) -> Indicator:
+    return (
+        Indicator.objects.select_for_update(of=("self",))
+        .select_related("unit", "department")
+        .get(pk=indicator.pk)
+    )
+
+
+_EDITABLE = ("name", "department", "target", "unit_label")
+
+
+@transaction.atomic
+def edit_indicator(
+    *,
+    by: User,
+    indicator: Indicator,
+    name: str | None = None,
+    department: Unit | object | None = ...,
+    target: Decimal | int | str | None = None,
+    unit_label: str | None = None,
+) -> Indicator:
+    """Change an indicator's name, owner department, target or unit label (audited, before → after).
+    `department=None` clears it; leave it out to keep it."""
+    indicator = _locked(indicator)
+    if not can_write(by, indicator):
+        raise NotPermitted(f"您不是指标“{indicator.name}”所属单位的领导或责任部门人员，不能修改。")
+    if indicator.retired_at is not None:
+        raise InvalidInput(f"指标“{indicator.name}”已停用，不能修改。", "name")
+    before = snapshot(indicator, _FIELDS)
+    if name is not None:
+        indicator.name = clean_text(name, "指标名称", "name", max_length=200)
+    if department is not ...:
+        if department is not None:
+            assert isinstance(department, Unit)
+            if not department.path.startswith(indicator.unit.path):
+                raise InvalidInput(
+                    f"责任部门“{department.display_name}”不属于{indicator.unit.display_name}。", "department"
+                )
+        indicator.department = department
+    if target is not None:
+        amount = _decimal(target, "目标值", "target")
+        if amount <= 0:
+            raise InvalidInput("目标值应大于0。", "target")
+        indicator.target = amount
+    if unit_label is not None:
+        indicator.unit_label = optional_text(unit_label, "计量单位", "unit_label", max_length=20)
+    after = snapshot(indicator, _FIELDS)
+    if after == before:
+        return indicator
+    indicator.save()
+    record(actor=by, action="edit_indicator", obj=indicator, unit=indicator.unit, before=before, after=after)
+    return indicator
+
+
+@transaction.atomic
+def retire_indicator(*, by: User, indicator: Indicator, reason: str) -> Indicator:
+    """Stop an indicator (a project cancelled, entered twice): no more warnings or reports; its actuals and
+    warnings stay for the record."""
+    indicator = _locked(indicator)
+    if not can_write(by, indicator):
+        raise NotPermitted(f"您不是指标“{indicator.name}”所属单位的领导或责任部门人员，不能停用。")
+    if indicator.retired_at is not None:
+        raise InvalidInput(f"指标“{indicator.name}”已停用。", "reason")
+    reason = clean_text(reason, "停用理由", "reason", max_length=500)
+    indicator.retired_at = timezone.now()
+    indicator.save(update_fields=["retired_at"])
+    record(
+        actor=by,
+        action="retire_indicator",
+        obj=indicator,
+        unit=indicator.unit,
+        before={"retired_at": None},
+        after={"retired_at": indicator.retired_at},
+        note=reason,
+    )
+    return indicator
+
+
 @transaction.atomic
 def record_indicator_actual(
     *, by: User, indicator: Indicator, on_date: dt.date, value: Decimal | int | str
@@ -97,6 +189,8 @@ def record_indicator_actual(
     )
     if not can_report(by, indicator):
         raise NotPermitted(f"您不是指标“{indicator.name}”的责任单位或部门人员，不能报送实际值。")
+    if indicator.retired_at is not None:
+        raise InvalidInput(f"指标“{indicator.name}”已停用，不再报送实际值。", "value")
     if not isinstance(on_date, dt.date):
         raise InvalidInput("请填写日期。", "on_date")
     if on_date.year != indicator.year:
@@ -140,3 +234,18 @@ def schedule(on: dt.date, year: int) -> Decimal:
     """The year's 序时进度 in percent on a day."""
     share = year_share(on, year)
     return (Decimal(share.numerator) * 100 / Decimal(share.denominator)).quantize(Decimal("0.1"))
+
+
+def colour_for(actual: Decimal | None, target: Decimal, on: dt.date, year: int) -> str:
+    """The sweep's rule in Python, for a page or a file: red below the red share of the target, yellow behind
+    the year's 序时进度 on `on`, else green."""
+    from zhenggai.supervision.choices import Colour
+    from zhenggai.supervision.rules import rules
+
+    executed = (actual or Decimal(0)) / target
+    if executed < Decimal(str(rules().indicator_red_below)) / 100:
+        return Colour.RED.value
+    share = year_share(on, year)
+    if executed * share.denominator < share.numerator:
+        return Colour.YELLOW.value
+    return Colour.GREEN.value

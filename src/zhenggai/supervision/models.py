@@ -116,7 +116,14 @@ class IndicatorQuerySet(models.QuerySet["Indicator"]):
         if paths is None:
             return self
         measures = Measure.objects.visible_to(user).values("pk")
-        return self.filter(path_q("unit__path", paths) | Q(measure__in=measures))
+        # Staff see their department's indicators (the department reports them) beside their measures'.
+        return self.filter(
+            path_q("unit__path", paths) | path_q("department__path", paths) | Q(measure__in=measures)
+        )
+
+    def current(self) -> IndicatorQuerySet:
+        """Not retired (retire_indicator): listed, coloured by the sweep and open to reports."""
+        return self.filter(retired_at__isnull=True)
 
 
 class Indicator(models.Model):
@@ -155,6 +162,9 @@ class Indicator(models.Model):
     colour = models.CharField("颜色", max_length=10, choices=Colour.choices, blank=True)
     colour_since = models.DateTimeField("变色时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    retired_at = models.DateTimeField(
+        "停用时间", null=True, blank=True, help_text="停用的指标不再预警、不再报送，记录保留"
+    )
 
     objects = IndicatorQuerySet.as_manager()
 
@@ -515,3 +525,33 @@ class DueSoonReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure_id} {self.deadline}"
+
+
+class IndicatorNotice(models.Model):
+    """预算项目执行率预警单: issued to the department that owns one project (or all its red and yellow
+    projects) on a date. Each project on it is also recorded as a Warning, which warnings_sent counts."""
+
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(
+        Unit, verbose_name="责任部门", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    indicators = models.ManyToManyField(Indicator, verbose_name="指标", related_name="notices")
+    number = models.CharField("编号", max_length=40)
+    on_date = models.DateField("数据日期")
+    reply_deadline = models.DateField("回复时限")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发出人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    issued_at = models.DateTimeField("发出时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "预警单"
+        verbose_name_plural = "预警单"
+        ordering = ["-issued_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"预算项目执行率预警单（{self.number}）"

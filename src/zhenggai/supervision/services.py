@@ -131,7 +131,8 @@ def run_weekly(*, force: bool = False) -> SupervisionRun:
 
 def warnings_sent(target: Inspection | Unit, since: dt.datetime | dt.date | None = None) -> int:
     """How many warnings were issued for an inspection, or for a unit and the units under it (for 通报:
-    "已发出预警提醒22次"). Each colour change into red, yellow, blue or stale counts once."""
+    "已发出预警提醒22次"). Each colour change into red, yellow, blue or stale counts once, and so does each
+    project on an issued 预算项目执行率预警单 (warning_notices.issue_indicator_notices records it as a Warning)."""
     issued = Warning.objects.issued()
     if isinstance(target, Inspection):
         issued = issued.filter(unit=target.inspected_unit_id, inspection=target)

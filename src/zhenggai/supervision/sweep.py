@@ -106,7 +106,7 @@ def _const(value: Any, field: Any) -> Value:
 def sweep_indicators(run: SupervisionRun, today: dt.date, now: dt.datetime, r: Rules) -> int:
     """Recolour the indicators of today's year; returns the number of colour changes recorded."""
     rules = indicator_rules(today, r)
-    current = Indicator.objects.filter(year=today.year).order_by()
+    current = Indicator.objects.current().filter(year=today.year).order_by()
     changes = _changed(
         current.annotate(new_colour=rules.colour, new_reasons=rules.flags, old_colour=F("colour"))
     ).values_list(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhenggai.supervision import views
+from zhenggai.supervision import indicator_views, views
 
 app_name = "supervision"
 
@@ -16,4 +16,13 @@ urlpatterns = [
     path("notices/<int:pk>/", views.notice, name="notice"),
     path("notices/<int:pk>/reply/", views.reply_notice, name="reply_notice"),
     path("notices/<int:pk>/close/", views.close_notice, name="close_notice"),
+    path("indicators/", indicator_views.indicators, name="indicators"),
+    path("indicators/add/", indicator_views.add, name="indicator_add"),
+    path("indicators/import/", indicator_views.import_page, name="indicators_import"),
+    path("indicators.xlsx", indicator_views.export, name="indicators_export"),
+    path("indicators/<int:pk>/edit/", indicator_views.edit, name="indicator_edit"),
+    path("indicators/<int:pk>/retire/", indicator_views.retire, name="indicator_retire"),
+    path("indicators/<int:pk>/report/", indicator_views.report, name="indicator_report"),
+    path("indicators/notices/issue/", indicator_views.issue_notices, name="indicator_notices_issue"),
+    path("indicators/notices/<int:pk>.docx", indicator_views.notice_docx, name="indicator_notice_docx"),
 ]

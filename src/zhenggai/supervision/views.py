@@ -119,7 +119,9 @@ def warnings(request: HttpRequest) -> HttpResponse:
     ).order_by(severity(), "measure__deadline", "measure_id")
     page = _page(request, lights)
     rows = [(light, reason_labels(light.reasons)) for light in _as_of_now(list(page))]
-    indicators = Indicator.objects.visible_to(user).filter(colour__in=WARNING_COLOURS).select_related("unit")
+    indicators = (
+        Indicator.objects.visible_to(user).current().filter(colour__in=WARNING_COLOURS).select_related("unit")
+    )
     indicator_page = _page(request, indicators.order_by(severity(), "name", "pk"), "ipage")
     today = timezone.localdate()
     indicator_rows = [(i, rate(i, today)) for i in indicator_page]

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from zhenggai.ledger.audit_labels import action_label
 from zhenggai.ledger.models import AuditEvent, Clue, Inspection, Measure, Regulation
 from zhenggai.ledger.services.versions import event_changes
+from zhenggai.supervision.models import Indicator
 from zhenggai.web.views.common import paginate
 
 AUDITED: dict[str, type[models.Model]] = {
@@ -17,6 +18,7 @@ AUDITED: dict[str, type[models.Model]] = {
     "inspection": Inspection,
     "regulation": Regulation,
     "clue": Clue,
+    "indicator": Indicator,
 }
 
 

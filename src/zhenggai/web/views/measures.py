@@ -137,6 +137,12 @@ def _timeline(
     return entries
 
 
+def awaits_why(approval: Any) -> str:
+    """Why an extension the leader approved waits for the 巡察办: a 督办单 covers the measure (the approval
+    names it), else the extension is beyond the limits (longer or more often than allowed)."""
+    return "措施在督办中" if approval is not None and approval.notice_id else "超过延期限额"
+
+
 def _pending(items: list[Any]) -> Any:
     return next((item for item in items if item.decision == Decision.PENDING), None)
 
@@ -170,6 +176,9 @@ def _context(
         pending.kind = kind
         approval = getattr(pending, "supervision_approval", None) if kind == "extension" else None
         pending.awaits_supervisor = approval is not None and approval.leader_id is not None
+        pending.awaits_why = awaits_why(approval)
+        if kind == "extension" and pending.old_deadline is not None:
+            pending.days = (pending.new_deadline - pending.old_deadline).days
         if review is not None and review[:2] == (kind, pending.pk):
             pending.review_error, pending.draft = review[2], review[3]
     can |= {

@@ -22,7 +22,7 @@ from zhenggai.ledger.models import Evidence, Extension, ProgressReport, SignOff
 from zhenggai.web.access import managed_q
 from zhenggai.web.forms import ReviewForm
 from zhenggai.web.views.common import MANAGERS, actor, paginate, require_roles, safe_next
-from zhenggai.web.views.measures import render_measure
+from zhenggai.web.views.measures import awaits_why, render_measure
 
 _RELATED = ("measure__inspection__inspected_unit", "measure__lead_department", "requested_by")
 DESK_PAGE_SIZE = 20
@@ -91,6 +91,7 @@ def _desk(request: HttpRequest, failed: tuple[str, int, str, str] | None = None)
                 item.days = (item.new_deadline - item.old_deadline).days if item.old_deadline else None
                 approval = getattr(item, "supervision_approval", None)
                 item.awaits_supervisor = approval is not None and approval.leader_id is not None
+                item.awaits_why = awaits_why(approval)
             if failed is not None and failed[:2] == (kind, item.pk):
                 item.review_error, item.draft = failed[2], failed[3]
                 unplaced = ""

@@ -19,6 +19,20 @@
   }
 
   var builders = {
+    execution: function (data) {
+      // 指标 page: each project's execution rate at each month's end against the year's 序时进度 line.
+      var option = base();
+      option.grid.bottom = 56;
+      option.tooltip = { trigger: "axis", valueFormatter: function (v) { return v === null ? "" : v + "%"; } };
+      option.legend = { bottom: 0, type: "scroll" };
+      option.xAxis = { type: "category", data: data.execution.months, boundaryGap: false };
+      option.yAxis = { type: "value", min: 0, max: function (v) { return Math.max(100, Math.ceil(v.max / 10) * 10); }, axisLabel: { formatter: "{value}%" } };
+      option.series = [{ name: "序时进度", type: "line", data: data.execution.schedule, lineStyle: { type: "dashed", width: 2 }, itemStyle: { color: "#6c757d" }, symbol: "none" }]
+        .concat(data.execution.projects.map(function (p) {
+          return { name: p.name, type: "line", data: p.rates, showSymbol: true, symbolSize: 4, itemStyle: { color: p.color } };
+        }));
+      return option;
+    },
     completion: function (data, which) {
       var set = data.completion[which || "lowest"];
       return bars(set.names, set.values, "#3370ff", "%");

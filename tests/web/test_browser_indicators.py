@@ -1,0 +1,96 @@
+"""Issue 19's acceptance journey (desktop, 1440 px): the unit's leader, who runs its finance, imports a
+12-project 项目执行情况表 (a two-row merged header, amounts in 元), sees 2 red and 3 yellow, issues the 预警单,
+the owning departments' staff get messages, and "已发出预警提醒N次" counts them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from tests.supervision.execution_tables import execution_table
+from tests.web.test_browser import User, browser, demo_live  # noqa: F401  (fixtures)
+from zhenggai.ledger.models import Inspection
+from zhenggai.supervision.indicators import schedule
+from zhenggai.supervision.models import Indicator, IndicatorNotice, Notification
+
+pytestmark = pytest.mark.browser
+
+
+def _projects(line: Decimal) -> list[tuple[str, str, object, int]]:
+    """12 projects of 100 万元 each, executed so that on today's 序时进度 (`line` %) 2 are red (below 10 %),
+    3 yellow (below the line) and 7 green."""
+    top = int(line)
+    rates = [5, 8, top - 1, max(10, top - 5), max(10, top - 9)] + [min(100, top + 1 + n) for n in range(7)]
+    names = ["档案数字化", "非遗保护", "文物修缮", "图书更新", "文化下乡", "景区安全", "全民阅读", "博物馆开放",
+             "宣传推介", "群文活动", "市场监管", "场馆开放"]  # fmt: skip
+    owners = ["办公室", "财务股"]
+    return [
+        (f"{name}专项经费", owners[n % 2], 100, rate)
+        for n, (name, rate) in enumerate(zip(names, rates, strict=True))
+    ]
+
+
+def test_finance_imports_the_execution_table_and_issues_the_warning_notices(
+    browser: Any,  # noqa: F811
+    demo_live: tuple[Inspection, str],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    from playwright.sync_api import expect
+
+    inspection, base = demo_live
+    today = timezone.localdate()
+    line = schedule(today, today.year)
+    if line < 12:
+        pytest.skip("序时进度 below 12 %: early in January no project can be yellow without being red")
+    path = execution_table(tmp_path / "项目执行情况表.xlsx", in_yuan=True, rows=_projects(line))
+    unit = inspection.inspected_unit
+    finance = User(browser, base, "lingdao")
+    page = finance.page
+    page.set_viewport_size({"width": 1440, "height": 900})
+
+    finance.go(f"/supervision/indicators/?unit={unit.pk}")
+    page.click("text=导入项目执行情况表")
+    page.set_input_files("#id_file", str(path))
+    page.fill("#id_on_date", str(today))
+    page.click("button[name=preview]")
+    expect(page.locator("#mapping")).to_contain_text("全年预算（元）")
+    expect(page.locator("#import-summary")).to_contain_text("红色 2 个、黄色 3 个")
+    finance.shot("indicators-import-preview")
+    assert not Indicator.objects.exists()
+    page.click("#confirm-import")
+    expect(page.locator("#indicator-table")).to_be_visible()
+    expect(page.locator("#count-red")).to_have_text("2")
+    expect(page.locator("#count-yellow")).to_have_text("3")
+    expect(page.locator("#indicator-table tr[data-colour=red]")).to_have_count(2)
+    expect(page.locator("#indicator-table tr[data-colour=yellow]")).to_have_count(3)
+    page.locator('[data-chart="execution"][data-drawn]').wait_for()
+    before = int(page.locator("#warnings-sent").inner_text())
+    finance.shot("indicators")
+
+    page.fill("#id_reply_deadline", str(today + dt.timedelta(days=10)))
+    page.click("#issue-notices button[type=submit]")
+    expect(page.locator("#notice-list li")).to_have_count(5)
+    expect(page.locator("#warnings-sent")).to_have_text(str(before + 5))
+    assert IndicatorNotice.objects.count() == 5
+    with page.expect_download() as download:
+        page.locator("#notice-list a").first.click()
+    assert download.value.suggested_filename.endswith(".docx")
+
+    staff = User(browser, base, "jingban")  # the 办公室 and 财务股 staff member: the owners of all five
+    staff.page.set_viewport_size({"width": 1440, "height": 900})
+    staff.go("/supervision/notifications/")
+    expect(staff.page.locator("main")).to_contain_text("预算项目执行率预警单")
+    assert (
+        Notification.objects.filter(
+            user__username="jingban", title__startswith="预算项目执行率预警单"
+        ).count()
+        == 5
+    )
+    staff.shot("indicators-staff-messages")
+    for user in (finance, staff):
+        user.close()
