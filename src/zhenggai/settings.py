@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "zhenggai.notices",
     "zhenggai.supervision",
     "zhenggai.sheets",
+    "zhenggai.portal",
 ]
 
 MIDDLEWARE = [
@@ -59,7 +60,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "zhenggai.urls"
+# ZHENGGAI_PORTAL_ONLY=1: this server (in the DMZ, sharing the database) serves only the public pages
+# under /gongkai/ and /healthz; no intranet page, no admin, no login is routed (docs/运维手册.md).
+PORTAL_ONLY = env_bool("ZHENGGAI_PORTAL_ONLY", False)
+ROOT_URLCONF = "zhenggai.portal.only_urls" if PORTAL_ONLY else "zhenggai.urls"
 WSGI_APPLICATION = "zhenggai.wsgi.application"
 
 TEMPLATES = [

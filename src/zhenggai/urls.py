@@ -12,5 +12,6 @@ urlpatterns = [
     path("supervision/", include("zhenggai.supervision.urls")),
     path("admin/", admin.site.urls),
     path("notices/", include("zhenggai.notices.urls")),
+    path("gongkai/", include("zhenggai.portal.urls")),
     path("", include("zhenggai.web.urls")),
 ]
