@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 
 from zhenggai.notices.choices import Audience, NoticeState
 from zhenggai.notices.models import Notice
@@ -23,14 +24,20 @@ def public_notices() -> QuerySet[Notice]:
 
 
 def publication_stamp() -> str:
-    """Changes whenever what the public sees changes (a version signed or withdrawn): the cache key's part.
+    """Changes whenever what the public sees changes (a public version saved): the cache key's part."""
+    from zhenggai.portal.models import PublicationStamp
 
-    One aggregate query on the notice table; a shared database makes it right for every server (intranet and
-    DMZ), unlike a per-process signal.
-    """
-    row: dict[str, Any] = Notice.objects.filter(audience=Audience.PUBLIC).aggregate(
-        n=Count("id"), p=Max("published_at"), w=Max("withdrawn_at")
-    )
-    p = row["p"].timestamp() if row["p"] else 0
-    w = row["w"].timestamp() if row["w"] else 0
-    return f"{row['n']}-{p:.6f}-{w:.6f}"
+    counter = PublicationStamp.objects.filter(pk=1).values_list("counter", flat=True).first()
+    return str(counter or 0)
+
+
+def bump_stamp() -> None:
+    from zhenggai.portal.models import PublicationStamp
+
+    if not PublicationStamp.objects.filter(pk=1).update(counter=F("counter") + 1, changed_at=timezone.now()):
+        PublicationStamp.objects.get_or_create(pk=1, defaults={"counter": 1})
+
+
+def notice_saved(sender: Any, instance: Notice, **kwargs: Any) -> None:
+    if instance.audience == Audience.PUBLIC:
+        bump_stamp()

@@ -4,25 +4,36 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from zhenggai.ledger.errors import DomainError
 from zhenggai.ledger.models import Round, Unit
+from zhenggai.ledger.services.evidence import UploadedEvidence
 from zhenggai.notices.choices import NoticeState
 from zhenggai.notices.models import Notice
+from zhenggai.portal import captcha
+from zhenggai.portal.forms import CodeForm, FeedbackForm
 from zhenggai.portal.public import public_notices, publication_stamp
+from zhenggai.portal.services import Submission, find_by_code, normalise_code, show_code, submit_feedback
+from zhenggai.web.forms import attach_error
 
 PAGE_SIZE = 30
 CACHE_SECONDS = 600
+TOKEN_SLOT = "captcha-token-slot"
+CSRF_SLOT = "csrf-token-slot"
 Q_MAX = 50
 
 
@@ -91,8 +102,12 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def public_notice(pk: int) -> Notice:
+    # The HTML is read only when the cached fragment is built.
     return get_object_or_404(
-        public_notices().select_related("inspection__inspected_unit", "inspection__round"), pk=pk
+        public_notices()
+        .select_related("inspection__inspected_unit", "inspection__round")
+        .defer("html", "markdown", "redaction", "exclusions"),
+        pk=pk,
     )
 
 
@@ -100,17 +115,39 @@ def public_notice(pk: int) -> Notice:
 @require_GET
 def notice(request: HttpRequest, pk: int) -> HttpResponse:
     found = public_notice(pk)
-
-    def build() -> str:
-        return render_to_string("portal/_notice.html", {"notice": found, "withdrawn": _withdrawn(found)})
-
-    context = {"notice": found, "content": cached_fragment(request, f"notice{pk}", build)}
-    context.update(feedback_context(request, unit=found.inspection.inspected_unit, notice=found))
+    context = {
+        "notice": found,
+        "content": cached_fragment(request, f"notice{pk}", lambda: _notice_fragment(found)),
+    }
+    if not _withdrawn(found):
+        context.update(feedback_context(request, unit=found.inspection.inspected_unit, notice=found))
     return render(request, "portal/notice.html", context)
+
+
+def _notice_fragment(found: Notice) -> str:
+    return render_to_string("portal/_notice.html", {"notice": found, "withdrawn": _withdrawn(found)})
 
 
 def _withdrawn(found: Notice) -> bool:
     return found.state == NoticeState.WITHDRAWN
+
+
+def _unit_fragment(found: Unit) -> str:
+    notices = unit_notices(found)
+    if not notices:
+        return ""
+    rows = [
+        {
+            "notice": n,
+            "withdrawn": _withdrawn(n),
+            "problems": n.figures.get("problems"),
+            "measures": n.figures.get("measures"),
+            "done": n.figures.get("done"),
+            "rate": n.figures.get("completion_rate"),
+        }
+        for n in notices
+    ]
+    return render_to_string("portal/_unit.html", {"unit": found, "rows": rows})
 
 
 def unit_notices(unit: Unit) -> list[Notice]:
@@ -121,25 +158,7 @@ def unit_notices(unit: Unit) -> list[Notice]:
 @require_GET
 def unit(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(Unit, pk=pk)
-
-    def build() -> str:
-        notices = unit_notices(found)
-        if not notices:
-            return ""
-        rows = [
-            {
-                "notice": n,
-                "withdrawn": _withdrawn(n),
-                "problems": n.figures.get("problems"),
-                "measures": n.figures.get("measures"),
-                "done": n.figures.get("done"),
-                "rate": n.figures.get("completion_rate"),
-            }
-            for n in notices
-        ]
-        return render_to_string("portal/_unit.html", {"unit": found, "rows": rows})
-
-    content = cached_fragment(request, f"unit{pk}", build)
+    content = cached_fragment(request, f"unit{pk}", lambda: _unit_fragment(found))
     if not content:
         raise Http404("该单位暂无公开的整改情况通报。")
     context: dict[str, Any] = {"unit": found, "content": content}
@@ -147,9 +166,152 @@ def unit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "portal/unit.html", context)
 
 
-def feedback_context(request: HttpRequest, *, unit: Unit, notice: Notice | None) -> dict[str, Any]:
-    """The feedback form's context (added with 群众意见)."""
-    return {}
+def feedback_context(
+    request: HttpRequest, *, unit: Unit, notice: Notice | None, form: FeedbackForm | None = None
+) -> dict[str, Any]:
+    """The feedback form, rendered fresh on every page (its captcha and CSRF token are per visitor)."""
+    token = captcha.new_token()
+    action = (
+        reverse("portal:notice_feedback", args=[notice.pk])
+        if notice is not None
+        else reverse("portal:unit_feedback", args=[unit.pk])
+    )
+    if form is None:
+        # The empty form is the same for everyone but for two tokens: rendered once, the tokens put in after.
+        def blank() -> str:
+            context = {
+                "form": FeedbackForm(initial={"token": TOKEN_SLOT}),
+                "captcha_token": TOKEN_SLOT,
+                "feedback_action": action,
+                "feedback_unit": unit,
+                "csrf_token": CSRF_SLOT,
+            }
+            return render_to_string("portal/_feedback_slot.html", context)
+
+        html = str(cache.get_or_set(f"portal:form:{action}:{unit.name}", blank, CACHE_SECONDS))
+        filled = html.replace(TOKEN_SLOT, token).replace(CSRF_SLOT, get_token(request))
+        return {"feedback_html": mark_safe(filled)}  # our template; the tokens are URL-safe
+    data = cast(QueryDict, form.data).copy()
+    data["token"] = token
+    data["captcha"] = ""
+    form.data = data
+    return {"form": form, "captcha_token": token, "feedback_action": action, "feedback_unit": unit}
+
+
+def _client_ip(request: HttpRequest) -> str:
+    # REMOTE_ADDR as the web server saw it; behind the DMZ reverse proxy set ZHENGGAI_TRUSTED_PROXY_HEADER.
+    header = settings.PORTAL_CLIENT_IP_HEADER
+    if header and (value := request.META.get(header, "")):
+        return str(value).split(",")[0].strip()
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def _submit(
+    request: HttpRequest, unit: Unit, notice: Notice | None, page: str, content: SafeString
+) -> HttpResponse:
+    form = FeedbackForm(request.POST, request.FILES)
+    base: dict[str, Any] = {"unit": unit, "notice": notice, "content": content}
+    if request.POST.get("website"):
+        # a robot filled the hidden field: nothing is stored, and nothing says why
+        form.is_valid()
+        form.add_error(None, "提交未成功，请稍后重试。")
+        return render(
+            request, page, base | feedback_context(request, unit=unit, notice=notice, form=form), status=400
+        )
+    if form.is_valid():
+        data = form.cleaned_data
+        nonce = captcha.check(data["token"], data["captcha"])
+        if nonce is None:
+            form.add_error("captcha", "验证码不正确或已过期，请输入新图片中的数字。")
+        else:
+            try:
+                feedback, code = submit_feedback(
+                    Submission(
+                        unit=unit,
+                        notice=notice,
+                        category=data["category"],
+                        content=data["content"],
+                        name=data["name"],
+                        phone=data["phone"],
+                        email=data["email"],
+                        files=[UploadedEvidence(f.name or "附件", f) for f in data["attachments"]],
+                        captcha_nonce=nonce,
+                        ip=_client_ip(request),
+                    )
+                )
+            except DomainError as error:
+                attach_error(form, error)
+            else:
+                response = render(
+                    request,
+                    "portal/feedback_sent.html",
+                    {
+                        "feedback": feedback,
+                        "code": show_code(code),
+                        "unit": unit,
+                        "notice": notice,
+                        "days": settings.PORTAL_FEEDBACK_DAYS,
+                    },
+                )
+                response["Cache-Control"] = "no-store"
+                return response
+    return render(
+        request, page, base | feedback_context(request, unit=unit, notice=notice, form=form), status=400
+    )
+
+
+@login_not_required
+@require_POST
+def notice_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    found = public_notice(pk)
+    if _withdrawn(found):
+        raise Http404("已撤回的通报不再接收意见。")
+    content = cached_fragment(request, f"notice{pk}", lambda: _notice_fragment(found))
+    return _submit(request, found.inspection.inspected_unit, found, "portal/notice.html", content)
+
+
+@login_not_required
+@require_POST
+def unit_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(Unit, pk=pk)
+    if not public_notices().filter(inspection__inspected_unit=found).exists():
+        raise Http404("该单位暂无公开的整改情况通报。")
+    content = cached_fragment(request, f"unit{pk}", lambda: _unit_fragment(found))
+    return _submit(request, found, None, "portal/unit.html", content)
+
+
+@login_not_required
+@require_GET
+def captcha_image(request: HttpRequest, token: str) -> HttpResponse:
+    png = captcha.image_png(token)
+    if png is None:
+        raise Http404("验证码已过期，请刷新页面。")
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_not_required
+def lookup(request: HttpRequest) -> HttpResponse:
+    form = CodeForm(request.GET or None)
+    if form.is_valid():
+        code = normalise_code(form.cleaned_data["code"])
+        return redirect("portal:feedback_status", code=code)
+    return render(request, "portal/lookup.html", {"form": form})
+
+
+@login_not_required
+@require_GET
+def feedback_status(request: HttpRequest, code: str) -> HttpResponse:
+    """What the sender may read by code: the state and the public answer, nothing else."""
+    found = find_by_code(code)
+    if found is None:
+        response = render(request, "portal/lookup.html", {"form": CodeForm(), "not_found": True}, status=404)
+    else:
+        response = render(request, "portal/feedback_status.html", {"feedback": found})
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @login_not_required
