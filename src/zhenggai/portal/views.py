@@ -111,16 +111,47 @@ def public_notice(pk: int) -> Notice:
     )
 
 
+def notice_page(pk: int) -> dict[str, Any]:
+    """What the notice page shows, cached per publication state: no notice query on a cache hit."""
+
+    def build() -> dict[str, Any]:
+        found = (
+            public_notices()
+            .select_related("inspection__inspected_unit", "inspection__round")
+            .filter(pk=pk)
+            .first()
+        )
+        if found is None:
+            return {"missing": True}
+        unit = found.inspection.inspected_unit
+        return {
+            "missing": False,
+            "pk": found.pk,
+            "title": found.title,
+            "unit_id": unit.pk,
+            "unit_name": unit.name,
+            "withdrawn": _withdrawn(found),
+            "html": _notice_fragment(found),
+        }
+
+    key = f"portal:notice:{publication_stamp()}:{pk}"
+    page: dict[str, Any] | None = cache.get(key)
+    if page is None:
+        page = build()
+        cache.set(key, page, CACHE_SECONDS)
+    if page["missing"]:
+        raise Http404("通报不存在或尚未公开。")
+    return page
+
+
 @login_not_required
 @require_GET
 def notice(request: HttpRequest, pk: int) -> HttpResponse:
-    found = public_notice(pk)
-    context = {
-        "notice": found,
-        "content": cached_fragment(request, f"notice{pk}", lambda: _notice_fragment(found)),
-    }
-    if not _withdrawn(found):
-        context.update(feedback_context(request, unit=found.inspection.inspected_unit, notice=found))
+    page = notice_page(pk)
+    context: dict[str, Any] = {"notice": page, "content": mark_safe(page["html"])}
+    if not page["withdrawn"]:
+        unit = Unit(pk=page["unit_id"], name=page["unit_name"])
+        context.update(feedback_context(request, unit=unit, notice_id=pk))
     return render(request, "portal/notice.html", context)
 
 
@@ -162,18 +193,18 @@ def unit(request: HttpRequest, pk: int) -> HttpResponse:
     if not content:
         raise Http404("该单位暂无公开的整改情况通报。")
     context: dict[str, Any] = {"unit": found, "content": content}
-    context.update(feedback_context(request, unit=found, notice=None))
+    context.update(feedback_context(request, unit=found, notice_id=None))
     return render(request, "portal/unit.html", context)
 
 
 def feedback_context(
-    request: HttpRequest, *, unit: Unit, notice: Notice | None, form: FeedbackForm | None = None
+    request: HttpRequest, *, unit: Unit, notice_id: int | None, form: FeedbackForm | None = None
 ) -> dict[str, Any]:
     """The feedback form, rendered fresh on every page (its captcha and CSRF token are per visitor)."""
     token = captcha.new_token()
     action = (
-        reverse("portal:notice_feedback", args=[notice.pk])
-        if notice is not None
+        reverse("portal:notice_feedback", args=[notice_id])
+        if notice_id is not None
         else reverse("portal:unit_feedback", args=[unit.pk])
     )
     if form is None:
@@ -207,16 +238,19 @@ def _client_ip(request: HttpRequest) -> str:
 
 
 def _submit(
-    request: HttpRequest, unit: Unit, notice: Notice | None, page: str, content: SafeString
+    request: HttpRequest, unit: Unit, notice: Notice | None, page: str, base: dict[str, Any]
 ) -> HttpResponse:
     form = FeedbackForm(request.POST, request.FILES)
-    base: dict[str, Any] = {"unit": unit, "notice": notice, "content": content}
+    notice_id = notice.pk if notice is not None else None
     if request.POST.get("website"):
         # a robot filled the hidden field: nothing is stored, and nothing says why
         form.is_valid()
         form.add_error(None, "提交未成功，请稍后重试。")
         return render(
-            request, page, base | feedback_context(request, unit=unit, notice=notice, form=form), status=400
+            request,
+            page,
+            base | feedback_context(request, unit=unit, notice_id=notice_id, form=form),
+            status=400,
         )
     if form.is_valid():
         data = form.cleaned_data
@@ -256,18 +290,19 @@ def _submit(
                 response["Cache-Control"] = "no-store"
                 return response
     return render(
-        request, page, base | feedback_context(request, unit=unit, notice=notice, form=form), status=400
+        request, page, base | feedback_context(request, unit=unit, notice_id=notice_id, form=form), status=400
     )
 
 
 @login_not_required
 @require_POST
 def notice_feedback(request: HttpRequest, pk: int) -> HttpResponse:
-    found = public_notice(pk)
-    if _withdrawn(found):
+    page = notice_page(pk)
+    if page["withdrawn"]:
         raise Http404("已撤回的通报不再接收意见。")
-    content = cached_fragment(request, f"notice{pk}", lambda: _notice_fragment(found))
-    return _submit(request, found.inspection.inspected_unit, found, "portal/notice.html", content)
+    found = public_notice(pk)
+    base = {"notice": page, "content": mark_safe(page["html"])}
+    return _submit(request, found.inspection.inspected_unit, found, "portal/notice.html", base)
 
 
 @login_not_required
@@ -277,7 +312,7 @@ def unit_feedback(request: HttpRequest, pk: int) -> HttpResponse:
     if not public_notices().filter(inspection__inspected_unit=found).exists():
         raise Http404("该单位暂无公开的整改情况通报。")
     content = cached_fragment(request, f"unit{pk}", lambda: _unit_fragment(found))
-    return _submit(request, found, None, "portal/unit.html", content)
+    return _submit(request, found, None, "portal/unit.html", {"unit": found, "content": content})
 
 
 @login_not_required
