@@ -13,5 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("notices/", include("zhenggai.notices.urls")),
     path("gongkai/", include("zhenggai.portal.urls")),
+    path("feedback/", include("zhenggai.portal.staff_urls")),
     path("", include("zhenggai.web.urls")),
 ]

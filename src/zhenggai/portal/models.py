@@ -39,6 +39,7 @@ class PublicFeedback(models.Model):
     state = models.CharField(
         "状态", max_length=10, choices=FeedbackState.choices, default=FeedbackState.RECEIVED
     )
+    red_since = models.DateField("超期标红日期", null=True, blank=True, editable=False)
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="承办人",

@@ -201,7 +201,7 @@ def feedback_received(feedback_id: int) -> None:
                     f"新的群众意见：{feedback.get_category_display()}",
                     f"{feedback.unit.name}收到一条群众意见（{feedback.get_category_display()}），"
                     f"请于{feedback.due_on.year}年{feedback.due_on.month}月{feedback.due_on.day}日前答复。",
-                    link=f"/gongkai-handling/{feedback.pk}/",
+                    link=f"/feedback/{feedback.pk}/",
                 )
                 for user_id in sorted(set(leaders.values_list("user_id", flat=True)))
             ]
@@ -303,7 +303,7 @@ def _tell_handler(feedback_id: int, user_id: int) -> None:
                     "群众意见交您办理",
                     f"一条群众意见（{feedback.get_category_display()}）交您办理，答复时限"
                     f"{feedback.due_on.year}年{feedback.due_on.month}月{feedback.due_on.day}日。",
-                    link=f"/gongkai-handling/{feedback.pk}/",
+                    link=f"/feedback/{feedback.pk}/",
                 )
             ]
         )
