@@ -71,7 +71,7 @@ def prepare() -> None:
                 docx_size=0,
                 html=prepared.html,
                 markdown=f"{inspection.inspected_unit.name} 整改情况",
-                figures={"problems": 8, "measures": 60, "done": 40, "completion_rate": 66.7},
+                figures={"problems": 8, "measures": 60, "completed": 40, "completion_rate": 66.7},
                 created_by=author,
                 state=NoticeState.PUBLISHED,
                 published_by=author,

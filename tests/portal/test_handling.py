@@ -171,3 +171,17 @@ def test_contact_data_is_erased_a_year_after_closing_by_the_sweep(world: World) 
     assert kept.content
     assert AuditEvent.objects.filter(action="erase_feedback_contact", object_id=str(feedback.pk)).exists()
     assert timezone.now()  # the clock is back
+
+
+def test_the_system_administrator_keeps_the_holiday_table_in_the_admin(world: World) -> None:
+    from django.contrib.auth.models import User
+
+    admin = User.objects.create_superuser("root", "root@example.cn", "pw-123456789")
+    client = Client()
+    client.force_login(admin)
+    response = client.post(
+        "/admin/portal/calendarday/add/", {"day": "2027-02-04", "is_workday": "", "note": "春节调休"}
+    )
+    assert response.status_code == 302
+    assert CalendarDay.objects.get(day=dt.date(2027, 2, 4)).is_workday is False
+    assert AuditEvent.objects.filter(action="admin_add_calendarday").exists()

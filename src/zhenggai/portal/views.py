@@ -173,7 +173,7 @@ def _unit_fragment(found: Unit) -> str:
             "withdrawn": _withdrawn(n),
             "problems": n.figures.get("problems"),
             "measures": n.figures.get("measures"),
-            "done": n.figures.get("done"),
+            "done": n.figures.get("completed", n.figures.get("done")),
             "rate": n.figures.get("completion_rate"),
         }
         for n in notices
