@@ -205,6 +205,7 @@ COMMON = [
     ("supervision-notice", "/supervision/notices/{notice}/"),
     ("notifications", "/supervision/notifications/"),
     ("password", "/accounts/password/"),
+    ("feedback-queue", "/feedback/"),
 ]
 MANAGE = [
     ("reviews", "/reviews/"),
