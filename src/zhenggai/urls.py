@@ -16,3 +16,5 @@ urlpatterns = [
     path("feedback/", include("zhenggai.portal.staff_urls")),
     path("", include("zhenggai.web.urls")),
 ]
+
+handler404 = "zhenggai.portal.views.page_not_found"

@@ -185,3 +185,21 @@ def test_the_system_administrator_keeps_the_holiday_table_in_the_admin(world: Wo
     assert response.status_code == 302
     assert CalendarDay.objects.get(day=dt.date(2027, 2, 4)).is_workday is False
     assert AuditEvent.objects.filter(action="admin_add_calendarday").exists()
+
+
+def test_attachments_are_downloaded_only_by_those_who_see_the_item(world: World) -> None:
+    import io
+
+    from zhenggai.ledger.services.evidence import UploadedEvidence
+
+    feedback = submit(world, files=[UploadedEvidence("现场.pdf", io.BytesIO(b"%PDF-1.4 scene"))])
+    attachment = feedback.attachments.get()
+    url = reverse("feedback:attachment", args=[feedback.pk, attachment.pk])
+    client = Client()
+    client.force_login(world.leader_a)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 scene"  # type: ignore[attr-defined]
+    assert "attachment" in response["Content-Disposition"]
+    client.force_login(world.leader_b)
+    assert client.get(url).status_code == 404

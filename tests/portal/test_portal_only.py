@@ -27,6 +27,10 @@ def test_portal_only_serves_the_public_pages_and_no_intranet_page_admin_or_login
     assert client.get("/gongkai/").status_code == 200
     assert client.get(f"/gongkai/notices/{notice.pk}/").status_code == 200
     assert client.get("/healthz").status_code == 200
+    assert (
+        'name="token"' in client.get(f"/gongkai/notices/{notice.pk}/").content.decode()
+    )  # feedback works here
+    assert client.get("/feedback/").status_code == 404  # the handling pages stay on the intranet
     root = client.get("/")
     assert (root.status_code, root["Location"]) == (302, "/gongkai/")
     for path in (
@@ -49,3 +53,6 @@ def test_portal_only_serves_the_public_pages_and_no_intranet_page_admin_or_login
 def test_the_full_server_serves_the_portal_beside_the_intranet(world: World) -> None:
     assert Client().get("/gongkai/").status_code == 200
     assert Client().get("/tasks/").status_code == 302  # to the login page
+    missing = Client().get("/gongkai/notices/999999/")
+    assert missing.status_code == 404
+    assert 'data-layout="portal"' in missing.content.decode()

@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -216,3 +216,17 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return _page(request, feedback, forms_, status=400)
     messages.success(request, DONE[action])
     return redirect("feedback:detail", pk=pk)
+
+
+def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+    """An attachment, to those who see the item, always as a download (never rendered in the browser)."""
+    feedback = _visible(request, pk)
+    found = get_object_or_404(feedback.attachments, pk=attachment_id)
+    try:
+        handle = found.file.open("rb")
+    except OSError:
+        raise Http404("附件已不在存储中，请联系管理员。") from None
+    response = FileResponse(handle, as_attachment=True, filename=found.original_name)
+    response["Content-Type"] = found.content_type
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

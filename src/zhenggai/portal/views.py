@@ -362,3 +362,10 @@ def notice_css(request: HttpRequest) -> HttpResponse:
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """The portal-only server's 404 page (the intranet one links to pages this server does not have)."""
     return render(request, "portal/404.html", status=404)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The full server's 404: the public layout under /gongkai/, the intranet one elsewhere."""
+    if request.path.startswith("/gongkai/"):
+        return render(request, "portal/404.html", status=404)
+    return render(request, "404.html", status=404)
