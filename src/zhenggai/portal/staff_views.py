@@ -218,7 +218,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("feedback:detail", pk=pk)
 
 
-def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+def attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
     """An attachment, to those who see the item, always as a download (never rendered in the browser)."""
     feedback = _visible(request, pk)
     found = get_object_or_404(feedback.attachments, pk=attachment_id)
