@@ -203,3 +203,16 @@ def test_attachments_are_downloaded_only_by_those_who_see_the_item(world: World)
     assert "attachment" in response["Content-Disposition"]
     client.force_login(world.leader_b)
     assert client.get(url).status_code == 404
+
+
+def test_the_overview_shows_each_units_feedback_figures(world: World) -> None:
+    submit(world)
+    late = submit(world, nonce="n2", phone="")
+    PublicFeedback.objects.filter(pk=late.pk).update(due_on=dt.date(2020, 1, 2))
+    done = submit(world, nonce="n3", phone="")
+    answer_feedback(by=world.leader_a, feedback=done, answer="已办理。")
+    client = Client()
+    client.force_login(world.supervisor)
+    page = client.get(reverse("overview")).content.decode()
+    assert "共收到3条，按时答复1条" in page
+    assert "超期未答复1条" in page
