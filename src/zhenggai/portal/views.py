@@ -219,7 +219,8 @@ def feedback_context(
             }
             return render_to_string("portal/_feedback_slot.html", context)
 
-        html = str(cache.get_or_set(f"portal:form:{action}:{unit.name}", blank, CACHE_SECONDS))
+        key = "portal:form:" + hashlib.sha256(f"{action}\n{unit.name}".encode()).hexdigest()[:32]
+        html = str(cache.get_or_set(key, blank, CACHE_SECONDS))
         filled = html.replace(TOKEN_SLOT, token).replace(CSRF_SLOT, get_token(request))
         return {"feedback_html": mark_safe(filled)}  # our template; the tokens are URL-safe
     data = cast(QueryDict, form.data).copy()
