@@ -110,3 +110,14 @@ def test_the_public_pages_are_served_from_the_cache_in_two_queries(
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("portal:index")).status_code == 200
     assert len(queries) == 1 < first  # only the publication stamp
+
+
+def test_on_postgresql_the_search_has_trigram_indexes(db: object) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram indexes are PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'notices_notice'")
+        names = {row[0] for row in cursor.fetchall()}
+    assert {"portal_notice_markdown_trgm", "portal_notice_title_trgm"} <= names
