@@ -216,3 +216,25 @@ def test_the_overview_shows_each_units_feedback_figures(world: World) -> None:
     page = client.get(reverse("overview")).content.decode()
     assert "共收到3条，按时答复1条" in page
     assert "超期未答复1条" in page
+
+
+def test_a_published_answer_appears_on_the_units_public_page_without_the_senders_message(
+    world: World,
+) -> None:
+    from tests.portal.conftest import published
+
+    published(world)
+    feedback = submit(world)
+    url = reverse("portal:unit", args=[world.unit_a.pk])
+    client = Client()
+    assert "群众意见答复" not in client.get(url).content.decode()
+    answered = answer_feedback(by=world.leader_a, feedback=feedback, answer="已补办接待审批手续。")
+    assert "已补办接待审批手续" not in client.get(url).content.decode()  # answered, not published
+    from zhenggai.portal.services import publish_answer
+
+    publish_answer(by=world.leader_a, feedback=answered)
+    page = client.get(url).content.decode()
+    assert "已补办接待审批手续" in page
+    assert "办公室接待仍无审批单" not in page
+    assert "13912345678" not in page
+    assert "李四" not in page

@@ -32,6 +32,7 @@ from zhenggai.ledger.services.validation import clean_text
 from zhenggai.notices.models import Notice
 from zhenggai.portal.choices import CLOSED_STATES, FeedbackCategory, FeedbackState
 from zhenggai.portal.models import FeedbackAttachment, PublicFeedback
+from zhenggai.portal.public import bump_stamp
 from zhenggai.portal.workdays import add_working_days
 from zhenggai.web.access import managed_paths
 
@@ -326,6 +327,8 @@ def answer_feedback(
         if locked.handler_id is None:
             locked.handler = by
         locked.save(update_fields=["answer", "answered_at", "closed_at", "state", "handler"])
+        if publish:
+            bump_stamp()  # the unit's public page lists published answers
         record(
             actor=by,
             action="answer_feedback",
@@ -346,6 +349,7 @@ def publish_answer(*, by: User, feedback: PublicFeedback) -> PublicFeedback:
         before = _state(locked)
         locked.state = FeedbackState.PUBLISHED
         locked.save(update_fields=["state"])
+        bump_stamp()  # the unit's public page lists published answers
         record(
             actor=by,
             action="publish_feedback",

@@ -25,7 +25,9 @@ from zhenggai.ledger.services.evidence import UploadedEvidence
 from zhenggai.notices.choices import NoticeState
 from zhenggai.notices.models import Notice
 from zhenggai.portal import captcha
+from zhenggai.portal.choices import FeedbackState
 from zhenggai.portal.forms import CodeForm, FeedbackForm
+from zhenggai.portal.models import PublicFeedback
 from zhenggai.portal.public import public_notices, publication_stamp
 from zhenggai.portal.services import Submission, find_by_code, normalise_code, show_code, submit_feedback
 from zhenggai.web.forms import attach_error
@@ -178,7 +180,12 @@ def _unit_fragment(found: Unit) -> str:
         }
         for n in notices
     ]
-    return render_to_string("portal/_unit.html", {"unit": found, "rows": rows})
+    answers = (
+        PublicFeedback.objects.filter(unit=found, state=FeedbackState.PUBLISHED)
+        .only("category", "answer", "answered_at")
+        .order_by("-answered_at")[:PAGE_SIZE]
+    )
+    return render_to_string("portal/_unit.html", {"unit": found, "rows": rows, "answers": answers})
 
 
 def unit_notices(unit: Unit) -> list[Notice]:
