@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "zhenggai.supervision",
     "zhenggai.sheets",
     "zhenggai.evaluation",
+    "zhenggai.portal",
 ]
 
 MIDDLEWARE = [
@@ -60,7 +61,19 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "zhenggai.urls"
+# ZHENGGAI_PORTAL_ONLY=1: this server (in the DMZ, sharing the database) serves only the public pages
+# under /gongkai/ and /healthz; no intranet page, no admin, no login is routed (docs/运维手册.md).
+PORTAL_ONLY = env_bool("ZHENGGAI_PORTAL_ONLY", False)
+ROOT_URLCONF = "zhenggai.portal.only_urls" if PORTAL_ONLY else "zhenggai.urls"
+# 群众意见 (docs/用户手册.md): answer within N working days; at most this many a day per network / per phone;
+# the sender's contact data is erased this many days after the item is closed.
+PORTAL_FEEDBACK_DAYS = env_int("ZHENGGAI_FEEDBACK_DAYS", 15, minimum=1)
+PORTAL_FEEDBACK_PER_IP = env_int("ZHENGGAI_FEEDBACK_PER_IP", 5, minimum=1)
+PORTAL_FEEDBACK_PER_PHONE = env_int("ZHENGGAI_FEEDBACK_PER_PHONE", 3, minimum=1)
+PORTAL_CONTACT_KEEP_DAYS = env_int("ZHENGGAI_FEEDBACK_KEEP_DAYS", 365, minimum=1)
+# Behind a reverse proxy in the DMZ: the request header holding the visitor's address, e.g.
+# HTTP_X_REAL_IP (set only when the proxy overwrites it; otherwise REMOTE_ADDR is used).
+PORTAL_CLIENT_IP_HEADER = env_str("ZHENGGAI_CLIENT_IP_HEADER", "")
 WSGI_APPLICATION = "zhenggai.wsgi.application"
 
 TEMPLATES = [

@@ -13,5 +13,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("notices/", include("zhenggai.notices.urls")),
     path("evaluation/", include("zhenggai.evaluation.urls")),
+    path("gongkai/", include("zhenggai.portal.urls")),
+    path("feedback/", include("zhenggai.portal.staff_urls")),
     path("", include("zhenggai.web.urls")),
 ]
+
+handler404 = "zhenggai.portal.views.page_not_found"

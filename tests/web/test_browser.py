@@ -209,6 +209,7 @@ COMMON = [
     ("coverage", "/evaluation/inspections/{inspection}/coverage/"),
     ("evaluations", "/evaluation/"),
     ("evaluation", "/evaluation/{evaluation}/"),
+    ("feedback-queue", "/feedback/"),
 ]
 MANAGE = [
     ("reviews", "/reviews/"),

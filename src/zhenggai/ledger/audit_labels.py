@@ -55,6 +55,15 @@ ACTION_LABELS: dict[str, str] = {
     "sign_notice": "签发发布通报",
     "withdraw_notice": "撤回通报",
     "set_email_mutes": "设置邮件通知",
+    # 群众意见 (portal)
+    "submit_feedback": "收到群众意见",
+    "accept_feedback": "受理群众意见",
+    "answer_feedback": "答复群众意见",
+    "publish_feedback": "公开群众意见答复",
+    "reject_feedback": "不予受理群众意见",
+    "link_feedback": "群众意见关联反馈问题",
+    "feedback_to_clue": "群众意见转为问题线索",
+    "erase_feedback_contact": "删除群众意见联系方式",
     # organisation and users
     **ORGANISATION_LABELS,
     # 整改评估 and 回头看

@@ -80,3 +80,4 @@ class NotificationKind(models.TextChoices):
     EXT_RESULT = "ext_result", "延期审核结果"
     DUE_SOON = "due_soon", "即将到期"
     ASSIGNED = "assigned", "新分派措施"
+    FEEDBACK = "feedback", "群众意见"

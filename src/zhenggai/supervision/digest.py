@@ -76,6 +76,7 @@ class Digest:
     since: dt.date
     units: list[UnitFigures]
     recipient: str = ""
+    feedback_overdue: int = 0  # 群众意见 past their time limit, in the recipient's units
 
     @property
     def until(self) -> dt.date:
@@ -226,9 +227,16 @@ def unit_figures(measures: QuerySet[Measure], today: dt.date) -> list[UnitFigure
 def digest_for(user: User, today: dt.date | None = None) -> Digest:
     """The summary a user sees in the app: the units of the measures they may see."""
     today = today or timezone.localdate()
+    from zhenggai.portal.services import visible_feedback
+
     figures = unit_figures(Measure.objects.visible_to(user), today)
+    overdue = visible_feedback(user).filter(state__in=("received", "handling"), due_on__lt=today).count()
     return Digest(
-        today, today - dt.timedelta(days=7), figures, recipient=user.get_full_name() or user.username
+        today,
+        today - dt.timedelta(days=7),
+        figures,
+        recipient=user.get_full_name() or user.username,
+        feedback_overdue=overdue,
     )
 
 
@@ -252,7 +260,10 @@ def render_text(digest: Digest) -> str:
 
 def send_weekly(run: SupervisionRun, today: dt.date) -> dict[str, Any]:
     """One summary to every leader (their units) and supervisor (every unit under them) with units to report."""
+    from zhenggai.portal.sweep import overdue_by_path
+
     figures = unit_figures(Measure.objects.all(), today)
+    feedback_overdue = overdue_by_path(today)
     paths: dict[int, set[str]] = defaultdict(set)
     users: dict[int, User] = {}
     rows = Membership.objects.filter(role__in=[Role.LEADER, Role.SUPERVISOR], user__is_active=True)
@@ -266,7 +277,13 @@ def send_weekly(run: SupervisionRun, today: dt.date) -> dict[str, Any]:
             continue
         user = users[user_id]
         digest = Digest(
-            today, today - dt.timedelta(days=7), units, recipient=user.get_full_name() or user.username
+            today,
+            today - dt.timedelta(days=7),
+            units,
+            recipient=user.get_full_name() or user.username,
+            feedback_overdue=sum(
+                n for p, n in feedback_overdue.items() if any(p.startswith(r) for r in roots)
+            ),
         )
         outgoing.append(
             Outgoing(

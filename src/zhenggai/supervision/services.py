@@ -83,6 +83,8 @@ def run_sweep() -> SupervisionRun:
 
     Raises JobSkipped when another sweep is running; a later sweep on the same day runs again (and, nothing
     having changed, notifies nobody)."""
+    from zhenggai.portal.sweep import sweep_feedback
+
     today, now = timezone.localdate(), timezone.now()
 
     def work(run: SupervisionRun) -> dict[str, Any]:
@@ -94,6 +96,7 @@ def run_sweep() -> SupervisionRun:
         snapshots = write_snapshots(today)
         reminders = due_soon(today)
         notes = deliver(warning_notifications(run, today, r) + reminders, run)
+        feedback = sweep_feedback(today, now)  # 群众意见: overdue turns red; old contact data erased
         colours = dict(
             Warning.objects.filter(run=run)
             .values_list("colour")
@@ -108,6 +111,7 @@ def run_sweep() -> SupervisionRun:
             "notifications": len(notes),
             "due_soon_notifications": len(reminders),
             "snapshots": snapshots,
+            **feedback,
         }
 
     with job_lock(RunKind.SWEEP, today):
