@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.ops.server import base_env, make_demo
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated data directory with the demo data (SQLite), built once; copy it before writing to it."""
+    data_dir = tmp_path_factory.mktemp("demo") / "data"
+    make_demo(data_dir, base_env())
+    return data_dir
