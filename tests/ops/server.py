@@ -136,7 +136,8 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 @dataclass
 class Browser:
-    """Just enough of a browser: cookies, the CSRF token, form posts; redirects are not followed."""
+    """Just enough of a browser: cookies, the CSRF token, form posts; redirects are not followed; header
+    names in lower case."""
 
     base: str
     jar: http.cookiejar.CookieJar = field(default_factory=http.cookiejar.CookieJar)
@@ -157,9 +158,9 @@ class Browser:
         request = urllib.request.Request(self.base + path, data=data, headers=headers or {})
         try:
             with self.opener.open(request, timeout=60) as response:
-                return response.status, dict(response.headers.items()), response.read()
+                return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
         except urllib.error.HTTPError as error:
-            return error.code, dict(error.headers.items()), error.read()
+            return error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()
 
     def get(self, path: str) -> tuple[int, dict[str, str], bytes]:
         return self.request(path)
@@ -199,7 +200,7 @@ class Browser:
         assert status == 200
         status, headers, body = self.post("/accounts/login/", {"username": username, "password": password})
         assert status == 302, body.decode(errors="replace")[:2000]
-        assert headers["Location"] in {"/", self.base + "/"}
+        assert headers.get("location") in {"/", self.base + "/"}
 
 
 def csrf_from(page: bytes) -> str:

@@ -49,7 +49,7 @@ def gunicorn_options(bind: str | None) -> dict[str, Any]:
         "timeout": env_int("ZHENGGAI_TIMEOUT", max(120, settings.PARSE_SECONDS + 30), minimum=10),
         "graceful_timeout": 30,
         "keepalive": 5,
-        "accesslog": env_str("ZHENGGAI_ACCESS_LOG", "-"),
+        "accesslog": env_str("ZHENGGAI_ACCESS_LOG", "-") or None,  # empty: no access log
         "access_log_format": ACCESS_LOG_FORMAT,
         "errorlog": env_str("ZHENGGAI_ERROR_LOG", "-"),
         "loglevel": env_str("ZHENGGAI_LOG_LEVEL", "INFO").lower(),
