@@ -53,6 +53,12 @@ def main(argv: list[str] | None = None) -> None:
     except ImproperlyConfigured as exc:
         print(f"zhenggai：配置错误：{exc}", file=sys.stderr)
         raise SystemExit(2) from None
+    if command == "restore":  # --into names the target database: it replaces DATABASE_URL for this run
+        for i, arg in enumerate(args):
+            if arg == "--into" and i + 1 < len(args):
+                os.environ["DATABASE_URL"] = args[i + 1]
+            elif arg.startswith("--into="):
+                os.environ["DATABASE_URL"] = arg.split("=", 1)[1]
     if command not in CREATING:
         os.environ[NO_DEFAULT_DIR] = "1"
     if command in MANIFEST_STATIC:

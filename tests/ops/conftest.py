@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -13,3 +14,10 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data_dir = tmp_path_factory.mktemp("demo") / "data"
     make_demo(data_dir, base_env())
     return data_dir
+
+
+@pytest.fixture
+def sqlite_only() -> None:
+    """These tests run their own SQLite data directories in subprocesses: once (the SQLite run) is enough."""
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        pytest.skip("SQLite data directories in subprocesses: covered by the SQLite run")

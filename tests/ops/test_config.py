@@ -9,6 +9,8 @@ import pytest
 
 from tests.ops.server import base_env, copy_data_dir, zhenggai
 
+pytestmark = pytest.mark.usefixtures("sqlite_only")
+
 NOT_MIGRATED = "数据库尚未初始化，请先运行 zhenggai migrate"
 
 

@@ -10,8 +10,12 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from tests.ops.nginx import nginx_in_front
 from tests.ops.server import Browser, copy_data_dir, free_port, production_env, serving
+
+pytestmark = pytest.mark.usefixtures("sqlite_only")
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 

@@ -12,6 +12,8 @@ import pytest
 
 from tests.ops.server import Browser, copy_data_dir, production_env, serving, zhenggai
 
+pytestmark = pytest.mark.usefixtures("sqlite_only")
+
 
 @pytest.mark.parametrize(
     ("change", "message"),
