@@ -105,8 +105,27 @@ if DATA_DIR.is_dir():
 # `upgrade`, `collectstatic`) collect the files under hashed names, gzip-compressed, which WhiteNoise serves
 # with a one-year immutable Cache-Control; in development they come straight from the apps' folders.
 STATIC_MANIFEST = env_bool("ZHENGGAI_STATIC_MANIFEST", False)
+# Evidence and notice files: the data directory's media/ by default; with a bucket, an S3-compatible service
+# (MinIO, Ceph, a cloud's object storage) shared by every application server.
+S3_BUCKET = env_str("ZHENGGAI_S3_BUCKET", "")
+DEFAULT_STORAGE: dict[str, object] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if S3_BUCKET:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_str("ZHENGGAI_S3_ENDPOINT_URL", "") or None,
+            "access_key": env_str("ZHENGGAI_S3_ACCESS_KEY", "") or None,
+            "secret_key": env_str("ZHENGGAI_S3_SECRET_KEY", "") or None,
+            "region_name": env_str("ZHENGGAI_S3_REGION", "") or None,
+            "location": env_str("ZHENGGAI_S3_PREFIX", ""),
+            "file_overwrite": False,  # stored files are never replaced
+            "default_acl": None,  # private objects: downloads go through the app's permission check
+            "querystring_auth": True,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if STATIC_MANIFEST

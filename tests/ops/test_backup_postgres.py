@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -19,19 +17,6 @@ URL = os.environ.get("DATABASE_URL", "")
 pytestmark = pytest.mark.skipif(
     not URL.startswith("postgres"), reason="needs PostgreSQL (scripts/with-postgres)"
 )
-
-
-@pytest.fixture
-def empty_database() -> Iterator[str]:
-    """A new, empty database on the test cluster; dropped afterwards."""
-    name = "zhenggai_restore_" + secrets.token_hex(4)
-    with psycopg.connect(URL, autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
-    try:
-        yield URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with psycopg.connect(URL, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
 
 
 def _pg_ids(url: str, tables: list[str]) -> dict[str, list[object]]:

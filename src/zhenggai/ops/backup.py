@@ -158,7 +158,29 @@ def snapshot_database(folder: Path) -> tuple[str, dict[str, int], list[str]]:
     raise BackupError(f"不支持备份 {connection.vendor} 数据库。")
 
 
-def media_files() -> Iterator[tuple[Path, str]]:
+def local_media() -> bool:
+    from django.core.files.storage import FileSystemStorage, default_storage
+
+    return isinstance(default_storage, FileSystemStorage)
+
+
+def storage_names(folder: str = "") -> Iterator[str]:
+    """Every stored file's name, walking the storage (S3: its listing)."""
+    from django.core.files.storage import default_storage
+
+    dirs, files = default_storage.listdir(folder)
+    for name in sorted(files):
+        yield f"{folder}/{name}" if folder else name
+    for sub in sorted(dirs):
+        yield from storage_names(f"{folder}/{sub}" if folder else sub)
+
+
+def media_files() -> Iterator[tuple[Path | str, str]]:
+    """(local path or storage name, name in the archive) of every evidence and notice file."""
+    if not local_media():
+        for name in storage_names():
+            yield name, "media/" + name
+        return
     root = Path(settings.MEDIA_ROOT)
     if not root.is_dir():
         return
@@ -204,14 +226,20 @@ def write_backup(output: Path) -> dict[str, Any]:
     return manifest
 
 
-def add_file(tar: tarfile.TarFile, path: Path, name: str) -> tuple[str, int]:
-    """Add path as name, hashing exactly the bytes written (a file may not change under us: it is copied
-    once into memory in chunks through the hash)."""
+def add_file(tar: tarfile.TarFile, path: Path | str, name: str) -> tuple[str, int]:
+    """Add a local file (Path) or a stored one (storage name) as name, hashing exactly the bytes written."""
+    from django.core.files.storage import default_storage
+
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        size = os.fstat(fh.fileno()).st_size
+    if isinstance(path, Path):
+        opened: Any = path.open("rb")
+        size, mtime = os.fstat(opened.fileno()).st_size, int(path.stat().st_mtime)
+    else:
+        opened, size = default_storage.open(path, "rb"), default_storage.size(path)
+        mtime = int(dt.datetime.now().timestamp())
+    with opened as fh:
         info = tarfile.TarInfo(name)
-        info.size, info.mode, info.mtime = size, 0o600, int(path.stat().st_mtime)
+        info.size, info.mode, info.mtime = size, 0o600, mtime
 
         class Hashing(io.RawIOBase):
             def readinto(self, buffer: Any) -> int:
@@ -310,6 +338,8 @@ def database_is_empty(alias: str = "default") -> bool:
 
 
 def media_is_empty() -> bool:
+    if not local_media():
+        return next(storage_names(), None) is None
     root = Path(settings.MEDIA_ROOT)
     return not root.exists() or not any(root.iterdir())
 
@@ -370,7 +400,8 @@ def restore(path: Path) -> list[str]:
             "目标数据库不是空的：恢复只写入空的数据库（新建一个数据库，或换一个空的数据目录）。"
         )
     if not media_is_empty():
-        raise BackupError(f"目标数据目录下的 {settings.MEDIA_ROOT} 不是空的：恢复只写入空的数据目录。")
+        where = settings.MEDIA_ROOT if local_media() else f"对象存储 {settings.S3_BUCKET}"
+        raise BackupError(f"目标 {where} 不是空的：恢复只写入空的数据目录和存储。")
     target_vendor = connection.vendor
     done = []
     with tempfile.TemporaryDirectory(prefix="zhenggai-restore-", dir=settings.DATA_DIR) as temp:
@@ -410,7 +441,10 @@ def restore(path: Path) -> list[str]:
                 "PostgreSQL 的备份只能恢复到 PostgreSQL（请用 --into 指定 PostgreSQL 数据库）。"
             )
     media = [name for name in manifest["parts"] if name.startswith("media/")]
-    extract(archive, set(media), {"media/": Path(settings.MEDIA_ROOT)})
+    if local_media():
+        extract(archive, set(media), {"media/": Path(settings.MEDIA_ROOT)})
+    else:
+        upload_media(archive)
     done.append(f"{len(media)} 个文件")
     key = Path(settings.DATA_DIR) / "secret_key"
     extract_key = key.with_name("secret_key.restored")
@@ -431,3 +465,19 @@ def check_counts(actual: dict[str, int], expected: dict[str, int], only: set[str
     wrong = sorted(n for n in names if actual.get(n) != expected.get(n))
     if wrong:
         raise BackupError(f"恢复后的行数与备份清单不符：{'、'.join(wrong[:10])}。")
+
+
+def upload_media(archive: Archive) -> None:
+    """The archive's files into the configured storage (S3) under their own names."""
+    from django.core.files import File
+    from django.core.files.storage import default_storage
+
+    with tarfile.open(archive.path, mode="r:gz") as tar:
+        for member in tar:
+            if member.name.startswith("media/"):
+                fh = tar.extractfile(member)
+                assert fh is not None
+                name = member.name[len("media/") :]
+                saved = default_storage.save(name, File(fh, name=name))
+                if saved != name:
+                    raise BackupError(f"恢复文件 {name} 时存储给出了另一个名字 {saved}。")

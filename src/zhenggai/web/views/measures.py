@@ -370,7 +370,7 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     """A piece of evidence, scoped like its measure: shown inline when an image or a PDF, else downloaded.
     Behind nginx (ZHENGGAI_MEDIA_ACCEL_REDIRECT) the permission check stays here and nginx sends the file."""
     evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
-    if settings.MEDIA_ACCEL_REDIRECT:
+    if settings.MEDIA_ACCEL_REDIRECT and not settings.S3_BUCKET:  # nginx reads local files only
         return accel_redirect(
             evidence.file.name or "",
             content_type=evidence.content_type,
