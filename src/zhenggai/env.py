@@ -25,7 +25,7 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}")
+    raise ImproperlyConfigured(f"{name} 应为 1/0、true/false、yes/no 或 on/off，现为 {raw!r}。")
 
 
 def env_int(name: str, default: int, *, minimum: int = 0) -> int:
@@ -35,9 +35,9 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be an integer; got {raw!r}") from None
+        raise ImproperlyConfigured(f"{name} 应为整数，现为 {raw!r}。") from None
     if value < minimum:
-        raise ImproperlyConfigured(f"{name} must be at least {minimum}; got {value}")
+        raise ImproperlyConfigured(f"{name} 至少为 {minimum}，现为 {value}。")
     return value
 
 
@@ -47,9 +47,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
         return default
     items = [item.strip() for item in raw.split(",") if item.strip()]
     if not items:
-        raise ImproperlyConfigured(
-            f"{name} must be a comma-separated list with at least one entry; got {raw!r}"
-        )
+        raise ImproperlyConfigured(f"{name} 应为逗号分隔的列表，至少一项，现为 {raw!r}。")
     return items
 
 
@@ -63,14 +61,21 @@ def restrict_umask() -> None:
     os.umask(current | PRIVATE_UMASK)
 
 
+# Set by the `zhenggai` command for commands that only read (stats, generate's checks, …): the default
+# ./var is then not created in whatever directory the command runs from.
+NO_DEFAULT_DIR = "ZHENGGAI_NO_DEFAULT_DATA_DIR"
+
+
 def env_dir(name: str, default: Path) -> Path:
     path = Path(os.environ.get(name) or default).expanduser().resolve()
+    if not os.environ.get(name) and os.environ.get(NO_DEFAULT_DIR) and not path.exists():
+        return path  # nothing there yet: the command reports an uninitialised database
     try:
         path.mkdir(mode=0o750, parents=True, exist_ok=True)
     except OSError as exc:
-        raise ImproperlyConfigured(f"{name}: cannot create data directory {path}: {exc.strerror}") from None
+        raise ImproperlyConfigured(f"{name}：无法建立数据目录 {path}（{exc.strerror}）。") from None
     if not os.access(path, os.W_OK):
-        raise ImproperlyConfigured(f"{name}: data directory {path} is not writable")
+        raise ImproperlyConfigured(f"{name}：数据目录 {path} 不可写。")
     return path
 
 
@@ -83,11 +88,11 @@ def database_config(name: str, default_sqlite: Path) -> dict[str, object]:
     try:
         config: dict[str, object] = dict(dj_database_url.parse(raw, conn_max_age=60))
     except Exception as exc:  # dj-database-url raises several types for malformed URLs
-        raise ImproperlyConfigured(f"{name} is not a valid database URL ({exc}); got {raw!r}") from None
+        raise ImproperlyConfigured(f"{name} 不是有效的数据库地址：{raw!r}（{exc}）。") from None
     engine = str(config.get("ENGINE", ""))
     if engine not in {"django.db.backends.sqlite3", "django.db.backends.postgresql"}:
         raise ImproperlyConfigured(
-            f"{name} must be a sqlite:// or postgres:// URL; {engine or 'this scheme'} is not supported"
+            f"{name} 应为 sqlite:// 或 postgres:// 开头的地址，不支持 {engine or '这种写法'}。"
         )
     return config
 
@@ -97,9 +102,11 @@ def secret_key(name: str, data_dir: Path) -> str:
     raw = os.environ.get(name)
     if raw is not None:
         if len(raw) < 32:
-            raise ImproperlyConfigured(f"{name} must be at least 32 characters long")
+            raise ImproperlyConfigured(f"{name} 至少 32 个字符。")
         return raw
     path = data_dir / "secret_key"
+    if not data_dir.is_dir():  # a read-only command before the first migrate: nothing to sign for long
+        return secrets.token_urlsafe(50)
     if path.exists():
         return path.read_text(encoding="ascii").strip()
     key = secrets.token_urlsafe(50)
@@ -110,3 +117,38 @@ def secret_key(name: str, data_dir: Path) -> str:
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(key)
     return key
+
+
+DEFAULT_ENV_FILE = Path("/etc/zhenggai/zhenggai.env")
+
+
+def load_env_file() -> Path | None:
+    """Read the configuration file (ZHENGGAI_ENV_FILE, else /etc/zhenggai/zhenggai.env when it exists) into
+    the environment (ZHENGGAI_ENV_FILE set but empty: none); a variable already set in the environment wins. Lines are KEY=VALUE, `#` comments and
+    blank lines are skipped, a value may be quoted. Returns the file read, if any."""
+    named = os.environ.get("ZHENGGAI_ENV_FILE")
+    if named == "":  # set but empty: no configuration file at all
+        return None
+    path = Path(named) if named else DEFAULT_ENV_FILE
+    if not named and not path.exists():
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ImproperlyConfigured(f"无法读取配置文件 {path}（{exc.strerror}）。") from None
+    except UnicodeDecodeError:
+        raise ImproperlyConfigured(f"配置文件 {path} 不是 UTF-8 编码。") from None
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if stripped.startswith("export "):
+            stripped = stripped[len("export ") :].lstrip()
+        key, sep, value = stripped.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or not key.replace("_", "").isalnum() or not key.isascii():
+            raise ImproperlyConfigured(f"配置文件 {path} 第 {number} 行应为“名称=值”：{line!r}")
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        os.environ.setdefault(key, value)
+    return path

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "zhenggai.sheets",
     "zhenggai.evaluation",
     "zhenggai.portal",
+    "zhenggai.ops",
 ]
 
 MIDDLEWARE = [
@@ -112,11 +113,51 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
-# Every asset is served by the app itself (WhiteNoise): intranets have no CDN.
-WHITENOISE_USE_FINDERS = True
+if DATA_DIR.is_dir():
+    STATIC_ROOT.mkdir(exist_ok=True)
+# Every asset is served by the app itself (WhiteNoise): intranets have no CDN. `zhenggai serve` (and
+# `upgrade`, `collectstatic`) collect the files under hashed names, gzip-compressed, which WhiteNoise serves
+# with a one-year immutable Cache-Control; in development they come straight from the apps' folders.
+STATIC_MANIFEST = env_bool("ZHENGGAI_STATIC_MANIFEST", False)
+# Evidence and notice files: the data directory's media/ by default; with a bucket, an S3-compatible service
+# (MinIO, Ceph, a cloud's object storage) shared by every application server.
+S3_BUCKET = env_str("ZHENGGAI_S3_BUCKET", "")
+DEFAULT_STORAGE: dict[str, object] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if S3_BUCKET:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_str("ZHENGGAI_S3_ENDPOINT_URL", "") or None,
+            "access_key": env_str("ZHENGGAI_S3_ACCESS_KEY", "") or None,
+            "secret_key": env_str("ZHENGGAI_S3_SECRET_KEY", "") or None,
+            "region_name": env_str("ZHENGGAI_S3_REGION", "") or None,
+            "location": env_str("ZHENGGAI_S3_PREFIX", ""),
+            "file_overwrite": False,  # stored files are never replaced
+            "default_acl": None,  # private objects: downloads go through the app's permission check
+            "querystring_auth": True,
+        },
+    }
+STORAGES = {
+    "default": DEFAULT_STORAGE,
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
+# Behind nginx: evidence downloads are answered with this internal location + the file's path under
+# MEDIA_ROOT (X-Accel-Redirect), after the permission check; nginx sends the bytes. Empty: the app sends them.
+MEDIA_ACCEL_REDIRECT = env_str("ZHENGGAI_MEDIA_ACCEL_REDIRECT", "").rstrip("/")
+# Behind an HTTPS reverse proxy that sets X-Forwarded-Proto: requests count as secure, cookies are secure only.
+HTTPS = env_bool("ZHENGGAI_HTTPS", False)
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
 # Evidence files are kept under the data directory, never overwritten.
 EVIDENCE_MAX_BYTES = env_int("ZHENGGAI_EVIDENCE_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
 # 延期 limits (README: 整改规则): beyond either the 巡察办 must agree after the leader; further than the last

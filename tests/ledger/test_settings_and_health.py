@@ -28,11 +28,11 @@ def _run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedPro
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
-        ("ZHENGGAI_DEBUG", "maybe", "ZHENGGAI_DEBUG must be one of"),
-        ("DATABASE_URL", "mysql://u@h/db", "DATABASE_URL must be a sqlite:// or postgres:// URL"),
+        ("ZHENGGAI_DEBUG", "maybe", "ZHENGGAI_DEBUG 应为 1/0"),
+        ("DATABASE_URL", "mysql://u@h/db", "DATABASE_URL 应为 sqlite:// 或 postgres:// 开头的地址"),
         ("DATABASE_URL", "not a url", "DATABASE_URL"),
-        ("ZHENGGAI_ALLOWED_HOSTS", " , ", "ZHENGGAI_ALLOWED_HOSTS must be a comma-separated list"),
-        ("ZHENGGAI_SECRET_KEY", "short", "ZHENGGAI_SECRET_KEY must be at least 32 characters"),
+        ("ZHENGGAI_ALLOWED_HOSTS", " , ", "ZHENGGAI_ALLOWED_HOSTS 应为逗号分隔的列表"),
+        ("ZHENGGAI_SECRET_KEY", "short", "ZHENGGAI_SECRET_KEY 至少 32 个字符"),
     ],
 )
 def test_bad_environment_value_stops_start_up_with_a_clear_message(

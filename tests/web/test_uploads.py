@@ -118,7 +118,7 @@ def test_bad_request_limit_stops_start_up(tmp_path: Path) -> None:
     env |= {"ZHENGGAI_DATA_DIR": str(tmp_path / "data"), "ZHENGGAI_MAX_REQUEST_MB": "0"}
     result = subprocess.run([*ZHENGGAI, "check"], env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
-    assert "ZHENGGAI_MAX_REQUEST_MB must be at least 1" in result.stderr
+    assert "ZHENGGAI_MAX_REQUEST_MB 至少为 1" in result.stderr
 
 
 def test_page_of_413_needs_no_login() -> None:

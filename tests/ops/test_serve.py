@@ -1,0 +1,83 @@
+"""`zhenggai serve`: gunicorn with the production checks, static files with long cache headers, SIGHUP."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.ops.server import Browser, copy_data_dir, production_env, serving, zhenggai
+
+pytestmark = pytest.mark.usefixtures("sqlite_only")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"ZHENGGAI_DEBUG": "true"}, "生产环境不能开启调试模式"),
+        ({"ZHENGGAI_SECRET_KEY": ""}, "未设置密钥"),
+        ({"ZHENGGAI_ALLOWED_HOSTS": ""}, "未设置访问域名"),
+        ({"ZHENGGAI_DATA_DIR": "relative/data"}, "数据目录必须是绝对路径"),
+    ],
+)
+def test_serve_refuses_to_start_without_production_settings(
+    demo_dir: Path, tmp_path: Path, change: dict[str, str], message: str
+) -> None:
+    env = production_env(demo_dir)
+    env |= {k: v for k, v in change.items() if v}
+    for name in (k for k, v in change.items() if not v):
+        del env[name]
+    cwd = tmp_path if "ZHENGGAI_DATA_DIR" in change else None
+    if cwd is not None:  # a relative data directory: give it a migrated database, so only the path is wrong
+        copy_data_dir(demo_dir, tmp_path / "relative" / "data")
+    result = zhenggai(["serve", "--bind", "127.0.0.1:9"], env, cwd=cwd)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_answers_health_login_and_static_files_with_long_cache(demo_dir: Path, tmp_path: Path) -> None:
+    data_dir = copy_data_dir(demo_dir, tmp_path / "data")
+    with serving(production_env(data_dir), tmp_path / "serve.log") as server:
+        browser = Browser(server.base)
+        status, _, body = browser.get("/healthz")
+        assert (status, body) == (200, b'{"status": "ok", "database": "sqlite"}')
+        browser.login("xunchaban")
+        status, _, page = browser.get("/overview/")
+        assert status == 200
+        assert "整改".encode() in page
+        stylesheet = re.search(rb'href="(/static/web/zhenggai\.[0-9a-f]{12}\.css)"', page)
+        assert stylesheet, "static files are referenced under hashed names"
+        status, headers, _ = browser.request(
+            stylesheet.group(1).decode(), headers={"Accept-Encoding": "gzip"}
+        )
+        assert status == 200
+        assert "immutable" in headers["cache-control"]
+        assert "max-age=315360000" in headers["cache-control"]
+        assert headers.get("content-encoding") == "gzip"
+    # NCSA combined format: host, ident, user, [time], "request", status, size, "referer", "agent", µs
+    combined = re.compile(
+        r'^127\.0\.0\.1 - - \[[^\]]+\] "GET /overview/ HTTP/1\.1" 200 \d+ "[^"]*" "[^"]*" \d+$', re.M
+    )
+    assert combined.search(server.output()), server.output()
+
+
+def test_sighup_restarts_the_workers_gracefully(demo_dir: Path, tmp_path: Path) -> None:
+    data_dir = copy_data_dir(demo_dir, tmp_path / "data")
+    with serving(production_env(data_dir, ZHENGGAI_WORKERS="1"), tmp_path / "serve.log") as server:
+
+        def workers() -> set[str]:
+            return set(re.findall(r"Booting worker with pid: (\d+)", server.output()))
+
+        before = workers()
+        os.kill(server.process.pid, signal.SIGHUP)
+        deadline = time.monotonic() + 30
+        while workers() == before and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert workers() - before, server.output()
+        assert Browser(server.base).get("/healthz")[0] == 200
+        assert server.process.poll() is None
