@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "zhenggai.notices",
     "zhenggai.supervision",
     "zhenggai.sheets",
+    "zhenggai.api",
+    # django-ninja: its templates and static files serve the API docs from here, not from a CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -119,6 +122,9 @@ MAX_REQUEST_BYTES = env_int("ZHENGGAI_MAX_REQUEST_MB", 200, minimum=1) * 1024 * 
 # Stored files and their folders are not world-readable (the process umask, set at start, does the rest).
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+
+# API calls a minute per token (per user for the browser session); more answer 429 (README: API).
+API_RATE_PER_MINUTE = env_int("ZHENGGAI_API_RATE_PER_MINUTE", 600, minimum=1)
 
 # E-mail for warnings, 督办单 and the weekly summary (README: 督查督办). An empty host turns e-mail off.
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -205,6 +205,7 @@ COMMON = [
     ("supervision-notice", "/supervision/notices/{notice}/"),
     ("notifications", "/supervision/notifications/"),
     ("password", "/accounts/password/"),
+    ("api-tokens", "/accounts/tokens/"),
 ]
 MANAGE = [
     ("reviews", "/reviews/"),

@@ -51,6 +51,7 @@ def test_pages_link_the_vendored_assets_and_no_other_host(demo: Inspection) -> N
         "/supervision/notices/",
         "/supervision/notifications/",
         "/notices/import/",
+        "/accounts/tokens/",
         "/supervision/weekly/?date=not-a-date",  # the supervision error page
     ],
 )

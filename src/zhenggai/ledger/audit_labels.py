@@ -51,6 +51,9 @@ ACTION_LABELS: dict[str, str] = {
     "sign_notice": "签发发布通报",
     "withdraw_notice": "撤回通报",
     "set_email_mutes": "设置邮件通知",
+    # API tokens
+    "create_api_token": "创建 API 令牌",
+    "revoke_api_token": "吊销 API 令牌",
     # organisation and users
     **ORGANISATION_LABELS,
 }
