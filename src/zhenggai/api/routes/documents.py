@@ -15,7 +15,7 @@ from ninja.files import UploadedFile
 from zhenggai.api.auth import caller, writer
 from zhenggai.api.problems import ApiError
 from zhenggai.api.routes.ledger import visible_inspection
-from zhenggai.api.schemas import Figures, ImportConfirm, ImportOut
+from zhenggai.api.schemas import Figures, Id, ImportConfirm, ImportOut
 from zhenggai.ledger.errors import NotPermitted
 from zhenggai.ledger.figures import inspection_figures
 from zhenggai.ledger.permissions import can_manage
@@ -37,7 +37,7 @@ FILE_RESPONSE = {"responses": {200: {"description": "文件内容", "content": {
     response=Figures,
     summary="巡察的统计数字（同 zhenggai stats --json）",
 )
-def stats(request: HttpRequest, inspection_id: int) -> dict[str, int | float]:
+def stats(request: HttpRequest, inspection_id: Id) -> dict[str, int | float]:
     found = visible_inspection(request, inspection_id)
     figures = inspection_figures(found.pk)
     assert figures is not None
@@ -52,7 +52,7 @@ def stats(request: HttpRequest, inspection_id: int) -> dict[str, int | float]:
 )
 def notice(
     request: HttpRequest,
-    inspection_id: int,
+    inspection_id: Id,
     format: Literal["docx", "html", "md"] = "docx",
     audience: Audience = Audience.INTERNAL,
 ) -> HttpResponse:
@@ -78,7 +78,7 @@ def notice(
     response={200: None},
     openapi_extra=FILE_RESPONSE,
 )
-def ledger_export(request: HttpRequest, inspection_id: int) -> HttpResponse:
+def ledger_export(request: HttpRequest, inspection_id: Id) -> HttpResponse:
     found = visible_inspection(request, inspection_id)
     buffer = io.BytesIO()
     export_ledger(found, buffer, caller(request))
@@ -90,7 +90,7 @@ def _result(result: ImportResult, confirm: str | None = None) -> dict[str, Any]:
 
 
 def _import(
-    request: HttpRequest, inspection_id: int, data: bytes, name: str, *, dry_run: bool
+    request: HttpRequest, inspection_id: Id, data: bytes, name: str, *, dry_run: bool
 ) -> ImportResult:
     user = writer(request)
     found = visible_inspection(request, inspection_id)
@@ -107,7 +107,7 @@ def _import(
     response=ImportOut,
     summary="导入整改台账第一步：试导入（不写入），返回变化和确认用的 confirm_sha256",
 )
-def ledger_import(request: HttpRequest, inspection_id: int, file: File[UploadedFile]) -> dict[str, Any]:
+def ledger_import(request: HttpRequest, inspection_id: Id, file: File[UploadedFile]) -> dict[str, Any]:
     data = file.read()
     name = Path(file.name or "台账.xlsx").name
     result = _import(request, inspection_id, data, name, dry_run=True)
@@ -120,7 +120,7 @@ def ledger_import(request: HttpRequest, inspection_id: int, file: File[UploadedF
     response=ImportOut,
     summary="导入整改台账第二步：确认导入试导入过的同一文件",
 )
-def ledger_confirm(request: HttpRequest, inspection_id: int, data: ImportConfirm) -> dict[str, Any]:
+def ledger_confirm(request: HttpRequest, inspection_id: Id, data: ImportConfirm) -> dict[str, Any]:
     user = writer(request)
     if not re.fullmatch(r"[0-9a-f]{64}", data.sha256):
         raise ApiError(422, "confirm_sha256 应为试导入响应中的 64 位十六进制值。")

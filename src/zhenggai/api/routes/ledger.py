@@ -9,15 +9,17 @@ from django.db.models import Q, QuerySet
 from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from zhenggai.api.auth import caller, writer
-from zhenggai.api.paging import MAX_LIMIT, page
+from zhenggai.api.paging import page
 from zhenggai.api.problems import ApiError
 from zhenggai.api.schemas import (
     FindingOut,
+    Id,
     InspectionOut,
+    Limit,
     MeasureOut,
     MeasurePage,
     ReportOut,
@@ -120,7 +122,7 @@ def units(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/units/{unit_id}", response=UnitOut, summary="单位")
-def unit(request: HttpRequest, unit_id: int) -> dict[str, Any]:
+def unit(request: HttpRequest, unit_id: Id) -> dict[str, Any]:
     return unit_out(get_object_or_404(Unit.objects.visible_to(caller(request)), pk=unit_id))
 
 
@@ -130,20 +132,20 @@ def inspections(request: HttpRequest) -> list[dict[str, Any]]:
     return [inspection_out(i) for i in rows.order_by("-id")]
 
 
-def visible_inspection(request: HttpRequest, inspection_id: int) -> Inspection:
+def visible_inspection(request: HttpRequest, inspection_id: Id) -> Inspection:
     rows = Inspection.objects.visible_to(caller(request)).select_related("inspected_unit", "round")
     return get_object_or_404(rows, pk=inspection_id)
 
 
 @router.get("/inspections/{inspection_id}", response=InspectionOut, summary="巡察")
-def inspection(request: HttpRequest, inspection_id: int) -> dict[str, Any]:
+def inspection(request: HttpRequest, inspection_id: Id) -> dict[str, Any]:
     return inspection_out(visible_inspection(request, inspection_id))
 
 
 @router.get(
     "/inspections/{inspection_id}/findings", response=list[FindingOut], summary="反馈问题（树的先序）"
 )
-def findings(request: HttpRequest, inspection_id: int) -> list[Finding]:
+def findings(request: HttpRequest, inspection_id: Id) -> list[Finding]:
     found = visible_inspection(request, inspection_id)
     return list(
         Finding.objects.visible_to(caller(request)).filter(inspection=found).order_by("position", "id")
@@ -151,7 +153,7 @@ def findings(request: HttpRequest, inspection_id: int) -> list[Finding]:
 
 
 @router.get("/findings/{finding_id}", response=FindingOut, summary="反馈问题")
-def finding(request: HttpRequest, finding_id: int) -> Finding:
+def finding(request: HttpRequest, finding_id: Id) -> Finding:
     found: Finding = get_object_or_404(Finding.objects.visible_to(caller(request)), pk=finding_id)
     return found
 
@@ -160,22 +162,20 @@ def finding(request: HttpRequest, finding_id: int) -> Finding:
 
 
 class MeasureFilters(Schema):
-    inspection: int | None = None
+    inspection: Id | None = None
     status: MeasureStatus | None = None
     colour: Colour | None = None
-    department: int | None = None
+    department: Id | None = None
     deadline_from: dt.date | None = None
     deadline_to: dt.date | None = None
     q: str | None = None
     updated_since: dt.datetime | None = None
     cursor: str | None = None
-    limit: int = 50
+    limit: Limit = 50
 
 
 @router.get("/measures", response=MeasurePage, summary="整改措施（筛选，游标翻页）")
 def measures(request: HttpRequest, filters: Query[MeasureFilters]) -> dict[str, Any]:
-    if not 1 <= filters.limit <= MAX_LIMIT:
-        raise ApiError(422, f"limit 应在 1 至 {MAX_LIMIT} 之间。")
     rows: QuerySet[Measure] = Measure.objects.visible_to(caller(request))
     if filters.inspection is not None:
         rows = rows.filter(inspection_id=filters.inspection)
@@ -199,18 +199,18 @@ def measures(request: HttpRequest, filters: Query[MeasureFilters]) -> dict[str, 
     return {"items": [measure_out(m) for m in items], "next_cursor": next_cursor}
 
 
-def visible_measure(request: HttpRequest, measure_id: int) -> Measure:
+def visible_measure(request: HttpRequest, measure_id: Id) -> Measure:
     rows = Measure.objects.visible_to(caller(request)).select_related("inspection__inspected_unit")
     return get_object_or_404(rows, pk=measure_id)
 
 
 @router.get("/measures/{measure_id}", response=MeasureOut, summary="整改措施")
-def measure(request: HttpRequest, measure_id: int) -> dict[str, Any]:
+def measure(request: HttpRequest, measure_id: Id) -> dict[str, Any]:
     return measure_out(visible_measure(request, measure_id))
 
 
 @router.get("/measures/{measure_id}/reports", response=list[ReportOut], summary="整改进展（含佐证材料）")
-def reports(request: HttpRequest, measure_id: int) -> list[dict[str, Any]]:
+def reports(request: HttpRequest, measure_id: Id) -> list[dict[str, Any]]:
     found = visible_measure(request, measure_id)
     rows = ProgressReport.objects.filter(measure=found).prefetch_related("evidence").order_by("id")
     return [report_out(r) for r in rows]
@@ -228,15 +228,15 @@ class ReportIn(Schema):
 )
 def add_report(
     request: HttpRequest,
-    measure_id: int,
+    measure_id: Id,
     data: Form[ReportIn],
-    files: File[list[UploadedFile]] | None = None,
-) -> tuple[int, dict[str, Any]]:
+    files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+) -> Status[dict[str, Any]]:
     user = writer(request)
     found = visible_measure(request, measure_id)
     uploads = [UploadedEvidence(name=f.name or "file", stream=f) for f in files or []]
     report = report_progress(by=user, measure=found, text=data.text, progress=data.progress, files=uploads)
-    return 201, report_out(report)
+    return Status(201, report_out(report))
 
 
 @router.get(
@@ -248,7 +248,7 @@ def add_report(
         "responses": {200: {"description": "文件内容", "content": {"application/octet-stream": {}}}}
     },
 )
-def evidence(request: HttpRequest, evidence_id: int) -> FileResponse:
+def evidence(request: HttpRequest, evidence_id: Id) -> FileResponse:
     item = get_object_or_404(Evidence.objects.visible_to(caller(request)), pk=evidence_id)
     try:
         stream = item.file.open("rb")

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router
+from ninja import Router, Status
 
 from zhenggai.api.auth import caller, writer
 from zhenggai.api.routes.ledger import visible_measure
@@ -14,6 +14,8 @@ from zhenggai.api.schemas import (
     ApproveIn,
     ExtensionOut,
     ExtensionRequest,
+    Id,
+    Limit,
     RejectIn,
     SignOffOut,
     SignOffRequest,
@@ -62,18 +64,18 @@ def extension_out(item: Extension) -> dict[str, Any]:
 
 
 @router.get("/signoffs", response=list[SignOffOut], summary="销号申请（默认待审核的）")
-def signoffs(request: HttpRequest, decision: Decision = Decision.PENDING, limit: int = 100) -> list[Any]:
+def signoffs(request: HttpRequest, decision: Decision = Decision.PENDING, limit: Limit = 100) -> list[Any]:
     rows = SignOff.objects.visible_to(caller(request)).filter(decision=decision).order_by("-id")
-    return [signoff_out(s) for s in rows[: max(1, min(limit, 500))]]
+    return [signoff_out(s) for s in rows[:limit]]
 
 
 @router.get("/signoffs/{signoff_id}", response=SignOffOut, summary="销号申请")
-def signoff(request: HttpRequest, signoff_id: int) -> dict[str, Any]:
+def signoff(request: HttpRequest, signoff_id: Id) -> dict[str, Any]:
     return signoff_out(get_object_or_404(SignOff.objects.visible_to(caller(request)), pk=signoff_id))
 
 
 @router.post("/measures/{measure_id}/signoffs", response={201: SignOffOut}, summary="申请销号")
-def ask_signoff(request: HttpRequest, measure_id: int, data: SignOffRequest) -> tuple[int, dict[str, Any]]:
+def ask_signoff(request: HttpRequest, measure_id: Id, data: SignOffRequest) -> Status[dict[str, Any]]:
     user = writer(request)
     made = request_signoff(
         by=user,
@@ -81,38 +83,36 @@ def ask_signoff(request: HttpRequest, measure_id: int, data: SignOffRequest) -> 
         note=data.note,
         periodic_review=data.periodic_review,
     )
-    return 201, signoff_out(made)
+    return Status(201, signoff_out(made))
 
 
 @router.post("/signoffs/{signoff_id}/approve", response=SignOffOut, summary="同意销号")
-def approve_one(request: HttpRequest, signoff_id: int, data: ApproveIn) -> dict[str, Any]:
+def approve_one(request: HttpRequest, signoff_id: Id, data: ApproveIn) -> dict[str, Any]:
     user = writer(request)
     item = get_object_or_404(SignOff.objects.visible_to(user), pk=signoff_id)
     return signoff_out(approve_signoff(by=user, signoff=item, note=data.note))
 
 
 @router.post("/signoffs/{signoff_id}/reject", response=SignOffOut, summary="退回销号申请")
-def reject_one(request: HttpRequest, signoff_id: int, data: RejectIn) -> dict[str, Any]:
+def reject_one(request: HttpRequest, signoff_id: Id, data: RejectIn) -> dict[str, Any]:
     user = writer(request)
     item = get_object_or_404(SignOff.objects.visible_to(user), pk=signoff_id)
     return signoff_out(reject_signoff(by=user, signoff=item, reason=data.reason))
 
 
 @router.get("/extensions", response=list[ExtensionOut], summary="延期申请（默认待审核的）")
-def extensions(request: HttpRequest, decision: Decision = Decision.PENDING, limit: int = 100) -> list[Any]:
+def extensions(request: HttpRequest, decision: Decision = Decision.PENDING, limit: Limit = 100) -> list[Any]:
     rows = Extension.objects.visible_to(caller(request)).filter(decision=decision).order_by("-id")
-    return [extension_out(e) for e in rows[: max(1, min(limit, 500))]]
+    return [extension_out(e) for e in rows[:limit]]
 
 
 @router.get("/extensions/{extension_id}", response=ExtensionOut, summary="延期申请")
-def extension(request: HttpRequest, extension_id: int) -> dict[str, Any]:
+def extension(request: HttpRequest, extension_id: Id) -> dict[str, Any]:
     return extension_out(get_object_or_404(Extension.objects.visible_to(caller(request)), pk=extension_id))
 
 
 @router.post("/measures/{measure_id}/extensions", response={201: ExtensionOut}, summary="申请延期")
-def ask_extension(
-    request: HttpRequest, measure_id: int, data: ExtensionRequest
-) -> tuple[int, dict[str, Any]]:
+def ask_extension(request: HttpRequest, measure_id: Id, data: ExtensionRequest) -> Status[dict[str, Any]]:
     user = writer(request)
     made = request_extension(
         by=user,
@@ -120,18 +120,18 @@ def ask_extension(
         new_deadline=data.new_deadline,
         reason=data.reason,
     )
-    return 201, extension_out(made)
+    return Status(201, extension_out(made))
 
 
 @router.post("/extensions/{extension_id}/approve", response=ExtensionOut, summary="同意延期")
-def approve_ext(request: HttpRequest, extension_id: int, data: ApproveIn) -> dict[str, Any]:
+def approve_ext(request: HttpRequest, extension_id: Id, data: ApproveIn) -> dict[str, Any]:
     user = writer(request)
     item = get_object_or_404(Extension.objects.visible_to(user), pk=extension_id)
     return extension_out(approve_extension(by=user, extension=item, note=data.note))
 
 
 @router.post("/extensions/{extension_id}/reject", response=ExtensionOut, summary="退回延期申请")
-def reject_ext(request: HttpRequest, extension_id: int, data: RejectIn) -> dict[str, Any]:
+def reject_ext(request: HttpRequest, extension_id: Id, data: RejectIn) -> dict[str, Any]:
     user = writer(request)
     item = get_object_or_404(Extension.objects.visible_to(user), pk=extension_id)
     return extension_out(reject_extension(by=user, extension=item, reason=data.reason))

@@ -7,12 +7,12 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from zhenggai.api.auth import caller, writer
-from zhenggai.api.paging import MAX_LIMIT, page
+from zhenggai.api.paging import page
 from zhenggai.api.problems import ApiError
-from zhenggai.api.schemas import SupervisionNoticeOut, WarningOut
+from zhenggai.api.schemas import Id, Limit, SupervisionNoticeOut, WarningOut
 from zhenggai.ledger.models import Measure
 from zhenggai.supervision.choices import Colour
 from zhenggai.supervision.models import SupervisionNotice, Warning
@@ -34,12 +34,10 @@ class WarningPage(Schema):
 def warnings(
     request: HttpRequest,
     colour: Colour | None = None,
-    measure: int | None = None,
+    measure: Id | None = None,
     cursor: str | None = None,
-    limit: int = 50,
+    limit: Limit = 50,
 ) -> dict[str, Any]:
-    if not 1 <= limit <= MAX_LIMIT:
-        raise ApiError(422, f"limit 应在 1 至 {MAX_LIMIT} 之间。")
     rows = Warning.objects.visible_to(caller(request))
     if colour:
         rows = rows.filter(colour=colour)
@@ -50,7 +48,7 @@ def warnings(
 
 
 @router.get("/warnings/{warning_id}", response=WarningOut, summary="预警")
-def warning(request: HttpRequest, warning_id: int) -> Warning:
+def warning(request: HttpRequest, warning_id: Id) -> Warning:
     return get_object_or_404(Warning.objects.visible_to(caller(request)), pk=warning_id)
 
 
@@ -74,24 +72,24 @@ def notice_out(notice: SupervisionNotice) -> dict[str, Any]:
 
 
 @router.get("/supervision-notices", response=list[SupervisionNoticeOut], summary="督办单")
-def notices(request: HttpRequest, open_only: bool = False, limit: int = 100) -> list[dict[str, Any]]:
+def notices(request: HttpRequest, open_only: bool = False, limit: Limit = 100) -> list[dict[str, Any]]:
     rows = SupervisionNotice.objects.visible_to(caller(request)).prefetch_related("measures").order_by("-id")
     if open_only:
         rows = rows.open()
-    return [notice_out(n) for n in rows[: max(1, min(limit, 500))]]
+    return [notice_out(n) for n in rows[:limit]]
 
 
-def visible_notice(request: HttpRequest, notice_id: int) -> SupervisionNotice:
+def visible_notice(request: HttpRequest, notice_id: Id) -> SupervisionNotice:
     return get_object_or_404(SupervisionNotice.objects.visible_to(caller(request)), pk=notice_id)
 
 
 @router.get("/supervision-notices/{notice_id}", response=SupervisionNoticeOut, summary="督办单")
-def notice(request: HttpRequest, notice_id: int) -> dict[str, Any]:
+def notice(request: HttpRequest, notice_id: Id) -> dict[str, Any]:
     return notice_out(visible_notice(request, notice_id))
 
 
 class IssueIn(Schema):
-    measure_ids: list[int]
+    measure_ids: list[Id]
     title: str
     content: str
     reply_deadline: dt.date
@@ -106,7 +104,7 @@ class CloseIn(Schema):
 
 
 @router.post("/supervision-notices", response={201: SupervisionNoticeOut}, summary="下发督办单（巡察办）")
-def issue(request: HttpRequest, data: IssueIn) -> tuple[int, dict[str, Any]]:
+def issue(request: HttpRequest, data: IssueIn) -> Status[dict[str, Any]]:
     user = writer(request)
     measures = list(Measure.objects.visible_to(user).filter(pk__in=data.measure_ids))
     if len(measures) != len(set(data.measure_ids)):
@@ -114,11 +112,11 @@ def issue(request: HttpRequest, data: IssueIn) -> tuple[int, dict[str, Any]]:
     made = issue_supervision_notice(
         by=user, measures=measures, title=data.title, content=data.content, reply_deadline=data.reply_deadline
     )
-    return 201, notice_out(made)
+    return Status(201, notice_out(made))
 
 
 @router.post("/supervision-notices/{notice_id}/reply", response=SupervisionNoticeOut, summary="回复督办单")
-def reply(request: HttpRequest, notice_id: int, data: ReplyIn) -> dict[str, Any]:
+def reply(request: HttpRequest, notice_id: Id, data: ReplyIn) -> dict[str, Any]:
     user = writer(request)
     return notice_out(
         reply_supervision_notice(by=user, notice=visible_notice(request, notice_id), reply=data.reply)
@@ -126,7 +124,7 @@ def reply(request: HttpRequest, notice_id: int, data: ReplyIn) -> dict[str, Any]
 
 
 @router.post("/supervision-notices/{notice_id}/close", response=SupervisionNoticeOut, summary="办结督办单")
-def close(request: HttpRequest, notice_id: int, data: CloseIn) -> dict[str, Any]:
+def close(request: HttpRequest, notice_id: Id, data: CloseIn) -> dict[str, Any]:
     user = writer(request)
     found = visible_notice(request, notice_id)
     return notice_out(close_supervision_notice(by=user, notice=found, closing_note=data.closing_note))
