@@ -1,5 +1,5 @@
 """Contract: schemathesis generates requests from the live OpenAPI schema for every operation; no response
-may be a server error or break the schema. Bounded (a few examples per operation) to stay under a minute."""
+may be a server error, answer an undocumented status or content type, or break its schema. Bounded (a few examples per operation) to stay under a minute."""
 
 from __future__ import annotations
 
@@ -12,7 +12,11 @@ from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests.conftest import World
 from tests.factories import report_with_evidence
@@ -47,7 +51,15 @@ def test_every_operation_answers_within_its_schema_and_never_500(world: World, s
         def run(case: Any) -> None:
             response = case.call(headers=headers)
             try:
-                case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
+                case.validate_response(
+                    response,
+                    checks=[
+                        not_a_server_error,
+                        status_code_conformance,
+                        content_type_conformance,
+                        response_schema_conformance,
+                    ],
+                )
             except (
                 Exception,
                 BaseExceptionGroup,

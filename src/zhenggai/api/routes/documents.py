@@ -29,7 +29,15 @@ from zhenggai.web.views.documents import DOCX, STAGED, XLSX, download
 
 router = Router(tags=["数据与文书"])
 
-FILE_RESPONSE = {"responses": {200: {"description": "文件内容", "content": {"application/octet-stream": {}}}}}
+XLSX_RESPONSE = {"responses": {200: {"description": "台账 .xlsx", "content": {XLSX: {}}}}}
+NOTICE_RESPONSE = {
+    "responses": {
+        200: {
+            "description": "通报：docx、html 或 md",
+            "content": {DOCX: {}, "text/html": {}, "text/markdown": {}},
+        }
+    }
+}
 
 
 @router.get(
@@ -48,7 +56,7 @@ def stats(request: HttpRequest, inspection_id: Id) -> dict[str, int | float]:
     "/inspections/{inspection_id}/notice",
     summary="按台账生成整改情况通报（docx、html 或 md；仅单位领导和上级巡察办）",
     response={200: None},
-    openapi_extra=FILE_RESPONSE,
+    openapi_extra=NOTICE_RESPONSE,
 )
 def notice(
     request: HttpRequest,
@@ -76,7 +84,7 @@ def notice(
     "/inspections/{inspection_id}/ledger.xlsx",
     summary="导出整改台账（部门经办人只含本部门措施）",
     response={200: None},
-    openapi_extra=FILE_RESPONSE,
+    openapi_extra=XLSX_RESPONSE,
 )
 def ledger_export(request: HttpRequest, inspection_id: Id) -> HttpResponse:
     found = visible_inspection(request, inspection_id)
