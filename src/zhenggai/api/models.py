@@ -122,3 +122,24 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_event_display()} → {self.endpoint}"
+
+
+class DirectoryGrant(models.Model):
+    """A membership that the directory rules gave (zhenggai.directory): kept in step at every directory login."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="directory_grants",
+        verbose_name="用户",
+    )
+    unit = models.ForeignKey("ledger.Unit", on_delete=models.CASCADE, related_name="+", verbose_name="单位")
+    created_at = models.DateTimeField("授予时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "统一身份认证授予的角色"
+        verbose_name_plural = "统一身份认证授予的角色"
+        constraints = [models.UniqueConstraint(fields=["user", "unit"], name="api_directory_grant_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.unit}"

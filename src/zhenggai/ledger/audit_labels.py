@@ -54,6 +54,8 @@ ACTION_LABELS: dict[str, str] = {
     # API tokens
     "create_api_token": "创建 API 令牌",
     "revoke_api_token": "吊销 API 令牌",
+    "directory_set_role": "统一身份认证授予角色",
+    "directory_remove_role": "统一身份认证收回角色",
     # organisation and users
     **ORGANISATION_LABELS,
 }
