@@ -56,7 +56,16 @@ def main() -> int:
     calls = [
         ("sheng", "/api/v1/measures?limit=50", "measures, province supervisor, first page"),
         ("sheng", "/api/v1/measures?limit=50&status=in_progress", "measures, province, status filter"),
-        ("sheng", "/api/v1/measures?limit=50&deadline_to=2025-06-30", "measures, province, deadline range"),
+        (
+            "sheng",
+            "/api/v1/measures?limit=50&deadline_from=2026-12-01&deadline_to=2026-12-31",
+            "measures, province, one month's deadlines",
+        ),
+        (
+            "sheng",
+            "/api/v1/measures?limit=50&deadline_to=2020-01-01",
+            "measures, province, no match (full walk)",
+        ),
         ("shi01", "/api/v1/measures?limit=50", "measures, one city"),
         ("danwei1", "/api/v1/measures?limit=50", "measures, unit leader"),
         ("danwei1", "/api/v1/measures?limit=50&colour=red", "measures, unit leader, red only"),

@@ -29,6 +29,7 @@ from zhenggai.api.schemas import (
 )
 from zhenggai.ledger.choices import MeasureStatus
 from zhenggai.ledger.models import Evidence, Finding, Inspection, Measure, ProgressReport, Unit
+from zhenggai.ledger.querysets import MeasureQuerySet
 from zhenggai.ledger.services import UploadedEvidence, report_progress
 from zhenggai.supervision.choices import Colour
 from zhenggai.web.filters import colour_expression
@@ -180,7 +181,7 @@ class MeasureFilters(Schema):
 
 @router.get("/measures", response=MeasurePage, summary="整改措施（筛选，游标翻页）")
 def measures(request: HttpRequest, filters: Query[MeasureFilters]) -> HttpResponse:
-    rows: QuerySet[Measure] = Measure.objects.listed_for(caller(request))
+    rows: MeasureQuerySet = Measure.objects.all()
     if filters.inspection is not None:
         rows = rows.filter(inspection_id=filters.inspection)
     if filters.status:
@@ -195,13 +196,18 @@ def measures(request: HttpRequest, filters: Query[MeasureFilters]) -> HttpRespon
         rows = rows.filter(Q(text__icontains=text) | Q(code__icontains=text))
     if filters.updated_since:
         rows = rows.filter(updated_at__gte=filters.updated_since)
+    # The scope after the column filters (SQLite tests WHERE terms in order: cheap ones before the EXISTS),
+    # and before today's colour, which is computed per row.
+    scoped: QuerySet[Measure] = rows.listed_for(caller(request))
     if filters.colour:
         # Today's colour, as the pages compute it; signed-off measures carry none.
-        rows = with_lights(rows.exclude(status=MeasureStatus.DONE)).annotate(light_colour=colour_expression())
-        rows = rows.filter(light_colour=filters.colour)
+        scoped = with_lights(scoped.exclude(status=MeasureStatus.DONE)).annotate(
+            light_colour=colour_expression()
+        )
+        scoped = scoped.filter(light_colour=filters.colour)
     # The hot list: plain rows straight to JSON (the same shape as MeasureOut, which documents it).
     after = decode(filters.cursor)
-    found = list(rows.filter(pk__gt=after).order_by("pk").values(*MEASURE_VALUES)[: filters.limit + 1])
+    found = list(scoped.filter(pk__gt=after).order_by("pk").values(*MEASURE_VALUES)[: filters.limit + 1])
     more = len(found) > filters.limit
     found = found[: filters.limit]
     labels = dict(MeasureStatus.choices)
