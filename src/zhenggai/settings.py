@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "zhenggai.evaluation",
     "zhenggai.portal",
     "zhenggai.ops",
+    "zhenggai.api",
+    # django-ninja: its templates and static files serve the API docs from here, not from a CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "zhenggai.web.context.roles",
+                "zhenggai.directory.login_context",
             ],
         },
     },
@@ -174,6 +178,34 @@ MAX_REQUEST_BYTES = env_int("ZHENGGAI_MAX_REQUEST_MB", 200, minimum=1) * 1024 * 
 # Stored files and their folders are not world-readable (the process umask, set at start, does the rest).
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+
+# API calls a minute per token (per user for the browser session); more answer 429 (README: API).
+API_RATE_PER_MINUTE = env_int("ZHENGGAI_API_RATE_PER_MINUTE", 600, minimum=1)
+
+# Sign-in with the unit's directory (LDAP/AD; docs/运维手册.md). An empty URI: local accounts only.
+AUTH_LDAP_SERVER_URI = env_str("ZHENGGAI_LDAP_URI", "")
+ZHENGGAI_DIRECTORY_RULES = env_str("ZHENGGAI_DIRECTORY_RULES", "")
+AUTH_LDAP_GROUP_SEARCH = None
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+if AUTH_LDAP_SERVER_URI:
+    import ldap
+    from django_auth_ldap.config import GroupOfNamesType, LDAPSearch
+
+    from zhenggai.directory import parse_rules
+
+    parse_rules(ZHENGGAI_DIRECTORY_RULES)  # a bad rule stops start-up with its reason
+    AUTH_LDAP_BIND_DN = env_str("ZHENGGAI_LDAP_BIND_DN", "")
+    AUTH_LDAP_BIND_PASSWORD = env_str("ZHENGGAI_LDAP_BIND_PASSWORD", "")
+    AUTH_LDAP_USER_SEARCH = LDAPSearch(
+        env_str("ZHENGGAI_LDAP_USER_BASE", ""),
+        ldap.SCOPE_SUBTREE,
+        env_str("ZHENGGAI_LDAP_USER_FILTER", "(uid=%(user)s)"),
+    )
+    if group_base := env_str("ZHENGGAI_LDAP_GROUP_BASE", ""):
+        AUTH_LDAP_GROUP_SEARCH = LDAPSearch(group_base, ldap.SCOPE_SUBTREE, "(objectClass=groupOfNames)")
+        AUTH_LDAP_GROUP_TYPE = GroupOfNamesType()
+    AUTH_LDAP_USER_ATTR_MAP = {"first_name": env_str("ZHENGGAI_LDAP_NAME_ATTR", "cn"), "email": "mail"}
+    AUTHENTICATION_BACKENDS = ["zhenggai.directory.DirectoryBackend", *AUTHENTICATION_BACKENDS]
 
 # E-mail for warnings, 督办单 and the weekly summary (README: 督查督办). An empty host turns e-mail off.
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from zhenggai.api import views as api_views
+from zhenggai.api.api import urlpatterns as api_urlpatterns
 from zhenggai.health import healthz
 
 admin.site.site_header = "巡察整改管理系统"
@@ -9,6 +11,9 @@ admin.site.index_title = "数据管理"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("api/v1/", (api_urlpatterns(), "ninja", "api")),
+    path("accounts/tokens/", api_views.tokens, name="api_tokens"),
+    path("accounts/tokens/<int:pk>/revoke/", api_views.revoke, name="api_token_revoke"),
     path("supervision/", include("zhenggai.supervision.urls")),
     path("admin/", admin.site.urls),
     path("notices/", include("zhenggai.notices.urls")),

@@ -210,6 +210,7 @@ COMMON = [
     ("evaluations", "/evaluation/"),
     ("evaluation", "/evaluation/{evaluation}/"),
     ("feedback-queue", "/feedback/"),
+    ("api-tokens", "/accounts/tokens/"),
 ]
 MANAGE = [
     ("reviews", "/reviews/"),

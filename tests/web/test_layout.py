@@ -53,6 +53,7 @@ def test_pages_link_the_vendored_assets_and_no_other_host(demo: Inspection) -> N
         "/notices/import/",
         "/evaluation/",
         "/evaluation/signals/",
+        "/accounts/tokens/",
         "/supervision/weekly/?date=not-a-date",  # the supervision error page
     ],
 )

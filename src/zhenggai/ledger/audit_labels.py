@@ -64,6 +64,11 @@ ACTION_LABELS: dict[str, str] = {
     "link_feedback": "群众意见关联反馈问题",
     "feedback_to_clue": "群众意见转为问题线索",
     "erase_feedback_contact": "删除群众意见联系方式",
+    # API tokens
+    "create_api_token": "创建 API 令牌",
+    "revoke_api_token": "吊销 API 令牌",
+    "directory_set_role": "统一身份认证授予角色",
+    "directory_remove_role": "统一身份认证收回角色",
     # organisation and users
     **ORGANISATION_LABELS,
     # 整改评估 and 回头看

@@ -67,6 +67,9 @@ def signoff_decided(*, signoff_id: int) -> list[Notification]:
         body = f"{name}的销号申请被退回，请按意见继续整改后重新申请。"
     if signoff.review_note:
         body += f"\n审核意见：{signoff.review_note}"
+    from zhenggai.supervision.webhook_events import signoff_event
+
+    signoff_event(signoff, title, body, _link(measure.pk), decided=True)
     return deliver(
         [Outgoing(signoff.requested_by_id, NotificationKind.SIGNOFF, title, body, link=_link(measure.pk))]
     )
@@ -245,3 +248,16 @@ def set_email_mutes(*, by: User, muted_kinds: list[str]) -> NotificationPreferen
         after={"muted_kinds": preference.muted_kinds},
     )
     return preference
+
+
+def signoff_requested(*, signoff_id: int) -> None:
+    """销号申请 to the unit's webhooks (reviewers see it on their desk; no in-app message is added)."""
+    from zhenggai.supervision.webhook_events import signoff_event
+
+    signoff = SignOff.objects.select_related("measure__inspection__inspected_unit").get(pk=signoff_id)
+    measure = signoff.measure
+    title = f"销号申请：整改措施{measure.code}"
+    body = f"{_measure_name(measure)}申请销号，请审核。"
+    if signoff.note:
+        body += f"\n申请说明：{signoff.note}"
+    signoff_event(signoff, title, body, _link(measure.pk), decided=False)

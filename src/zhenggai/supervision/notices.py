@@ -64,6 +64,9 @@ def _send(
     notice: SupervisionNotice, users: set[int], title: str, body: str, run: SupervisionRun | None = None
 ) -> None:
     link = reverse("supervision:notice", args=[notice.pk])
+    from zhenggai.supervision.webhook_events import notice_sent
+
+    notice_sent(notice, title, body, link, escalated=run is not None)
     deliver(
         [
             Outgoing(

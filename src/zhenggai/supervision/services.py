@@ -35,6 +35,7 @@ from zhenggai.supervision.notify import deliver
 from zhenggai.supervision.rules import rules
 from zhenggai.supervision.snapshots import write_snapshots
 from zhenggai.supervision.sweep import sweep_indicators, sweep_measures
+from zhenggai.supervision.webhook_events import drain_webhooks, red_warnings, weekly_ready
 
 __all__ = [
     "JobSkipped",
@@ -97,6 +98,7 @@ def run_sweep() -> SupervisionRun:
         reminders = due_soon(today)
         notes = deliver(warning_notifications(run, today, r) + reminders, run)
         feedback = sweep_feedback(today, now)  # 群众意见: overdue turns red; old contact data erased
+        red_units = red_warnings(run.pk)
         colours = dict(
             Warning.objects.filter(run=run)
             .values_list("colour")
@@ -112,10 +114,13 @@ def run_sweep() -> SupervisionRun:
             "due_soon_notifications": len(reminders),
             "snapshots": snapshots,
             **feedback,
+            "webhook_red_units": red_units,
         }
 
     with job_lock(RunKind.SWEEP, today):
-        return record_run(RunKind.SWEEP, today, work)
+        run = record_run(RunKind.SWEEP, today, work)
+    drain_webhooks()  # after the sweep's transaction: the messages it queued are committed
+    return run
 
 
 def run_weekly(*, force: bool = False) -> SupervisionRun:
@@ -130,7 +135,10 @@ def run_weekly(*, force: bool = False) -> SupervisionRun:
         done = SupervisionRun.objects.filter(kind=RunKind.WEEKLY, period=today, outcome=RunOutcome.OK)
         if not force and done.exists():
             raise JobSkipped(DONE)
-        return record_run(RunKind.WEEKLY, today, lambda run: send_weekly(run, today))
+        run = record_run(RunKind.WEEKLY, today, lambda run: send_weekly(run, today))
+    weekly_ready(run)
+    drain_webhooks()
+    return run
 
 
 def warnings_sent(target: Inspection | Unit, since: dt.datetime | dt.date | None = None) -> int:

@@ -87,6 +87,7 @@ def request_signoff(*, by: User, measure: Measure, note: str = "", periodic_revi
     bump(measure)
     measure.save(update_fields=["status", "updated_at", "version"])
     _audit(by, "request_signoff", measure, before, signoff=signoff.pk)
+    after_commit("signoff_requested", signoff_id=signoff.pk)
     return signoff
 
 

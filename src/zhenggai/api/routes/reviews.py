@@ -1,0 +1,137 @@
+"""销号 and 延期: requests and decisions, through the ledger's review services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Status
+
+from zhenggai.api.auth import caller, writer
+from zhenggai.api.routes.ledger import visible_measure
+from zhenggai.api.schemas import (
+    ApproveIn,
+    ExtensionOut,
+    ExtensionRequest,
+    Id,
+    Limit,
+    RejectIn,
+    SignOffOut,
+    SignOffRequest,
+)
+from zhenggai.ledger.choices import Decision
+from zhenggai.ledger.models import Extension, SignOff
+from zhenggai.ledger.services import (
+    approve_extension,
+    approve_signoff,
+    reject_extension,
+    reject_signoff,
+    request_extension,
+    request_signoff,
+)
+
+router = Router(tags=["销号与延期"])
+
+_SIGNOFF = ["note", "decision", "outcome", "requested_at", "reviewed_at", "review_note"]
+_EXTENSION = [
+    "reason",
+    "old_deadline",
+    "new_deadline",
+    "decision",
+    "requested_at",
+    "reviewed_at",
+    "review_note",
+]
+
+
+def signoff_out(item: SignOff) -> dict[str, Any]:
+    return {
+        "id": item.pk,
+        "measure_id": item.measure_id,
+        "requested_by_id": item.requested_by_id,
+        "reviewed_by_id": item.reviewed_by_id,
+    } | {name: getattr(item, name) for name in _SIGNOFF}
+
+
+def extension_out(item: Extension) -> dict[str, Any]:
+    return {
+        "id": item.pk,
+        "measure_id": item.measure_id,
+        "requested_by_id": item.requested_by_id,
+        "reviewed_by_id": item.reviewed_by_id,
+    } | {name: getattr(item, name) for name in _EXTENSION}
+
+
+@router.get("/signoffs", response=list[SignOffOut], summary="销号申请（默认待审核的）")
+def signoffs(request: HttpRequest, decision: Decision = Decision.PENDING, limit: Limit = 100) -> list[Any]:
+    rows = SignOff.objects.visible_to(caller(request)).filter(decision=decision).order_by("-id")
+    return [signoff_out(s) for s in rows[:limit]]
+
+
+@router.get("/signoffs/{signoff_id}", response=SignOffOut, summary="销号申请")
+def signoff(request: HttpRequest, signoff_id: Id) -> dict[str, Any]:
+    return signoff_out(get_object_or_404(SignOff.objects.visible_to(caller(request)), pk=signoff_id))
+
+
+@router.post("/measures/{measure_id}/signoffs", response={201: SignOffOut}, summary="申请销号")
+def ask_signoff(request: HttpRequest, measure_id: Id, data: SignOffRequest) -> Status[dict[str, Any]]:
+    user = writer(request)
+    made = request_signoff(
+        by=user,
+        measure=visible_measure(request, measure_id),
+        note=data.note,
+        periodic_review=data.periodic_review,
+    )
+    return Status(201, signoff_out(made))
+
+
+@router.post("/signoffs/{signoff_id}/approve", response=SignOffOut, summary="同意销号")
+def approve_one(request: HttpRequest, signoff_id: Id, data: ApproveIn) -> dict[str, Any]:
+    user = writer(request)
+    item = get_object_or_404(SignOff.objects.visible_to(user), pk=signoff_id)
+    return signoff_out(approve_signoff(by=user, signoff=item, note=data.note))
+
+
+@router.post("/signoffs/{signoff_id}/reject", response=SignOffOut, summary="退回销号申请")
+def reject_one(request: HttpRequest, signoff_id: Id, data: RejectIn) -> dict[str, Any]:
+    user = writer(request)
+    item = get_object_or_404(SignOff.objects.visible_to(user), pk=signoff_id)
+    return signoff_out(reject_signoff(by=user, signoff=item, reason=data.reason))
+
+
+@router.get("/extensions", response=list[ExtensionOut], summary="延期申请（默认待审核的）")
+def extensions(request: HttpRequest, decision: Decision = Decision.PENDING, limit: Limit = 100) -> list[Any]:
+    rows = Extension.objects.visible_to(caller(request)).filter(decision=decision).order_by("-id")
+    return [extension_out(e) for e in rows[:limit]]
+
+
+@router.get("/extensions/{extension_id}", response=ExtensionOut, summary="延期申请")
+def extension(request: HttpRequest, extension_id: Id) -> dict[str, Any]:
+    return extension_out(get_object_or_404(Extension.objects.visible_to(caller(request)), pk=extension_id))
+
+
+@router.post("/measures/{measure_id}/extensions", response={201: ExtensionOut}, summary="申请延期")
+def ask_extension(request: HttpRequest, measure_id: Id, data: ExtensionRequest) -> Status[dict[str, Any]]:
+    user = writer(request)
+    made = request_extension(
+        by=user,
+        measure=visible_measure(request, measure_id),
+        new_deadline=data.new_deadline,
+        reason=data.reason,
+    )
+    return Status(201, extension_out(made))
+
+
+@router.post("/extensions/{extension_id}/approve", response=ExtensionOut, summary="同意延期")
+def approve_ext(request: HttpRequest, extension_id: Id, data: ApproveIn) -> dict[str, Any]:
+    user = writer(request)
+    item = get_object_or_404(Extension.objects.visible_to(user), pk=extension_id)
+    return extension_out(approve_extension(by=user, extension=item, note=data.note))
+
+
+@router.post("/extensions/{extension_id}/reject", response=ExtensionOut, summary="退回延期申请")
+def reject_ext(request: HttpRequest, extension_id: Id, data: RejectIn) -> dict[str, Any]:
+    user = writer(request)
+    item = get_object_or_404(Extension.objects.visible_to(user), pk=extension_id)
+    return extension_out(reject_extension(by=user, extension=item, reason=data.reason))
