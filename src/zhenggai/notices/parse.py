@@ -37,13 +37,78 @@ def parse_bytes(data: bytes, filename: str = "") -> NoticeDoc:
     return parse_text(read_bytes(data, filename))
 
 
+# A text copied from a PDF or a web page is broken at a fixed width: many lines have exactly that many characters
+# (a Chinese paragraph breaks anywhere). A line of that width which does not end a sentence runs on into the next.
+_WRAP_MIN_WIDTH = 16
+_WRAP_MIN_LINES = 3
+_SENTENCE_END = "。!?！？;；:："
+
+
+def _wrap_width(raw: list[str]) -> int | None:
+    """The width the text was hard-wrapped at, or None when it was not."""
+    lengths: dict[int, int] = {}
+    long_lines = 0
+    for line in raw:
+        size = len(line.rstrip())
+        if size >= _WRAP_MIN_WIDTH:
+            long_lines += 1
+            lengths[size] = lengths.get(size, 0) + 1
+    if not lengths:
+        return None
+    width, times = max(lengths.items(), key=lambda item: (item[1], item[0]))
+    # wrapped text: the width is the longest common length and holds a good share of the long lines
+    if times < _WRAP_MIN_LINES or times * 4 < long_lines or any(size > width + 1 for size in lengths):
+        return None
+    # a broken line runs on into a line that continues it, not into a heading or a label (a list of headings
+    # of one length is not wrapped text)
+    followers = blocks = 0
+    for line, following in zip(raw, raw[1:], strict=False):
+        if len(line.rstrip()) == width and following.strip():
+            followers += 1
+            blocks += _starts_block(fold_chars(following.strip()))
+    return width if blocks * 4 <= followers else None
+
+
+def _starts_block(folded: str) -> bool:
+    """A line that opens a heading, a label or an enumerated clause (not the rest of a broken sentence)."""
+    return bool(P.NUMBERED.match(folded) or P.BLOCK_START.match(folded))
+
+
+def _unwrap(raw: list[str], folded: list[str], width: int) -> tuple[list[str], list[str], list[int]]:
+    """Join the lines broken at `width`; each kept line with the number of its first source line.
+
+    A full-width line runs on into the next one; after a sentence end (。) only when the next line does not
+    open a heading or a clause, because a quoted heading title may itself hold a 。."""
+    out_raw: list[str] = []
+    out_folded: list[str] = []
+    numbers: list[int] = []
+    full = ended = False
+    for index, (line, line_folded) in enumerate(zip(raw, folded, strict=True)):
+        stripped_folded = line_folded.strip()
+        if full and stripped_folded and not (ended and _starts_block(stripped_folded)):
+            out_raw[-1] += line.strip()
+            out_folded[-1] += stripped_folded
+        else:
+            out_raw.append(line)
+            out_folded.append(line_folded)
+            numbers.append(index + 1)
+        kept = line.rstrip()
+        full = len(kept) >= width
+        ended = bool(kept) and kept[-1] in _SENTENCE_END
+    return out_raw, out_folded, numbers
+
+
 def _lines(text: str) -> list[Line]:
     # Folded once for the whole text (cheaper than line by line); folding keeps every index and what is
     # whitespace or a line break, so the folded lines and their stripping line up with the original ones.
+    raw_lines = text.splitlines()
+    folded_lines = fold_chars(text).splitlines()
+    numbers: list[int] | None = None
+    width = _wrap_width(raw_lines)
+    if width is not None:
+        raw_lines, folded_lines, numbers = _unwrap(raw_lines, folded_lines, width)
     lines = []
-    for index, (raw, raw_folded) in enumerate(
-        zip(text.splitlines(), fold_chars(text).splitlines(), strict=True)
-    ):
+    for index, (raw, raw_folded) in enumerate(zip(raw_lines, folded_lines, strict=True)):
         stripped = raw.strip()
         if not stripped:
             continue
@@ -54,7 +119,8 @@ def _lines(text: str) -> list[Line]:
             folded = raw_folded.strip().strip(_INVISIBLE).strip()
         else:
             folded = raw_folded.strip()
-        lines.append(Line(index + 1, stripped, fold_quotes(folded) if '"' in folded else folded))
+        number = numbers[index] if numbers is not None else index + 1
+        lines.append(Line(number, stripped, fold_quotes(folded) if '"' in folded else folded))
     return lines
 
 

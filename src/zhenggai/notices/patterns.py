@@ -17,6 +17,10 @@ L3 = r"(?:\d{1,3}[.、,](?!\d)|[⒈-⒛])"
 L4 = r"(?:\(\d{1,3}\)[、.]?|\d{1,3}\)|[⑴-⒇])"
 ANY_NUM = rf"(?:{L1}|{L2}|{L3}|{L4})"
 
+# What opens a new paragraph besides a heading number (a hard-wrapped text is only joined before other lines)
+BLOCK_START = re.compile(
+    rf"^(?:针对|关于|“|{CN}是|[①-⑳]|(?:整改(?:进展|落实|完成)?情况|整改措施|整改举措|落实情况|进展情况)\s*:)"
+)
 TOP_HEADING = re.compile(rf"^{L1}\s*(?P<title>.*)$")
 NUMBERED = re.compile(rf"^(?P<num>{ANY_NUM})\s*")
 
@@ -125,6 +129,8 @@ DEBRIS = re.compile(
     r"|^(?:\[\s*|\s*)[大中小](?:\s*\])?(?:\s+(?:\[\s*)?[大中小](?:\s*\])?)*\s*$|^分享到"
     r"|^当前位置|^您(?:现在)?的位置|^首页\s*[>»]|版权所有|ICP备|网站标识码|^主办单位\s*[:]|^技术支持\s*[:]"
     r"|^(?:上一篇|下一篇)\s*[:]|^【(?:打印|关闭)|^\(此件[^)]{0,12}\)$"
+    # page numbers and footers of a text copied from a PDF: - 3 -, 第3页 共10页, 3/10
+    r"|^-\s?\d{1,4}\s?-$|^第\s?\d{1,4}\s?页(?:\s?,?\s?共\s?\d{1,4}\s?页)?$|^\d{1,4}\s?/\s?\d{1,4}$"
 )
 PUBLISHED = re.compile(r"发布(?:时间|日期)\s*[:]\s*(?P<d>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2})")
 
