@@ -71,6 +71,23 @@ def heading(line: Line, in_problem: bool) -> Heading | None:
     return None
 
 
+_RANKS = (
+    re.compile(rf"^{P.L1}"),
+    re.compile(rf"^{P.L2}"),
+    re.compile(rf"^{P.L3}"),
+    re.compile(rf"^{P.L4}"),
+    re.compile(r"^[①-⑳]"),
+)
+
+
+def number_rank(folded: str) -> int:
+    """The GB/T 9704 level of a heading's number: 1 for 一、, 2 for (一), 3 for 1., 4 for (1), 5 for ①; 0 if none."""
+    for rank, pattern in enumerate(_RANKS, start=1):
+        if pattern.match(folded):
+            return rank
+    return 0
+
+
 # An enumeration marker: (start, end, family, n). A plain tuple: a progress text may hold hundreds of thousands.
 _Marker = tuple[int, int, str, int]
 
@@ -219,12 +236,19 @@ class FindingsBuilder:
         self._block: list[Line] = []
         self._description: list[str] = []  # text under the current finding before its progress label
         self._in_progress = False
+        self._problem_rank = 0  # numbering level of the current problem's heading (0: not numbered)
 
     def try_heading(self, line: Line) -> bool:
         """Open the finding `line` names, if it names one; text after the heading is fed in turn."""
         found = heading(line, self._problem is not None)
         if found is None:
             return False
+        rank = number_rank(line.folded)
+        if found.level == "problem" and self._problem is not None and 0 < self._problem_rank < rank:
+            # 1.关于“…”问题 → (1)关于“…”的问题: a 关于 heading numbered one level deeper is a detail of it
+            found = found._replace(level="detail")
+        elif found.level == "problem":
+            self._problem_rank = rank
         self._open(found)
         # A loop, not recursion: a line may chain headings (关于“甲”的问题关于“乙”的问题…). After a few, the
         # rest is plain text, so that a hostile line costs a bounded number of passes over it.

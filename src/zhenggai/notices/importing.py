@@ -94,10 +94,12 @@ class ImportPlan:
         default_factory=list
     )  # how the tree or the dates were fitted to the ledger
     notes: list[str] = field(default_factory=list)  # what the notice says that the import leaves out
+    status_changes: int = 0  # measures whose status the user changed in the preview
 
     @property
     def audit_note(self) -> str:
-        return f"导入自 {self.filename}"
+        changed = f"（导入前修改了{self.status_changes}条措施的状态）" if self.status_changes else ""
+        return f"导入自 {self.filename}{changed}"
 
 
 @dataclass
@@ -159,9 +161,55 @@ def plan_import(doc: NoticeDoc, *, filename: str, sha256: str) -> ImportPlan:
     deadlines = _outstanding_deadlines(doc, plan)
     plan.findings = [_finding(node, None, deadlines, plan) for node in doc.findings]
     _count(plan.findings, plan.counts)
+    if doc.status_note:
+        plan.adjustments.append(doc.status_note)
     if doc.clues.strip() and not NO_CLUES.search(fold(doc.clues)):
         plan.notes.append("问题线索情况未导入为问题线索，请在台账中逐件登记：" + _excerpt(doc.clues, 80))
     return plan
+
+
+# The statuses a user may give an imported measure in the preview (the ledger's initial statuses)
+STATUS_CHOICES: tuple[MeasureStatus, ...] = (
+    MeasureStatus.DONE,
+    MeasureStatus.ONGOING,
+    MeasureStatus.IN_PROGRESS,
+    MeasureStatus.DRAFT,
+)
+
+
+def plan_measures(plan: ImportPlan) -> list[MeasureSpec]:
+    """The plan's measures in reading order (the order the preview numbers them)."""
+    found: list[MeasureSpec] = []
+
+    def walk(specs: list[FindingSpec]) -> None:
+        for spec in specs:
+            found.extend(spec.measures)
+            walk(spec.children)
+
+    walk(plan.findings)
+    return found
+
+
+def set_statuses(plan: ImportPlan, chosen: dict[int, str]) -> None:
+    """Apply the statuses the user chose in the preview (measure number → status value); others are kept.
+    Raises InvalidInput for a number or a status that does not exist."""
+    measures = plan_measures(plan)
+    allowed = {status.value: status for status in STATUS_CHOICES}
+    for index, value in chosen.items():
+        if not 0 <= index < len(measures) or value not in allowed:
+            raise InvalidInput("所选的措施状态无效，请重新选择文件。", "file")
+        measure = measures[index]
+        status = allowed[value]
+        if measure.status == status:
+            continue
+        measure.status = status
+        if status == MeasureStatus.ONGOING:
+            measure.kind = MeasureKind.LONG_TERM
+        elif measure.kind == MeasureKind.LONG_TERM:
+            measure.kind = MeasureKind.DEADLINE
+        plan.status_changes += 1
+    plan.counts = PlanCounts()
+    _count(plan.findings, plan.counts)
 
 
 def find_duplicate(sha256: str) -> Inspection | None:
