@@ -8,7 +8,7 @@ What the import does with each part of the notice:
   the full text kept in the finding's text); the tree is fitted to the ledger's levels where the notice skips
   one, and every such change is listed in `ImportPlan.adjustments`;
 - measures keep their text; their status maps done → 已完成, ongoing → 持续推进 (long-term wording, kind
-  长期坚持) or 整改中, open/unknown → 未启动; an unfinished item's 整改时限 becomes the deadline of its open
+  长期坚持) or 整改中, open/unknown → 未启动; an unfinished item's 整改时限 becomes the deadline of its unfinished
   measures;
 - the clues section (三、) is not turned into 问题线索 rows: it is a summary paragraph, and one row per paragraph
   would misstate the number of clues in notices generated from the ledger. The plan shows it as a note.
@@ -314,9 +314,11 @@ def _walk(nodes: list[NoticeFinding]) -> Iterator[NoticeFinding]:
 
 
 def _outstanding_deadlines(doc: NoticeDoc, plan: ImportPlan) -> dict[int, dt.date]:
-    """For each unfinished item with a deadline, the node holding its open measures (by id) → the deadline."""
+    """For each unfinished item with a deadline, the node holding its unfinished measures (by id) → the
+    deadline. An item may name a finding whose measures are still under way (持续推进 within the deadline),
+    not only one whose measures are open."""
     candidates = [
-        n for n in _walk(doc.findings) if n.level != "aspect" and any(m.status == "open" for m in n.measures)
+        n for n in _walk(doc.findings) if n.level != "aspect" and any(m.status != "done" for m in n.measures)
     ]
     result: dict[int, dt.date] = {}
     for item in doc.outstanding:
@@ -389,11 +391,11 @@ def _measure(measure: NoticeMeasure, deadline: dt.date | None) -> MeasureSpec:
         return MeasureSpec(text=text, status=MeasureStatus.DONE)
     if measure.status == "ongoing":
         if LONG_TERM_TEXT.search(fold(text)):
-            return MeasureSpec(text=text, kind=MeasureKind.LONG_TERM, status=MeasureStatus.ONGOING)
-        return MeasureSpec(text=text, status=MeasureStatus.IN_PROGRESS)
-    return MeasureSpec(
-        text=text, status=MeasureStatus.DRAFT, deadline=deadline if measure.status == "open" else None
-    )
+            return MeasureSpec(
+                text=text, kind=MeasureKind.LONG_TERM, status=MeasureStatus.ONGOING, deadline=deadline
+            )
+        return MeasureSpec(text=text, status=MeasureStatus.IN_PROGRESS, deadline=deadline)
+    return MeasureSpec(text=text, status=MeasureStatus.DRAFT, deadline=deadline)
 
 
 def _title_and_text(title: str, text: str) -> tuple[str, str]:
