@@ -75,7 +75,7 @@ def _check_round_trip(inspection: Inspection, via: Callable[[NoticeDoc], NoticeD
 @VIA
 def test_the_demo_ledgers_notice_imports_back_whole(db: Any, via: Callable[[NoticeDoc], NoticeDoc]) -> None:
     demo = load_demo(password="demo-pass-123").inspection
-    plan = _check_round_trip(demo, via)
+    _check_round_trip(demo, via)
     assert notice_from_ledger(demo).doc.outstanding  # the demo has unfinished items to carry
 
 
