@@ -42,7 +42,7 @@ from zhenggai.web.access import managed_paths
 from zhenggai.web.forms import attach_error
 from zhenggai.web.views.common import actor
 
-SUFFIXES = (".txt", ".docx", ".html", ".htm")
+SUFFIXES = (".txt", ".docx", ".html", ".htm", ".pdf", ".doc", ".wps")
 KEEP_SECONDS = 24 * 3600
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _STATUS_FIELD = re.compile(r"^status-(\d{1,6})$")
@@ -58,7 +58,10 @@ def managed_units(user: User) -> Any:
 class UploadForm(forms.Form):
     file = forms.FileField(
         label="通报文件",
-        help_text=f"文本（.txt，UTF-8/GBK）、网页（.html）或 Word（.docx），不超过 {MAX_BYTES // 1024 // 1024} MB。",
+        help_text=(
+            "文本（.txt，UTF-8/GBK）、网页（.html）、Word（.docx，旧版 .doc/.wps 需服务器装有 LibreOffice）"
+            f"或带文字层的 PDF，不超过 {MAX_BYTES // 1024 // 1024} MB；扫描件不支持 OCR。"
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(SUFFIXES)}),
     )
     unit = forms.ModelChoiceField(label="被巡察单位", queryset=Unit.objects.none(), empty_label="请选择")
@@ -73,7 +76,7 @@ class UploadForm(forms.Form):
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(SUFFIXES):
-            raise forms.ValidationError("请选择 .txt、.html 或 .docx 格式的通报文件。")
+            raise forms.ValidationError("请选择 .txt、.html、.docx、.doc、.wps 或 .pdf 格式的通报文件。")
         if upload.size > MAX_BYTES:
             raise forms.ValidationError(
                 f"文件过大（{upload.size / 1024 / 1024:.1f} MB），通报文件不能超过 {MAX_BYTES // 1024 // 1024} MB。"

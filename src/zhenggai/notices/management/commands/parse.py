@@ -20,7 +20,10 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []  # reading a file needs neither the database nor the checks
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("file", help="通报文件：.txt（UTF-8/GBK/GB18030）、.html 或 .docx")
+        parser.add_argument(
+            "file",
+            help="通报文件：.txt（UTF-8/GBK/GB18030）、.html、.docx、.pdf（文字层）或 .doc/.wps（需 LibreOffice）",
+        )
         parser.add_argument("--json", action="store_true", help="以 JSON 输出完整的解析结果")
 
     def handle(self, *args: Any, **options: Any) -> None:
