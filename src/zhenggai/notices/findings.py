@@ -92,12 +92,15 @@ def number_rank(folded: str) -> int:
 _Marker = tuple[int, int, str, int]
 
 
-_FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("shi", P.ENUM_SHI),
-    ("paren_cn", P.ENUM_PAREN_CN),
-    ("paren_digit", P.ENUM_PAREN_DIGIT),
-    ("dot_digit", P.ENUM_DOT_DIGIT),
+# Each family with a character it cannot match without: a block without it is not searched (most blocks hold
+# one family or none, and a search costs a pass over the block).
+_FAMILIES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    ("shi", "是", P.ENUM_SHI),
+    ("paren_cn", "(", P.ENUM_PAREN_CN),
+    ("paren_digit", "(", P.ENUM_PAREN_DIGIT),
+    ("dot_digit", "", P.ENUM_DOT_DIGIT),
 )
+_HAS_DOT_DIGIT = re.compile(r"\d[.、]")
 
 
 _CIRCLED_NUMBER = {ch: index + 1 for index, ch in enumerate(CIRCLED)}
@@ -107,7 +110,9 @@ def _markers(folded: str, start: int) -> list[_Marker]:
     """Enumeration markers in order; a family's numbers must run 1, 2, 3… (a new 1 restarts it)."""
     found: list[_Marker] = []
     append = found.append
-    for family, pattern in _FAMILIES:
+    for family, cue, pattern in _FAMILIES:
+        if (cue and cue not in folded) or (not cue and _HAS_DOT_DIGIT.search(folded, start) is None):
+            continue
         last = 0
         for m in pattern.finditer(folded, start):
             n = cn_to_int(m.group("n")) or 0

@@ -353,7 +353,7 @@ class _Reader:
     def _drop_debris(self, lines: list[Line]) -> list[Line]:
         kept = []
         for line in lines:
-            if P.DEBRIS.search(line.folded):
+            if P.is_debris(line.folded):
                 if self.doc.date is None and (m := P.PUBLISHED.search(line.folded)):
                     self.doc.date = parse_date(m.group("d"))
             else:

@@ -124,17 +124,26 @@ OUTSTANDING_NONE = re.compile(r"^(?:无|暂无|没有)")
 
 # The font-size widget (字号:[大] [中] [小]) is matched one way only: `\s*` and `\s+` never side by side, which
 # made "大 大 大 … x" exponential.
+# Web-page and PDF debris lines, matched at the line start only (`DEBRIS.match`: one attempt per line, not one
+# per character); the footer words that may stand anywhere in a line are DEBRIS_WORDS, found with `in`.
 DEBRIS = re.compile(
-    r"^(?:信息)?来源\s*[:]|^发布(?:时间|日期)\s*[:]|^作者\s*[:]|^(?:点击|浏览|阅读|访问)(?:数|量|次数)\s*[:]"
-    r"|^【?责任编辑\s*[:].*】?$|^【?(?:打印|关闭|打印本页|关闭窗口|返回顶部|收藏|分享)】?"
-    r"|^字号\s*(?::\s*)?(?:[\[【]\s*)?[大中小]"
-    r"|^(?:\[\s*|\s*)[大中小](?:\s*\])?(?:\s+(?:\[\s*)?[大中小](?:\s*\])?)*\s*$|^分享到"
-    r"|^当前位置|^您(?:现在)?的位置|^首页\s*[>»]|版权所有|ICP备|网站标识码|^主办单位\s*[:]|^技术支持\s*[:]"
-    r"|^(?:上一篇|下一篇)\s*[:]|^【(?:打印|关闭)|^\(此件[^)]{0,12}\)$"
+    r"(?:(?:信息)?来源\s*[:]|发布(?:时间|日期)\s*[:]|作者\s*[:]|(?:点击|浏览|阅读|访问)(?:数|量|次数)\s*[:]"
+    r"|【?责任编辑\s*[:].*】?$|【?(?:打印|关闭|打印本页|关闭窗口|返回顶部|收藏|分享)】?"
+    r"|字号\s*(?::\s*)?(?:[\[【]\s*)?[大中小]"
+    r"|(?:\[\s*|\s*)[大中小](?:\s*\])?(?:\s+(?:\[\s*)?[大中小](?:\s*\])?)*\s*$|分享到"
+    r"|当前位置|您(?:现在)?的位置|首页\s*[>»]|主办单位\s*[:]|技术支持\s*[:]"
+    r"|(?:上一篇|下一篇)\s*[:]|【(?:打印|关闭)|\(此件[^)]{0,12}\)$"
+    r"|日期\s*:\s*\d{4}|(?:分享|朗读|收藏)\s*:?$|【?字体\s*:|(?:扫一扫|手机查看|打印本页|关闭窗口)"
     # page numbers and footers of a text copied from a PDF: - 3 -, 第3页 共10页, 3/10
-    r"|^日期\s*:\s*\d{4}|^(?:分享|朗读|收藏)\s*:?$|^【?字体\s*:|^(?:扫一扫|手机查看|打印本页|关闭窗口)"
-    r"|^-\s?\d{1,4}\s?-$|^第\s?\d{1,4}\s?页(?:\s?,?\s?共\s?\d{1,4}\s?页)?$|^\d{1,4}\s?/\s?\d{1,4}$"
+    r"|-\s?\d{1,4}\s?-$|第\s?\d{1,4}\s?页(?:\s?,?\s?共\s?\d{1,4}\s?页)?$|\d{1,4}\s?/\s?\d{1,4}$)"
 )
+DEBRIS_WORDS = ("版权所有", "ICP备", "网站标识码")
+
+
+def is_debris(folded: str) -> bool:
+    return DEBRIS.match(folded) is not None or any(word in folded for word in DEBRIS_WORDS)
+
+
 PUBLISHED = re.compile(r"(?:发布(?:时间|日期)|^日期)\s*[:]\s*(?P<d>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2})")
 
 # The 信息公开 block above a page's text: "• 索引号：" with its value after it or on the next line.
