@@ -90,6 +90,9 @@ STATUS_WORDS = {
 _STATUS_ALT = "|".join(sorted(STATUS_WORDS, key=len, reverse=True))
 # (?<!\s): the marker's leading spaces start where their run starts, not at every space of a long run
 STATUS_MARKER = re.compile(rf"(?<!\s)\s*\((?P<word>{_STATUS_ALT})\)")
+# The same marker without its spaces: starting with a literal "(", it is found by a fast scan (the spaces before
+# it are taken by the caller)
+STATUS_PAREN = re.compile(rf"\((?P<word>{_STATUS_ALT})\)")
 STATUS_CLOSING = re.compile(rf"\((?P<word>{_STATUS_ALT})\)[。.;,]?\s*$")
 STATUS_LEAD = re.compile(rf"^\s*(?P<word>{_STATUS_ALT})\s*(?:[。.,;!]\s*|$)")
 ONGOING_TEXT = re.compile(r"持续推进|基本完成|基本整改到位|正在|推进中|整改中|长期坚持|持续整改|阶段性完成")
