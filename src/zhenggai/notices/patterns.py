@@ -88,10 +88,8 @@ STATUS_WORDS = {
     "未开始": "open",
 }
 _STATUS_ALT = "|".join(sorted(STATUS_WORDS, key=len, reverse=True))
-# (?<!\s): the marker's leading spaces start where their run starts, not at every space of a long run
-STATUS_MARKER = re.compile(rf"(?<!\s)\s*\((?P<word>{_STATUS_ALT})\)")
-# The same marker without its spaces: starting with a literal "(", it is found by a fast scan (the spaces before
-# it are taken by the caller)
+# A status marker "(已完成)"; starting with a literal "(", it is found by a fast scan (the spaces before it are
+# taken by the caller)
 STATUS_PAREN = re.compile(rf"\((?P<word>{_STATUS_ALT})\)")
 STATUS_CLOSING = re.compile(rf"\((?P<word>{_STATUS_ALT})\)[。.;,]?\s*$")
 STATUS_LEAD = re.compile(rf"^\s*(?P<word>{_STATUS_ALT})\s*(?:[。.,;!]\s*|$)")
