@@ -142,3 +142,29 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
     path = tmp_path / name
     path.write_bytes(data)
     return path
+
+
+def hard_wrap(text: str, width: int = 40) -> str:
+    """Every line broken at `width` characters, as text copied from a PDF or a narrow web page comes."""
+    out: list[str] = []
+    for line in text.splitlines():
+        if not line.strip():
+            out.append("")
+            continue
+        out.extend(line[start : start + width] for start in range(0, len(line), width))
+    return "\n".join(out) + "\n"
+
+
+def indent(text: str, prefix: str = "\u3000\u3000") -> str:
+    """Every non-empty line indented (the 2-character first-line indent of a typed notice)."""
+    return "\n".join(prefix + line if line.strip() else line for line in text.splitlines()) + "\n"
+
+
+def with_page_furniture(text: str, every: int = 25) -> str:
+    """Page numbers between the lines every `every` lines, as a PDF's text layer gives them."""
+    out: list[str] = []
+    for index, line in enumerate(text.splitlines(), start=1):
+        out.append(line)
+        if index % every == 0:
+            out.append(f"— {index // every} —")
+    return "\n".join(out) + "\n"

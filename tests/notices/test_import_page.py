@@ -129,7 +129,8 @@ def test_bad_file_gets_a_chinese_message_beside_the_field(world: World, settings
 @pytest.mark.parametrize(
     ("data", "name", "message"),
     [
-        (b"%PDF-1.4", "report.pdf", "请选择 .txt、.html 或 .docx 格式的通报文件"),
+        (b"%PDF-1.4", "report.pdf", "PDF 文件已损坏"),
+        (b"%PDF-1.4", "report.xls", "请选择 .txt、.html、.docx、.doc、.wps 或 .pdf 格式的通报文件"),
         ("今天天气很好。".encode(), "prose.txt", "未识别出问题清单"),
     ],
 )

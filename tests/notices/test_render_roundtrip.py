@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from tests.notices.notice_samples import DETAIL_TITLES, linjiang_notice, notice_without_aspects
-from zhenggai.notices.document import NoticeDoc, NoticeFinding, NoticeMeasure, OutstandingItem
+from zhenggai.notices.document import NoticeDoc, NoticeFinding, NoticeMeasure, OutstandingItem, StatedFigures
 from zhenggai.notices.render import build_blocks, render_docx, render_html
 
 parse = pytest.importorskip("zhenggai.notices.parse", reason="the notice parser is not in this checkout")
@@ -38,6 +38,15 @@ def _via_text(doc: NoticeDoc) -> NoticeDoc:
     return result
 
 
+def _figures(stated: StatedFigures) -> dict[str, object]:
+    """The stated numbers; the words the text used for them (measures_label, completed_of) are read, not set."""
+    return {
+        name: value
+        for name, value in vars(stated).items()
+        if name not in ("measures_label", "completed_of", "all_completed")
+    }
+
+
 VIA = pytest.mark.parametrize("via", [_via_docx, _via_html, _via_text], ids=["docx", "html", "text"])
 
 
@@ -51,7 +60,7 @@ def test_round_trip_keeps_tree_counts_and_statuses(
 
     assert _shape(back.findings) == _shape(doc.findings)
     assert back.counts == doc.counts
-    assert back.stated == doc.stated
+    assert _figures(back.stated) == _figures(doc.stated)
     assert back.warnings == []
 
 

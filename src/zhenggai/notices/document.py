@@ -35,6 +35,12 @@ class InspectionInfo:
     start: str | None = None  # ISO dates
     end: str | None = None
     feedback_date: str | None = None
+    # added keys (never renamed): a period written without days ("2024年3月至6月"), kept as written
+    period_text: str | None = None
+    follow_up: bool = False  # a 回头看: the previous round's problems re-checked
+    # a whole round's summary covering several units: no single inspector or inspected unit is named
+    whole_round: bool = False
+    note: str = ""  # what the parser could not say about the inspection, in Chinese
 
 
 @dataclass
@@ -50,6 +56,14 @@ class StatedFigures:
     regulations: int | None = None
     regulations_new: int | None = None
     regulations_revised: int | None = None
+    in_progress: int | None = None  # 正在整改 N 个 / 基本完成并持续整改 N 个
+    measures_label: str | None = (
+        None  # the word the notice used: 整改措施, 整改举措, 整改任务, 任务清单, 具体措施…
+    )
+    completed_of: str | None = None  # what the completed figure counts: "measures" or "problems"
+    all_completed: bool | None = (
+        None  # True when the notice says every measure is complete (已全部完成 / 全部完成整改)
+    )
 
 
 @dataclass
@@ -109,6 +123,10 @@ class NoticeDoc:
     checks: list[Check] = field(default_factory=list)
     warnings: list[ParseWarning] = field(default_factory=list)
     closing: str = ""  # the closing paragraphs after the findings (下一步…), kept for re-rendering
+    # the 信息公开 block of a page saved from a government site: label → value (索引号, 发布机构, 成文日期…)
+    metadata: dict[str, str] = field(default_factory=dict)
+    # how measures without a status of their own got one from the notice as a whole (empty when none did)
+    status_note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -15,11 +15,23 @@ from zhenggai.notices.document import (
     NoticeFinding,
     StatedFigures,
 )
-from zhenggai.notices.normalise import cn_to_int, fold, make_date
+from zhenggai.notices.normalise import arabic_dates, cn_to_int, fold, make_date
 
 _N = P.NUM
+# The word a notice uses for its measures, in the stated figures ("制定整改举措8条", "任务清单6项", "9条具体措施")
+_MEASURE_WORDS = r"整改措施|整改举措|整改任务|整改事项|任务清单|具体措施|具体举措|整改清单"
 # Each pattern with the words it cannot match without (any of them): a long text without them is not searched.
+# The first mention of a figure wins; patterns of one figure are tried in this order.
 _INT_FIGURES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
+    # several levels in one sentence: "2个方面3项问题4个具体问题" (the finest level is the problem count)
+    (
+        "chain",
+        ("个方面",),
+        re.compile(
+            rf"(?P<a>{_N})个方面(?:的)?,?(?P<p>{_N})(?:项|个|条|类|大项)(?:问题)?,?(?:共|计|合计|共计)?"
+            rf"(?P<d>{_N})(?:个|项|条)(?:具体)?问题"
+        ),
+    ),
     ("aspects", ("个方面",), re.compile(rf"(?P<n>{_N})个方面")),
     (
         "problems",
@@ -28,8 +40,13 @@ _INT_FIGURES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
             rf"(?P<n>{_N})(?:项|个|条|类)(?:,)?(?:共|计|合计|共计)(?P<d>{_N})(?:个|项|条)(?:具体)?问题"
         ),
     ),
-    ("details", ("具体问题",), re.compile(rf"(?P<n>{_N})个具体问题|具体问题(?P<n2>{_N})(?:个|项|条)")),
+    (
+        "details",
+        ("具体问题",),
+        re.compile(rf"(?P<n>{_N})个具体问题|具体问题(?:表现)?(?P<n2>{_N})(?:个|项|条)"),
+    ),
     ("problems", ("类问题",), re.compile(rf"(?P<n>{_N})类问题")),
+    ("problems", ("问题清单",), re.compile(rf"问题清单(?:共|计|共计)?(?P<n>{_N})(?:个|项|条)")),
     ("problems", ("反馈",), re.compile(rf"反馈(?:的)?(?:意见|问题)(?:共|计|共计)?(?P<n>{_N})(?:个|项|条)")),
     (
         "problems",
@@ -37,20 +54,35 @@ _INT_FIGURES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
         re.compile(rf"反馈(?:的)?(?:意见)?(?:共|计|共计)?(?P<n>{_N})(?:个|项|条)(?:方面)?问题"),
     ),
     ("problems", ("问题",), re.compile(r"(?<!\d)(?P<n>\d+)(?:个|项|条)问题")),
-    ("measures", ("整改",), re.compile(rf"整改(?:措施|举措|任务)(?:共|计|共计)?(?P<n>{_N})(?:条|项|个)")),
-    ("measures", ("整改",), re.compile(rf"(?P<n>{_N})(?:条|项|个)(?:具体)?整改(?:措施|举措|任务)")),
+    (
+        "measures",
+        ("整改", "清单", "具体"),
+        re.compile(rf"(?P<label>{_MEASURE_WORDS})(?:共|计|共计)?(?P<n>{_N})(?:条|项|个)"),
+    ),
+    (
+        "measures",
+        ("整改", "具体", "任务"),
+        re.compile(
+            rf"(?P<n>{_N})(?:条|项|个)(?P<label>(?:具体)?整改(?:措施|举措|任务)|具体(?:措施|举措)|任务)"
+        ),
+    ),
     (
         "completed",
         ("已",),
         re.compile(rf"已(?:完成|整改到位|整改|办结|销号)(?:整改)?(?P<n>{_N})(?:条|项|个)"),
     ),
     ("completed", ("完成整改", "整改完成"), re.compile(rf"(?:完成整改|整改完成)(?P<n>{_N})(?:条|项|个)")),
+    (
+        "in_progress",
+        ("正在", "持续整改", "整改中", "推进中"),
+        re.compile(rf"(?:正在整改|正在推进|持续整改|整改中|推进中)(?:的)?(?:问题)?(?P<n>{_N})(?:条|项|个)"),
+    ),
     ("regulations", ("建章立制",), re.compile(rf"建章立制(?:共|计)?(?P<n>{_N})(?:项|个|条|件)")),
     (
         "regulations",
         ("制度",),
         re.compile(
-            rf"(?:建立|完善|制定)(?:健全|完善|修订)?(?:各项|相关)?(?:规章)?制度(?P<n>{_N})(?:项|个|条|件)"
+            rf"(?:建立|完善|制定|新建)(?:健全|完善|修订|和新建)?(?:各项|相关)?(?:规章)?制度(?P<n>{_N})(?:项|个|条|件)"
         ),
     ),
     ("regulations_new", ("新",), re.compile(rf"新(?:制定|建立|出台)(?:制度)?(?P<n>{_N})(?:项|个|条|件)")),
@@ -59,7 +91,20 @@ _INT_FIGURES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
 # An opening sentence states its dates and groups within its first few hundred characters; a longer line (a
 # notice pasted as one paragraph, or a hostile one) is only read that far.
 OPENING_MAX_LEN = 2000
-_RATE = re.compile(r"完成率(?:达到?|为|是)?\s*(?P<n>\d+(?:\.\d+)?)\s*%")
+_RATE = re.compile(r"(?:完成率|整改率|销号率)(?:达到?|为|是)?\s*(?P<n>\d+(?:\.\d+)?)\s*%")
+_ALL_DONE = re.compile(
+    r"(?:已|均已|已经)?全部(?:完成|整改到位|整改完毕|办结|销号)|全部(?:完成)?整改(?:到位|完毕)"
+)
+# Which count the completed figure is of: the nearest word before it in the same sentence
+_COMPLETED_OF = re.compile(rf"问题|{_MEASURE_WORDS}|措施|举措|任务")
+
+
+def _completed_of(folded: str, end: int) -> str | None:
+    start = max(folded.rfind("。", 0, end), end - 60, 0)
+    words = _COMPLETED_OF.findall(folded, start, end)
+    if not words:
+        return None
+    return "problems" if words[-1] == "问题" else "measures"
 
 
 def stated_figures(texts: Iterable[str]) -> StatedFigures:
@@ -68,20 +113,44 @@ def stated_figures(texts: Iterable[str]) -> StatedFigures:
     for text in texts:
         folded = fold(text)
         for name, needs, pattern in _INT_FIGURES:
-            if getattr(stated, name) is not None or not any(word in folded for word in needs):
+            if name == "chain":
+                if stated.aspects is not None or not any(word in folded for word in needs):
+                    continue
+            elif getattr(stated, name) is not None or not any(word in folded for word in needs):
                 continue
             match = pattern.search(folded)
             if match is None:
                 continue
             groups = match.groupdict()
+            if name == "chain":
+                stated.aspects = cn_to_int(groups["a"])
+                stated.problems = stated.problems if stated.problems is not None else cn_to_int(groups["p"])
+                stated.details = stated.details if stated.details is not None else cn_to_int(groups["d"])
+                continue
             value = cn_to_int(groups.get("n") or groups.get("n2") or "")
             if value is None:
                 continue
             setattr(stated, name, value)
+            if name == "measures" and groups.get("label"):
+                stated.measures_label = groups["label"]
+            if name == "completed":
+                stated.completed_of = _completed_of(folded, match.start())
             if groups.get("d") and stated.details is None:
                 stated.details = cn_to_int(groups["d"])
-        if stated.completion_rate is None and "完成率" in folded and (rate := _RATE.search(folded)):
+        if stated.completion_rate is None and "率" in folded and (rate := _RATE.search(folded)):
             stated.completion_rate = float(rate.group("n"))
+        if stated.all_completed is None and "全部" in folded and _ALL_DONE.search(folded):
+            stated.all_completed = True
+    if stated.all_completed and stated.completed is None and stated.measures is not None:
+        stated.completed = stated.measures
+        stated.completed_of = "measures"
+    if (
+        stated.completed is not None
+        and stated.measures is not None
+        and stated.completed == stated.measures
+        and stated.completed_of is None
+    ):
+        stated.completed_of = "measures"
     return stated
 
 
@@ -96,13 +165,19 @@ def _day(match: re.Match[str], prefix: str, year: int | None) -> str | None:
     return make_date(year, int(month), int(day))
 
 
+_WHOLE_ROUND_NOTE = "本通报汇总一轮巡察，涉及多个巡察组和被巡察单位，未填写单一的巡察组和被巡察单位。"
+
+
 def inspection_info(opening: str) -> InspectionInfo:
     """Groups and dates from the opening sentence ("…,2024年1月4日至2月2日,区委巡察二组对区社科联开展了巡察…")."""
     info = InspectionInfo()
     opening = opening[:OPENING_MAX_LEN]
     folded = fold(opening)
+    # dates in Chinese numerals are read from a copy in Arabic digits (its indexes differ from the original's)
+    dates = arabic_dates(folded, P.CN_DATE) if "月" in folded and P.CN_DATE.search(folded) else folded
+    same_indexes = dates is folded
     after = 0
-    span = P.SPAN.search(folded)
+    span = P.SPAN.search(dates)
     if span:
         start_year = _year(span.group("sy"))
         info.start = _day(span, "s", start_year)
@@ -110,20 +185,36 @@ def inspection_info(opening: str) -> InspectionInfo:
         info.end = _day(span, "e", end_year)
         if info.start and info.end and info.end < info.start and not span.group("ey") and end_year:
             info.end = _day(span, "e", end_year + 1)
-        after = span.end()
+        after = span.end() if same_indexes else 0
     who = P.INSPECTOR.search(folded, after) or P.INSPECTOR.search(folded)
-    if who:
+    info.follow_up = bool(P.FOLLOW_UP.search(folded))
+    if P.WHOLE_ROUND.search(folded[: who.start() if who else len(folded)]) or (
+        who and "、" in folded[who.start("whom") : who.end("whom")]
+    ):
+        info.whole_round = True
+        info.note = _WHOLE_ROUND_NOTE
+    elif who:
         info.inspector = opening[who.start("who") : who.end("who")]
         info.inspected = opening[who.start("whom") : who.end("whom")].strip()
         recipient = P.RECIPIENT.search(folded)
         if P.SELF_REFERENCE.match(info.inspected) and recipient:
             info.inspected = opening[recipient.start("to") : recipient.end("to")]
-    feedback = P.FEEDBACK.search(folded, after)
+    period_year: int | None = None
+    if span is None and (period := P.PERIOD_MONTHS.search(dates)):
+        info.period_text = period.group()
+        period_year = int(period.group()[:4])
+    feedback = P.FEEDBACK.search(dates, span.end() if span else 0)
     if feedback:
         year = _year(feedback.group("fy"))
         base = info.end or info.start
-        if year is None and feedback.group("fy") is None and base:
-            year = int(base[:4])
+        if year is None and feedback.group("fy") is None:
+            if base:
+                year = int(base[:4])
+            elif period_year is not None:
+                year = period_year
+            else:  # the year is in the sentence before
+                years = P.YEAR.findall(dates, 0, feedback.start())
+                year = int(years[-1]) if years else None
         info.feedback_date = _day(feedback, "f", year)
         if (
             info.feedback_date
@@ -187,7 +278,24 @@ def _fmt(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
-def checks(stated: StatedFigures, counts: Counts, unmarked: bool = False) -> list[Check]:
+def done_findings(findings: list[NoticeFinding]) -> int:
+    """Problems (or their details, where they have some) whose measures are all done."""
+    done = 0
+    pending = list(findings)
+    while pending:
+        node = pending.pop()
+        pending.extend(node.children)
+        leaf = node.level == "detail" or (
+            node.level == "problem" and not any(child.level == "detail" for child in node.children)
+        )
+        if leaf and node.measures and all(measure.status == "done" for measure in node.measures):
+            done += 1
+    return done
+
+
+def checks(
+    stated: StatedFigures, counts: Counts, unmarked: bool = False, findings_done: int = 0
+) -> list[Check]:
     """Each stated figure against what the tree holds; `ok` only when they agree.
 
     `unmarked` says that no measure in the text carries a status, so completion cannot be confirmed.
@@ -205,8 +313,13 @@ def checks(stated: StatedFigures, counts: Counts, unmarked: bool = False) -> lis
             else None
         ),
     }
+    phrases = dict(_PHRASES)
+    if stated.completed_of == "problems":  # "反馈25个问题，已完成整改19个": completed problems, not measures
+        found["completed"] = findings_done
+        found["completion_rate"] = round(findings_done * 100 / counts.details, 1) if counts.details else None
+        phrases["completed"] = "已完成整改{}个问题"
     result = []
-    for claim, phrase in _PHRASES.items():
+    for claim, phrase in phrases.items():
         value = getattr(stated, claim)
         if value is None:
             continue

@@ -71,16 +71,49 @@ def heading(line: Line, in_problem: bool) -> Heading | None:
     return None
 
 
+_RANKS = (
+    re.compile(rf"^{P.L1}"),
+    re.compile(rf"^{P.L2}"),
+    re.compile(rf"^{P.L3}"),
+    re.compile(rf"^{P.L4}"),
+    re.compile(r"^[①-⑳]"),
+)
+
+
+def number_rank(folded: str) -> int:
+    """The GB/T 9704 level of a heading's number: 1 for 一、, 2 for (一), 3 for 1., 4 for (1), 5 for ①; 0 if none."""
+    for rank, pattern in enumerate(_RANKS, start=1):
+        if pattern.match(folded):
+            return rank
+    return 0
+
+
 # An enumeration marker: (start, end, family, n). A plain tuple: a progress text may hold hundreds of thousands.
 _Marker = tuple[int, int, str, int]
 
 
-_FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("shi", P.ENUM_SHI),
-    ("paren_cn", P.ENUM_PAREN_CN),
-    ("paren_digit", P.ENUM_PAREN_DIGIT),
-    ("dot_digit", P.ENUM_DOT_DIGIT),
+# Each family: a character it cannot match without (a block without it is not searched), a pattern that finds
+# candidates fast (it starts with a literal or a character class, which the regex engine scans for in C), and
+# where a candidate must stand. The patterns in `patterns.py` (ENUM_*) say the same in one expression, but one
+# that starts with a look-behind is tried at every character, five to ten times slower.
+_FAMILIES: tuple[tuple[str, str, re.Pattern[str], str], ...] = (
+    ("shi", "是", re.compile(rf"(?P<n>{P.CN})是"), "clause"),
+    ("paren_cn", "(", re.compile(rf"\((?P<n>{P.CN})\)[、.]?"), "line"),
+    ("paren_digit", "(", re.compile(r"\((?P<n>\d{1,2})\)[、.]?"), "line"),
+    ("dot_digit", "", re.compile(r"(?<!\d)(?P<n>\d{1,2})[.、](?!\d)"), "line"),
 )
+_HAS_DOT_DIGIT = re.compile(r"\d[.、]")
+_CLAUSE_END = frozenset("\n。.,;:!?)”")
+
+
+def _stands(folded: str, at: int, where: str) -> bool:
+    """A line's first character (lines are stripped), or a clause's first after its punctuation and spaces."""
+    if where == "line":
+        return at == 0 or folded[at - 1] == "\n"
+    before = at - 1
+    while before >= 0 and folded[before].isspace():
+        before -= 1
+    return before < 0 or folded[before] in _CLAUSE_END
 
 
 _CIRCLED_NUMBER = {ch: index + 1 for index, ch in enumerate(CIRCLED)}
@@ -90,9 +123,13 @@ def _markers(folded: str, start: int) -> list[_Marker]:
     """Enumeration markers in order; a family's numbers must run 1, 2, 3… (a new 1 restarts it)."""
     found: list[_Marker] = []
     append = found.append
-    for family, pattern in _FAMILIES:
+    for family, cue, pattern, where in _FAMILIES:
+        if (cue and cue not in folded) or (not cue and _HAS_DOT_DIGIT.search(folded, start) is None):
+            continue
         last = 0
         for m in pattern.finditer(folded, start):
+            if not _stands(folded, m.start(), where):
+                continue
             n = cn_to_int(m.group("n")) or 0
             if n == 1 or n == last + 1:
                 append((*m.span(), family, n))
@@ -121,8 +158,11 @@ def _clean(text: str, folded: str) -> tuple[str, MeasureStatus | None]:
     status: MeasureStatus | None = None
     pieces = []
     pos = 0
-    for m in P.STATUS_MARKER.finditer(folded):
-        pieces.append(text[pos : m.start()])
+    for m in P.STATUS_PAREN.finditer(folded):
+        begin = m.start()  # the marker takes the spaces before it
+        while begin > pos and folded[begin - 1].isspace():
+            begin -= 1
+        pieces.append(text[pos:begin])
         pos = m.end()
         status = _status_word(m.group("word"))
     pieces.append(text[pos:])
@@ -219,12 +259,19 @@ class FindingsBuilder:
         self._block: list[Line] = []
         self._description: list[str] = []  # text under the current finding before its progress label
         self._in_progress = False
+        self._problem_rank = 0  # numbering level of the current problem's heading (0: not numbered)
 
     def try_heading(self, line: Line) -> bool:
         """Open the finding `line` names, if it names one; text after the heading is fed in turn."""
         found = heading(line, self._problem is not None)
         if found is None:
             return False
+        rank = number_rank(line.folded)
+        if found.level == "problem" and self._problem is not None and 0 < self._problem_rank < rank:
+            # 1.关于“…”问题 → (1)关于“…”的问题: a 关于 heading numbered one level deeper is a detail of it
+            found = found._replace(level="detail")
+        elif found.level == "problem":
+            self._problem_rank = rank
         self._open(found)
         # A loop, not recursion: a line may chain headings (关于“甲”的问题关于“乙”的问题…). After a few, the
         # rest is plain text, so that a hostile line costs a bounded number of passes over it.

@@ -8,7 +8,7 @@ What the import does with each part of the notice:
   the full text kept in the finding's text); the tree is fitted to the ledger's levels where the notice skips
   one, and every such change is listed in `ImportPlan.adjustments`;
 - measures keep their text; their status maps done → 已完成, ongoing → 持续推进 (long-term wording, kind
-  长期坚持) or 整改中, open/unknown → 未启动; an unfinished item's 整改时限 becomes the deadline of its open
+  长期坚持) or 整改中, open/unknown → 未启动; an unfinished item's 整改时限 becomes the deadline of its unfinished
   measures;
 - the clues section (三、) is not turned into 问题线索 rows: it is a summary paragraph, and one row per paragraph
   would misstate the number of clues in notices generated from the ledger. The plan shows it as a note.
@@ -94,10 +94,12 @@ class ImportPlan:
         default_factory=list
     )  # how the tree or the dates were fitted to the ledger
     notes: list[str] = field(default_factory=list)  # what the notice says that the import leaves out
+    status_changes: int = 0  # measures whose status the user changed in the preview
 
     @property
     def audit_note(self) -> str:
-        return f"导入自 {self.filename}"
+        changed = f"（导入前修改了{self.status_changes}条措施的状态）" if self.status_changes else ""
+        return f"导入自 {self.filename}{changed}"
 
 
 @dataclass
@@ -159,9 +161,55 @@ def plan_import(doc: NoticeDoc, *, filename: str, sha256: str) -> ImportPlan:
     deadlines = _outstanding_deadlines(doc, plan)
     plan.findings = [_finding(node, None, deadlines, plan) for node in doc.findings]
     _count(plan.findings, plan.counts)
+    if doc.status_note:
+        plan.adjustments.append(doc.status_note)
     if doc.clues.strip() and not NO_CLUES.search(fold(doc.clues)):
         plan.notes.append("问题线索情况未导入为问题线索，请在台账中逐件登记：" + _excerpt(doc.clues, 80))
     return plan
+
+
+# The statuses a user may give an imported measure in the preview (the ledger's initial statuses)
+STATUS_CHOICES: tuple[MeasureStatus, ...] = (
+    MeasureStatus.DONE,
+    MeasureStatus.ONGOING,
+    MeasureStatus.IN_PROGRESS,
+    MeasureStatus.DRAFT,
+)
+
+
+def plan_measures(plan: ImportPlan) -> list[MeasureSpec]:
+    """The plan's measures in reading order (the order the preview numbers them)."""
+    found: list[MeasureSpec] = []
+
+    def walk(specs: list[FindingSpec]) -> None:
+        for spec in specs:
+            found.extend(spec.measures)
+            walk(spec.children)
+
+    walk(plan.findings)
+    return found
+
+
+def set_statuses(plan: ImportPlan, chosen: dict[int, str]) -> None:
+    """Apply the statuses the user chose in the preview (measure number → status value); others are kept.
+    Raises InvalidInput for a number or a status that does not exist."""
+    measures = plan_measures(plan)
+    allowed = {status.value: status for status in STATUS_CHOICES}
+    for index, value in chosen.items():
+        if not 0 <= index < len(measures) or value not in allowed:
+            raise InvalidInput("所选的措施状态无效，请重新选择文件。", "file")
+        measure = measures[index]
+        status = allowed[value]
+        if measure.status == status:
+            continue
+        measure.status = status
+        if status == MeasureStatus.ONGOING:
+            measure.kind = MeasureKind.LONG_TERM
+        elif measure.kind == MeasureKind.LONG_TERM:
+            measure.kind = MeasureKind.DEADLINE
+        plan.status_changes += 1
+    plan.counts = PlanCounts()
+    _count(plan.findings, plan.counts)
 
 
 def find_duplicate(sha256: str) -> Inspection | None:
@@ -266,9 +314,11 @@ def _walk(nodes: list[NoticeFinding]) -> Iterator[NoticeFinding]:
 
 
 def _outstanding_deadlines(doc: NoticeDoc, plan: ImportPlan) -> dict[int, dt.date]:
-    """For each unfinished item with a deadline, the node holding its open measures (by id) → the deadline."""
+    """For each unfinished item with a deadline, the node holding its unfinished measures (by id) → the
+    deadline. An item may name a finding whose measures are still under way (持续推进 within the deadline),
+    not only one whose measures are open."""
     candidates = [
-        n for n in _walk(doc.findings) if n.level != "aspect" and any(m.status == "open" for m in n.measures)
+        n for n in _walk(doc.findings) if n.level != "aspect" and any(m.status != "done" for m in n.measures)
     ]
     result: dict[int, dt.date] = {}
     for item in doc.outstanding:
@@ -341,11 +391,11 @@ def _measure(measure: NoticeMeasure, deadline: dt.date | None) -> MeasureSpec:
         return MeasureSpec(text=text, status=MeasureStatus.DONE)
     if measure.status == "ongoing":
         if LONG_TERM_TEXT.search(fold(text)):
-            return MeasureSpec(text=text, kind=MeasureKind.LONG_TERM, status=MeasureStatus.ONGOING)
-        return MeasureSpec(text=text, status=MeasureStatus.IN_PROGRESS)
-    return MeasureSpec(
-        text=text, status=MeasureStatus.DRAFT, deadline=deadline if measure.status == "open" else None
-    )
+            return MeasureSpec(
+                text=text, kind=MeasureKind.LONG_TERM, status=MeasureStatus.ONGOING, deadline=deadline
+            )
+        return MeasureSpec(text=text, status=MeasureStatus.IN_PROGRESS, deadline=deadline)
+    return MeasureSpec(text=text, status=MeasureStatus.DRAFT, deadline=deadline)
 
 
 def _title_and_text(title: str, text: str) -> tuple[str, str]:

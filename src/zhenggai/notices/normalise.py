@@ -165,3 +165,19 @@ def parse_date(text: str, default_year: int | None = None) -> str | None:
     if match.group(4) == "中旬":
         return make_date(year, month, 20)
     return make_date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _arabic_date(match: re.Match[str]) -> str:
+    year, month, day = match.group("y"), match.group("m"), match.group("d")
+    parts = []
+    if year:
+        parts.append("".join(str(_CN_DIGITS[ch]) for ch in year) + "年")
+    parts.append(f"{cn_to_int(month)}月")
+    if day:
+        parts.append(f"{cn_to_int(day)}日")
+    return "".join(parts)
+
+
+def arabic_dates(text: str, pattern: re.Pattern[str]) -> str:
+    """Dates in Chinese numerals (二〇二四年十二月二十六日) written in Arabic digits (2024年12月26日)."""
+    return pattern.sub(_arabic_date, text)

@@ -12,10 +12,25 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from zhenggai.notices import patterns as P
-from zhenggai.notices.document import Contact, NoticeDoc, NoticeFinding, ParseWarning
-from zhenggai.notices.figures import checks, count, inspection_info, read_contact, stated_figures
+from zhenggai.notices.document import (
+    Contact,
+    NoticeDoc,
+    NoticeFinding,
+    NoticeMeasure,
+    ParseWarning,
+    StatedFigures,
+)
+from zhenggai.notices.figures import (
+    checks,
+    count,
+    done_findings,
+    inspection_info,
+    read_contact,
+    stated_figures,
+)
 from zhenggai.notices.findings import FindingsBuilder, Line, heading
 from zhenggai.notices.normalise import cn_to_int, fold, fold_chars, fold_quotes, make_date, parse_date
 from zhenggai.notices.outstanding import OutstandingBuilder, attach
@@ -23,7 +38,11 @@ from zhenggai.notices.read import MAX_BYTES, NoticeReadError, read_bytes, read_f
 
 __all__ = ["MAX_BYTES", "NoticeReadError", "parse_bytes", "parse_file", "parse_text"]
 
+_META_MAX_LINES = 80  # the metadata block is at the head of a page
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+WHOLE_ROUND = (
+    "这是一轮巡察的汇总通报，涉及多个被巡察单位，没有逐项列出问题和整改措施；未填写单一的巡察组和被巡察单位。"
+)
 NO_STRUCTURE = "未识别出整改问题（方面、问题或具体问题），问题清单为空；请确认这是一份按“关于“…”的问题”“针对“…”的问题”等格式书写的整改通报。"
 
 
@@ -37,13 +56,79 @@ def parse_bytes(data: bytes, filename: str = "") -> NoticeDoc:
     return parse_text(read_bytes(data, filename))
 
 
+# A text copied from a PDF or a web page is broken at a fixed width: many lines have exactly that many characters
+# (a Chinese paragraph breaks anywhere). A line of that width which does not end a sentence runs on into the next.
+_WRAP_MIN_WIDTH = 16
+_WRAP_MIN_LINES = 2
+_SENTENCE_END = "。!?！？;；:："
+
+
+def _wrap_width(raw: list[str]) -> int | None:
+    """The width the text was hard-wrapped at, or None when it was not."""
+    lengths: dict[int, int] = {}
+    long_lines = 0
+    for line in raw:
+        size = len(line.rstrip())
+        if size >= _WRAP_MIN_WIDTH:
+            long_lines += 1
+            lengths[size] = lengths.get(size, 0) + 1
+    if not lengths:
+        return None
+    # wrapped text: no line is longer than the width, and a good share of the long lines are that long
+    width = max(lengths)
+    times = lengths[width]
+    if times < _WRAP_MIN_LINES or times * 8 < long_lines:
+        return None
+    # a broken line runs on into a line that continues it, not into a heading or a label (a list of headings
+    # of one length is not wrapped text)
+    followers = blocks = 0
+    for line, following in pairwise(raw):
+        if len(line.rstrip()) == width and following.strip():
+            followers += 1
+            blocks += _starts_block(fold_chars(following.strip()))
+    return width if blocks * 4 <= followers else None
+
+
+def _starts_block(folded: str) -> bool:
+    """A line that opens a heading, a label or an enumerated clause (not the rest of a broken sentence)."""
+    return bool(P.NUMBERED.match(folded) or P.BLOCK_START.match(folded))
+
+
+def _unwrap(raw: list[str], folded: list[str], width: int) -> tuple[list[str], list[str], list[int]]:
+    """Join the lines broken at `width`; each kept line with the number of its first source line.
+
+    A full-width line runs on into the next one; after a sentence end (。) only when the next line does not
+    open a heading or a clause, because a quoted heading title may itself hold a 。."""
+    out_raw: list[str] = []
+    out_folded: list[str] = []
+    numbers: list[int] = []
+    full = ended = False
+    for index, (line, line_folded) in enumerate(zip(raw, folded, strict=True)):
+        stripped_folded = line_folded.strip()
+        if full and stripped_folded and not (ended and _starts_block(stripped_folded)):
+            out_raw[-1] += line.strip()
+            out_folded[-1] += stripped_folded
+        else:
+            out_raw.append(line)
+            out_folded.append(line_folded)
+            numbers.append(index + 1)
+        kept = line.rstrip()
+        full = len(kept) >= width
+        ended = bool(kept) and kept[-1] in _SENTENCE_END
+    return out_raw, out_folded, numbers
+
+
 def _lines(text: str) -> list[Line]:
     # Folded once for the whole text (cheaper than line by line); folding keeps every index and what is
     # whitespace or a line break, so the folded lines and their stripping line up with the original ones.
+    raw_lines = text.splitlines()
+    folded_lines = fold_chars(text).splitlines()
+    numbers: list[int] | None = None
+    width = _wrap_width(raw_lines)
+    if width is not None:
+        raw_lines, folded_lines, numbers = _unwrap(raw_lines, folded_lines, width)
     lines = []
-    for index, (raw, raw_folded) in enumerate(
-        zip(text.splitlines(), fold_chars(text).splitlines(), strict=True)
-    ):
+    for index, (raw, raw_folded) in enumerate(zip(raw_lines, folded_lines, strict=True)):
         stripped = raw.strip()
         if not stripped:
             continue
@@ -54,7 +139,8 @@ def _lines(text: str) -> list[Line]:
             folded = raw_folded.strip().strip(_INVISIBLE).strip()
         else:
             folded = raw_folded.strip()
-        lines.append(Line(index + 1, stripped, fold_quotes(folded) if '"' in folded else folded))
+        number = numbers[index] if numbers is not None else index + 1
+        lines.append(Line(number, stripped, fold_quotes(folded) if '"' in folded else folded))
     return lines
 
 
@@ -115,6 +201,44 @@ def _statuses(nodes: list[NoticeFinding]) -> Iterator[str]:
         yield from _statuses(node.children)
 
 
+def _states_all_done(stated: StatedFigures) -> str | None:
+    """The words by which a notice says every measure is complete, or None."""
+    if stated.all_completed:
+        return "已全部完成"
+    if (
+        stated.completed is not None
+        and stated.measures is not None
+        and stated.completed_of != "problems"
+        and stated.completed >= stated.measures > 0
+    ):
+        return f"已完成{stated.completed}条，共{stated.measures}条"
+    if stated.completion_rate is not None and stated.completion_rate >= 100:
+        return "整改完成率100%"
+    return None
+
+
+def _unknown_measures(nodes: list[NoticeFinding]) -> Iterator[NoticeMeasure]:
+    pending = list(nodes)
+    while pending:
+        node = pending.pop()
+        pending.extend(node.children)
+        yield from (measure for measure in node.measures if measure.status == "unknown")
+
+
+def _all_done_from_statement(doc: NoticeDoc) -> None:
+    """A notice that says all its measures are complete marks done those it lists without a status of their
+    own; a measure that says otherwise (持续推进, an unfinished item) keeps its word."""
+    said = _states_all_done(doc.stated)
+    if said is None:
+        return
+    marked = 0
+    for measure in _unknown_measures(doc.findings):
+        measure.status = "done"
+        marked += 1
+    if marked:
+        doc.status_note = f"通报称整改措施{said}，未逐条标注完成情况的{marked}条措施按已完成计。"
+
+
 def _is_signature(line: Line) -> bool:
     return (
         len(line.folded) <= 40
@@ -144,8 +268,9 @@ class _Reader:
         self.any_findings = False
 
     def read(self) -> NoticeDoc:
-        body = self._head(self._drop_debris(self.lines))
+        body = self._head(self._drop_debris(self._metadata(self.lines)))
         body = self._signature(body)
+        self._from_metadata()
         sections = _sections(body)
         self.any_findings = any(section.kind == "findings" for section in sections)
         for section in sections:
@@ -157,18 +282,78 @@ class _Reader:
         doc.closing = "\n".join(self.closing)
         doc.clues = "\n".join(self.clues)
         doc.stated = stated_figures([*self.stated_texts, *self.organising, *self.closing])
+        unmarked = not any(_statuses(doc.findings))
+        _all_done_from_statement(doc)
         doc.counts = count(doc.findings)
-        doc.checks = checks(doc.stated, doc.counts, unmarked=not any(_statuses(doc.findings)))
+        doc.checks = (
+            []  # a round's summary lists no findings to check its figures against
+            if doc.inspection.whole_round and not doc.findings
+            else checks(
+                doc.stated,
+                doc.counts,
+                unmarked=unmarked,
+                findings_done=done_findings(doc.findings),
+            )
+        )
         warnings = self.warnings + self.findings.warnings + outstanding_warnings
         if not doc.findings:
-            warnings.insert(0, ParseWarning(0, "", NO_STRUCTURE))
+            warnings.insert(
+                0, ParseWarning(0, "", WHOLE_ROUND if doc.inspection.whole_round else NO_STRUCTURE)
+            )
         doc.warnings = sorted(warnings, key=lambda w: w.line)
         return doc
+
+    def _metadata(self, lines: list[Line]) -> list[Line]:
+        """Take the 信息公开 block (索引号, 文件名称, 发布机构, 成文日期…) out of the head of a saved page."""
+        kept: list[Line] = []
+        taking: str | None = None  # a label whose value is on the next line
+        for index, line in enumerate(lines):
+            if index >= _META_MAX_LINES or P.OPENING.match(line.folded) or P.TOP_HEADING.match(line.folded):
+                kept.extend(lines[index:])
+                break
+            bare = line.folded.lstrip(P.META_BULLETS)
+            label = P.META_LABEL.match(bare) if ":" in bare else None
+            if label is not None:
+                value = label.group("value").strip()
+                name = label.group("label")
+                if value:
+                    start = len(line.text) - len(bare) + label.start("value")
+                    self.doc.metadata.setdefault(name, line.text[start:].strip())
+                    taking = None
+                else:
+                    taking = name
+                continue
+            if taking is not None:
+                self.doc.metadata.setdefault(taking, line.text.lstrip(P.META_BULLETS).strip())
+                taking = None
+                continue
+            kept.append(line)
+        return kept
+
+    def _from_metadata(self) -> None:
+        """Fill what the text itself did not say from the metadata block (a 来源 line is never the issuer)."""
+        meta = self.doc.metadata
+        if not meta:
+            return
+        title = next((meta[k] for k in ("文件名称", "信息名称", "标题", "名称") if meta.get(k)), None)
+        if self.doc.title is None and title:
+            self.doc.title = title
+        if self.doc.issuer is None and title and (m := re.match(r"^(.{2,60}?)关于", fold(title))):
+            self.doc.issuer = title[: m.end(1)]
+        if self.doc.issuer is None:
+            self.doc.issuer = next(
+                (meta[k] for k in ("发布机构", "发文机关", "发文机构", "发布单位") if meta.get(k)), None
+            )
+        if self.doc.date is None:
+            written = next(
+                (meta[k] for k in ("成文日期", "发文日期", "生成日期", "公开日期") if meta.get(k)), None
+            )
+            self.doc.date = parse_date(written) if written else None
 
     def _drop_debris(self, lines: list[Line]) -> list[Line]:
         kept = []
         for line in lines:
-            if P.DEBRIS.search(line.folded):
+            if P.is_debris(line.folded):
                 if self.doc.date is None and (m := P.PUBLISHED.search(line.folded)):
                     self.doc.date = parse_date(m.group("d"))
             else:
@@ -209,6 +394,11 @@ class _Reader:
     def _head(self, lines: list[Line]) -> list[Line]:
         """Title and the opening sentence."""
         index = self._title(lines)
+        if self.doc.title is not None:
+            # the title repeated (the page's title above the article's): one is enough
+            title = fold(self.doc.title)
+            while index < len(lines) and lines[index].folded == title:
+                index += 1
         for offset, line in enumerate(lines[index : index + 3]):
             if P.TOP_HEADING.match(line.folded):
                 break
@@ -257,9 +447,13 @@ class _Reader:
         if kind == "organising" and head is None and not self.any_findings:
             for line in section.lines:
                 if not self._tail_line(line):
-                    self.warnings.append(
-                        ParseWarning(line.no, line.text, "这段文字不属于通报的任何部分，未能归类。")
-                    )
+                    self.stated_texts.append(line.text)  # a summary without findings still states figures
+                    if self.doc.inspection.whole_round:
+                        self.organising.append(line.text)
+                    else:
+                        self.warnings.append(
+                            ParseWarning(line.no, line.text, "这段文字不属于通报的任何部分，未能归类。")
+                        )
             return
         for line in section.lines:
             self._plain(line, target)

@@ -17,6 +17,10 @@ L3 = r"(?:\d{1,3}[.、,](?!\d)|[⒈-⒛])"
 L4 = r"(?:\(\d{1,3}\)[、.]?|\d{1,3}\)|[⑴-⒇])"
 ANY_NUM = rf"(?:{L1}|{L2}|{L3}|{L4})"
 
+# What opens a new paragraph besides a heading number (a hard-wrapped text is only joined before other lines)
+BLOCK_START = re.compile(
+    rf"^(?:针对|关于|“|{CN}是|[①-⑳]|(?:整改(?:进展|落实|完成)?情况|整改措施|整改举措|落实情况|进展情况)\s*:)"
+)
 TOP_HEADING = re.compile(rf"^{L1}\s*(?P<title>.*)$")
 NUMBERED = re.compile(rf"^(?P<num>{ANY_NUM})\s*")
 
@@ -84,12 +88,15 @@ STATUS_WORDS = {
     "未开始": "open",
 }
 _STATUS_ALT = "|".join(sorted(STATUS_WORDS, key=len, reverse=True))
-# (?<!\s): the marker's leading spaces start where their run starts, not at every space of a long run
-STATUS_MARKER = re.compile(rf"(?<!\s)\s*\((?P<word>{_STATUS_ALT})\)")
+# A status marker "(已完成)"; starting with a literal "(", it is found by a fast scan (the spaces before it are
+# taken by the caller)
+STATUS_PAREN = re.compile(rf"\((?P<word>{_STATUS_ALT})\)")
 STATUS_CLOSING = re.compile(rf"\((?P<word>{_STATUS_ALT})\)[。.;,]?\s*$")
 STATUS_LEAD = re.compile(rf"^\s*(?P<word>{_STATUS_ALT})\s*(?:[。.,;!]\s*|$)")
 ONGOING_TEXT = re.compile(r"持续推进|基本完成|基本整改到位|正在|推进中|整改中|长期坚持|持续整改|阶段性完成")
-DONE_TEXT = re.compile(r"已完成(?=$|[。.,;:!?)\s])|已整改到位|已整改完毕|完成整改|整改完成|已办结|已销号")
+DONE_TEXT = re.compile(
+    r"已完成(?=$|[。.,;:!?)\s])|已整改(?=$|[。.,;:!?)\s])|已整改到位|已整改完毕|完成整改|整改完成|已办结|已销号"
+)
 
 CLOSING_START = re.compile(
     r"^(?:下一步|下一阶段|今后)[,:]|^(?:经过|通过)[^,。]{0,14}(?:整改|努力)[,]|^总之[,]|^总的(?:来看|来说)[,]"
@@ -118,16 +125,35 @@ OUTSTANDING_NONE = re.compile(r"^(?:无|暂无|没有)")
 
 # The font-size widget (字号:[大] [中] [小]) is matched one way only: `\s*` and `\s+` never side by side, which
 # made "大 大 大 … x" exponential.
+# Web-page and PDF debris lines, matched at the line start only (`DEBRIS.match`: one attempt per line, not one
+# per character); the footer words that may stand anywhere in a line are DEBRIS_WORDS, found with `in`.
 DEBRIS = re.compile(
-    r"^(?:信息)?来源\s*[:]|^发布(?:时间|日期)\s*[:]|^作者\s*[:]|^(?:点击|浏览|阅读|访问)(?:数|量|次数)\s*[:]"
-    r"|^【?责任编辑\s*[:].*】?$|^【?(?:打印|关闭|打印本页|关闭窗口|返回顶部|收藏|分享)】?"
-    r"|^字号\s*(?::\s*)?(?:[\[【]\s*)?[大中小]"
-    r"|^(?:\[\s*|\s*)[大中小](?:\s*\])?(?:\s+(?:\[\s*)?[大中小](?:\s*\])?)*\s*$|^分享到"
-    r"|^当前位置|^您(?:现在)?的位置|^首页\s*[>»]|版权所有|ICP备|网站标识码|^主办单位\s*[:]|^技术支持\s*[:]"
-    r"|^(?:上一篇|下一篇)\s*[:]|^【(?:打印|关闭)|^\(此件[^)]{0,12}\)$"
+    r"(?:(?:信息)?来源\s*[:]|发布(?:时间|日期)\s*[:]|作者\s*[:]|(?:点击|浏览|阅读|访问)(?:数|量|次数)\s*[:]"
+    r"|【?责任编辑\s*[:].*】?$|【?(?:打印|关闭|打印本页|关闭窗口|返回顶部|收藏|分享)】?"
+    r"|字号\s*(?::\s*)?(?:[\[【]\s*)?[大中小]"
+    r"|(?:\[\s*|\s*)[大中小](?:\s*\])?(?:\s+(?:\[\s*)?[大中小](?:\s*\])?)*\s*$|分享到"
+    r"|当前位置|您(?:现在)?的位置|首页\s*[>»]|主办单位\s*[:]|技术支持\s*[:]"
+    r"|(?:上一篇|下一篇)\s*[:]|【(?:打印|关闭)|\(此件[^)]{0,12}\)$"
+    r"|日期\s*:\s*\d{4}|(?:分享|朗读|收藏)\s*:?$|【?字体\s*:|(?:扫一扫|手机查看|打印本页|关闭窗口)"
+    # page numbers and footers of a text copied from a PDF: - 3 -, 第3页 共10页, 3/10
+    r"|-\s?\d{1,4}\s?-$|第\s?\d{1,4}\s?页(?:\s?,?\s?共\s?\d{1,4}\s?页)?$|\d{1,4}\s?/\s?\d{1,4}$)"
 )
-PUBLISHED = re.compile(r"发布(?:时间|日期)\s*[:]\s*(?P<d>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2})")
+DEBRIS_WORDS = ("版权所有", "ICP备", "网站标识码")
 
+
+def is_debris(folded: str) -> bool:
+    return DEBRIS.match(folded) is not None or any(word in folded for word in DEBRIS_WORDS)
+
+
+PUBLISHED = re.compile(r"(?:发布(?:时间|日期)|^日期)\s*[:]\s*(?P<d>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2})")
+
+# The 信息公开 block above a page's text: "• 索引号：" with its value after it or on the next line.
+META_BULLETS = "•·●◆▪■□◇○*-> "
+META_LABEL = re.compile(
+    r"^(?P<label>(?:信息)?索引号|文件名称|信息名称|标题|名称|发布机构|发文机关|发文机构|发布单位|所属机构|成文日期|"
+    r"发文日期|生成日期|公开日期|公开方式|公开范围|公开时限|公开形式|文号|发文字号|主题分类|组配分类|体裁分类|"
+    r"服务对象|有效性|生效日期|废止日期|关键词|主题词|信息分类|信息类别|内容分类|统一编号)\s*:\s*(?P<value>.*)$"
+)
 TITLE = re.compile(r"^.{2,100}(?:通报|公告|公示|情况|报告)$")
 NOTICE_TITLE = re.compile(r"(?:整改|巡察|巡视).{0,20}(?:通报|公告|公示)$")
 OPENING = re.compile(
@@ -146,7 +172,21 @@ _D_PART = (
     r"(?:(?P<{p}y>\d{{4}}|[*]{{1,8}})年)?(?P<{p}m>\d{{1,2}}|[*]{{1,8}})月(?P<{p}d>\d{{1,2}}|[*]{{1,8}})日"
 )
 SPAN = re.compile(_D_FULL.format(p="s") + r"\s*(?:至|到|-|~)\s*" + _D_PART.format(p="e"))
-FEEDBACK = re.compile(_D_PART.format(p="f") + r"[^。]{0,40}?反馈")
+# A stored copy may lose the 日 of the feedback date ("2024年8月9反馈"): the day is then followed by a non-digit.
+_D_LOOSE = r"(?:(?P<{p}y>\d{{4}}|[*]{{1,8}})年)?(?P<{p}m>\d{{1,2}}|[*]{{1,8}})月(?P<{p}d>\d{{1,2}}|[*]{{1,8}})(?:日|(?![\d*]))"
+FEEDBACK = re.compile(_D_LOOSE.format(p="f") + r"[^。]{0,40}?反馈")
+# A period written in months only ("2024年3月至6月", "2024年1月"): no day, so no exact date; kept as written.
+PERIOD_MONTHS = re.compile(r"(?<!\d)\d{4}年\d{1,2}月(?:(?:至|到|-|~)(?:\d{4}年)?\d{1,2}月)?(?![\d*日])")
+YEAR = re.compile(r"(?<!\d)(?P<y>\d{4})年")
+# A whole round's summary: several groups or many units, not one inspector and one inspected unit
+WHOLE_ROUND = re.compile(
+    rf"(?:{NUM}|多)个(?:巡察|巡视)组|各(?:巡察|巡视)组|(?:{NUM})(?:家|个)(?:被巡察)?(?:单位|党组织|部门)"
+)
+FOLLOW_UP = re.compile(r"回头看")
+# Dates in Chinese numerals (二〇二四年十二月二十六日)
+CN_DATE = re.compile(
+    r"(?:(?P<y>[〇零一二三四五六七八九]{4})年)?(?P<m>[一二三四五六七八九十]{1,3})月(?:(?P<d>[一二三四五六七八九十]{1,3})日)?"
+)
 INSPECTOR = re.compile(
     r"(?P<who>[^,。;:\s]{2,24}?巡[察视][^,。;:\s]{0,10}?组)(?:进驻)?对(?P<whom>[^,。;]{1,40}?)(?:开展|进行|实施)"
 )

@@ -24,12 +24,15 @@ from zhenggai.ledger.choices import UnitKind
 from zhenggai.ledger.errors import DomainError
 from zhenggai.ledger.models import Round, Unit
 from zhenggai.ledger.querysets import path_q
+from zhenggai.ledger.services import FindingSpec
 from zhenggai.notices.importing import (
+    STATUS_CHOICES,
     ImportPlan,
     ImportResult,
     import_notice,
     iso_date,
     read_notice,
+    set_statuses,
     sha256_of,
     unit_mismatch,
 )
@@ -39,9 +42,10 @@ from zhenggai.web.access import managed_paths
 from zhenggai.web.forms import attach_error
 from zhenggai.web.views.common import actor
 
-SUFFIXES = (".txt", ".docx", ".html", ".htm")
+SUFFIXES = (".txt", ".docx", ".html", ".htm", ".pdf", ".doc", ".wps")
 KEEP_SECONDS = 24 * 3600
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_STATUS_FIELD = re.compile(r"^status-(\d{1,6})$")
 
 
 def managed_units(user: User) -> Any:
@@ -54,7 +58,10 @@ def managed_units(user: User) -> Any:
 class UploadForm(forms.Form):
     file = forms.FileField(
         label="通报文件",
-        help_text=f"文本（.txt，UTF-8/GBK）、网页（.html）或 Word（.docx），不超过 {MAX_BYTES // 1024 // 1024} MB。",
+        help_text=(
+            "文本（.txt，UTF-8/GBK）、网页（.html）、Word（.docx，旧版 .doc/.wps 需服务器装有 LibreOffice）"
+            f"或带文字层的 PDF，不超过 {MAX_BYTES // 1024 // 1024} MB；扫描件不支持 OCR。"
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(SUFFIXES)}),
     )
     unit = forms.ModelChoiceField(label="被巡察单位", queryset=Unit.objects.none(), empty_label="请选择")
@@ -69,7 +76,7 @@ class UploadForm(forms.Form):
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(SUFFIXES):
-            raise forms.ValidationError("请选择 .txt、.html 或 .docx 格式的通报文件。")
+            raise forms.ValidationError("请选择 .txt、.html、.docx、.doc、.wps 或 .pdf 格式的通报文件。")
         if upload.size > MAX_BYTES:
             raise forms.ValidationError(
                 f"文件过大（{upload.size / 1024 / 1024:.1f} MB），通报文件不能超过 {MAX_BYTES // 1024 // 1024} MB。"
@@ -153,8 +160,12 @@ def _confirm(request: HttpRequest, user: User, units: Any) -> HttpResponse:
         form = _upload_again(units, "file", "上传的文件已过期或已导入，请重新选择文件。", unit, round_)
         return render(request, "notices/import.html", {"form": form})
     data, name = stored
+    chosen = {
+        int(m.group(1)): str(value) for key, value in request.POST.items() if (m := _STATUS_FIELD.match(key))
+    }
     try:
         plan = read_notice(data, name)
+        set_statuses(plan, chosen)
         result = import_notice(plan, by=user, unit=unit, round=round_)
     except (NoticeReadError, DomainError) as error:
         _discard(user, sha)
@@ -194,6 +205,8 @@ def _context(result: ImportResult, unit: Unit, round_: Round | None, confirm: Co
     ]
     notes = [*filter(None, [unit_mismatch(plan, unit)]), *plan.adjustments, *plan.notes]
     return {
+        "tree_rows": _tree_rows(plan.findings),
+        "status_choices": [(status.value, status.label) for status in STATUS_CHOICES],
         "plan": plan,
         "doc": doc,
         "unit": unit,
@@ -203,6 +216,24 @@ def _context(result: ImportResult, unit: Unit, round_: Round | None, confirm: Co
         "outstanding": [(item, iso_date(item.deadline)) for item in doc.outstanding],
         "confirm": confirm,
     }
+
+
+def _tree_rows(specs: list[FindingSpec]) -> list[dict[str, Any]]:
+    """The planned tree as rows in reading order; each measure numbered as `set_statuses` numbers them."""
+    rows: list[dict[str, Any]] = []
+    number = 0
+
+    def walk(items: list[FindingSpec], depth: int) -> None:
+        nonlocal number
+        for spec in items:
+            rows.append({"spec": spec, "depth": min(depth, 5)})
+            for measure in spec.measures:
+                rows.append({"measure": measure, "depth": min(depth + 1, 5), "number": number})
+                number += 1
+            walk(spec.children, depth + 1)
+
+    walk(specs, 0)
+    return rows
 
 
 # --- the uploaded file between the two steps --------------------------------------------------------------
