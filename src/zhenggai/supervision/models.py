@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from zhenggai.ledger.models import Extension, Inspection, Measure, Unit
-from zhenggai.ledger.querysets import path_q, scope_paths
+from zhenggai.ledger.querysets import path_q, scope_paths, user_reach_q
 from zhenggai.supervision.choices import (
     WARNING_COLOURS,
     Colour,
@@ -75,9 +75,8 @@ class JobLock(models.Model):
 
 class LightQuerySet(models.QuerySet["MeasureLight"]):
     def visible_to(self, user: AnyUser) -> LightQuerySet:
-        if scope_paths(user) is None:
-            return self
-        return self.filter(measure__in=Measure.objects.visible_to(user).values("pk"))
+        paths = scope_paths(user)
+        return self if paths is None else self.filter(user_reach_q(user, paths, "measure", "measure_id"))
 
 
 class MeasureLight(models.Model):

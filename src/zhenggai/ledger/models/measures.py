@@ -231,3 +231,41 @@ class Extension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure.code} 延期至 {self.new_deadline}"
+
+
+class Reach(models.Model):
+    """Which units reach a measure or an inspection: the scope of `visible_to` as rows, kept by database triggers.
+
+    One row per (measure, unit, source): the inspected unit ("i"), the lead department ("l"), each cooperating
+    department ("c"); and one row per inspection for its inspected unit ("u", no measure). "Visible to a user whose
+    subtrees are P" is then one semi-join: a reach row of the measure whose unit's path starts with P, instead of a
+    UNION of three id sets. Written only by the triggers of migration 0008 (inserts, bulk loads and updates all
+    fire them); never by the application.
+    """
+
+    INSPECTED = "i"
+    LEAD = "l"
+    COOPERATING = "c"
+    INSPECTION = "u"
+
+    # No database constraints and no Django cascade: the delete triggers remove the rows with their source.
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    measure = models.ForeignKey(
+        Measure, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    source = models.CharField(max_length=1)
+
+    class Meta:
+        verbose_name = "可见范围"
+        verbose_name_plural = "可见范围"
+        indexes = [
+            models.Index(fields=["measure", "unit"], name="reach_measure_unit"),
+            models.Index(fields=["inspection", "unit"], name="reach_inspection_unit"),
+            models.Index(fields=["unit", "measure"], name="reach_unit_measure"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.measure_id or self.inspection_id} ← {self.unit_id}"
