@@ -207,6 +207,7 @@ COMMON = [
     ("password", "/accounts/password/"),
 ]
 MANAGE = [
+    ("all-measures", "/tasks/?scope=all&show=all"),
     ("reviews", "/reviews/"),
     ("ledger-import", "/inspections/{inspection}/ledger/import/"),
     ("measure-edit", "/measures/{measure}/edit/"),

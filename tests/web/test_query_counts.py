@@ -73,6 +73,8 @@ PAGES = [
     ("xunchaban", "/overview/?sort=-rate&q=临江"),
     ("lingdao", "/tasks/"),
     ("jingban", "/tasks/"),
+    ("xunchaban", "/tasks/?show=all"),
+    ("xunchaban", "/tasks/?show=all&sort=code&after=%5B%22000%22%2C1%5D"),
     ("lingdao", "/tree/"),
     ("jingban", "/tree/"),
     ("lingdao", "/"),
