@@ -49,6 +49,7 @@ MIDDLEWARE = [
     # Before anything reads the body (CSRF reads POST): an oversized request gets 413 unread.
     "zhenggai.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "zhenggai.middleware.SessionRenewalMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -83,9 +84,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "zhenggai.web.form_messages.MinimumLengthValidator"},
     {"NAME": "zhenggai.web.form_messages.CommonPasswordValidator"},
 ]
-# An idle session ends after this many seconds: each request renews it.
+# An idle session ends after this many seconds. A request renews it only when less than half is left
+# (zhenggai.middleware.SessionRenewalMiddleware): no session write on every page.
 SESSION_COOKIE_AGE = env_int("ZHENGGAI_SESSION_SECONDS", 2 * 3600, minimum=60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
