@@ -69,7 +69,7 @@ POSTGRES = [
         END IF;
         RETURN NULL;
     END $$""",
-    """CREATE TRIGGER IF NOT EXISTS ledger_reach_inspection AFTER INSERT OR UPDATE OF inspected_unit_id OR DELETE
+    """CREATE TRIGGER ledger_reach_inspection AFTER INSERT OR UPDATE OF inspected_unit_id OR DELETE
     ON ledger_inspection FOR EACH ROW EXECUTE FUNCTION ledger_reach_inspection()""",
     """CREATE OR REPLACE FUNCTION ledger_reach_measure() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
@@ -99,7 +99,7 @@ POSTGRES = [
         END IF;
         RETURN NULL;
     END $$""",
-    """CREATE TRIGGER IF NOT EXISTS ledger_reach_measure AFTER INSERT OR UPDATE OF inspection_id, lead_department_id OR DELETE
+    """CREATE TRIGGER ledger_reach_measure AFTER INSERT OR UPDATE OF inspection_id, lead_department_id OR DELETE
     ON ledger_measure FOR EACH ROW EXECUTE FUNCTION ledger_reach_measure()""",
     """CREATE OR REPLACE FUNCTION ledger_reach_cooperating() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
@@ -111,7 +111,7 @@ POSTGRES = [
         END IF;
         RETURN NULL;
     END $$""",
-    """CREATE TRIGGER IF NOT EXISTS ledger_reach_cooperating AFTER INSERT OR DELETE ON ledger_measure_cooperating_departments
+    """CREATE TRIGGER ledger_reach_cooperating AFTER INSERT OR DELETE ON ledger_measure_cooperating_departments
     FOR EACH ROW EXECUTE FUNCTION ledger_reach_cooperating()""",
 ]
 BACKFILL = [

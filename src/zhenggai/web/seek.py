@@ -114,6 +114,8 @@ def _int(text: str | None, default: int) -> int:
 
 
 def _count_text(queryset: QuerySet[Any], estimate: int | None) -> str:
+    if estimate and estimate > 2 * COUNT_CAP:  # clearly beyond the cap: no counting at all
+        return f"约 {estimate:,} 条"
     counted = queryset.order_by()[: COUNT_CAP + 1].count()
     if counted <= COUNT_CAP:
         return f"共 {counted} 条"
