@@ -32,7 +32,10 @@ SORTS: dict[str, tuple[str, tuple[Any, ...] | None]] = {
     "deadline": ("整改时限由近到远", ("due", "id")),  # due: the deadline, none last
     "-deadline": ("整改时限由远到近", (F("deadline").desc(nulls_last=True), "-id")),
     "progress": ("进度由低到高", ("progress", "id")),
-    "-progress": ("进度由高到低", ("-progress", "id")),
+    "-progress": (
+        "进度由高到低",
+        ("-progress", "-id"),
+    ),  # one direction: the (progress, id) index read backwards
     "code": ("编号", ("code", "id")),
     "-updated": ("最近更新", ("-updated_at", "-id")),
 }
@@ -62,7 +65,7 @@ SCOPES = {"mine": "我负责的", "all": "我可见的全部"}
 MAX_UNIT_CHOICES = 200
 
 
-def units_for(user: Any) -> dict[int, tuple[str, str]]:
+def units_for(user: Any) -> dict[int, tuple[str, str, str]]:
     """Units whose subtree the list can be narrowed to (id → name, path): the user's roots and two levels below."""
     paths = role_paths(user)
     units = Unit.objects.exclude(kind=UnitKind.DEPARTMENT).annotate(depth=Length("path")).order_by("path")
@@ -70,7 +73,8 @@ def units_for(user: Any) -> dict[int, tuple[str, str]]:
     units = units.filter(depth__lte=depth + 2 * PATH_STEP)
     if paths is not None:
         units = units.filter(path_q("path", paths))
-    return {pk: (name, path) for pk, name, path in units.values_list("pk", "name", "path")[:MAX_UNIT_CHOICES]}
+    rows = units.values_list("pk", "name", "path", "kind")[:MAX_UNIT_CHOICES]
+    return {pk: (name, path, kind) for pk, name, path, kind in rows}
 
 
 class TaskFilter(forms.Form):
@@ -94,7 +98,7 @@ class TaskFilter(forms.Form):
         super().__init__(data)
         self.user = user
         self.units = units_for(user)
-        unit_choices = [("", "全部单位"), *((pk, name) for pk, (name, _) in self.units.items())]
+        unit_choices = [("", "全部单位"), *((pk, name) for pk, (name, _, _) in self.units.items())]
         self.fields["unit"].choices = unit_choices  # type: ignore[attr-defined]
         options = list(departments_for(user).values_list("pk", "name")[: MAX_DEPARTMENT_CHOICES + 1])
         self.many_departments = len(options) > MAX_DEPARTMENT_CHOICES
@@ -127,7 +131,10 @@ class TaskFilter(forms.Form):
         show = self.value("show") or "open"
         measures = measures.filter(**SHOW[show][1])
         if (unit_id := self.value("unit")) in self.units:  # the choices are in the user's scope
-            measures = measures.filter(reach_q([self.units[unit_id][1]], "measure"))
+            _, path, kind = self.units[unit_id]
+            # A region (city, county) holds many measures: check each row along the order's index (EXISTS);
+            # below that, collect the subtree's few reach rows first (IN).
+            measures = measures.filter(reach_q([path], "measure", wide=kind == UnitKind.REGION))
         if status := self.value("status"):
             measures = measures.filter(status=status)
         if colour := self.value("colour"):
@@ -136,7 +143,10 @@ class TaskFilter(forms.Form):
         if dept := self.value("dept"):
             measures = measures.filter(lead_department_id=dept)
         if dept_name := (self.value("dept_name") or "").strip():
-            measures = measures.filter(lead_department__name__icontains=dept_name)
+            # The matching departments first (a scan of the units, not of the measures), then their measures
+            # through the (lead_department, status) index.
+            named = departments_for(self.user).filter(name__icontains=dept_name).values_list("pk", flat=True)
+            measures = measures.filter(lead_department_id__in=list(named[: MAX_DEPARTMENT_CHOICES + 1]))
         if start := self.value("due_from"):
             measures = measures.filter(deadline__gte=start)
         if end := self.value("due_to"):

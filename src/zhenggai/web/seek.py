@@ -116,7 +116,7 @@ def _int(text: str | None, default: int) -> int:
 def _count_text(queryset: QuerySet[Any], estimate: int | None) -> str:
     if estimate and estimate > 2 * COUNT_CAP:  # clearly beyond the cap: no counting at all
         return f"约 {estimate:,} 条"
-    counted = queryset.order_by()[: COUNT_CAP + 1].count()
+    counted = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()  # ids only: no annotations
     if counted <= COUNT_CAP:
         return f"共 {counted} 条"
     if estimate and estimate > COUNT_CAP:
