@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -57,6 +58,10 @@ class RequestSizeLimitMiddleware:
 
 
 RENEWED_KEY = "_zg_renewed"  # when the session's idle timeout was last pushed forward (epoch seconds)
+
+
+def mark_renewed(session: Any) -> None:
+    session[RENEWED_KEY] = int(time.time())
 
 
 class SessionRenewalMiddleware:
