@@ -39,6 +39,8 @@ def _encode(value: Any) -> Any:
 def _decode(value: Any, model: type[Model], spec: str) -> Any:
     field: Any = model._meta.get_field(_field(spec)[0])
     field = getattr(field, "output_field", None) or field  # a GeneratedField stores its output field's type
+    if field.is_relation:  # a foreign key (or a one-to-one primary key) stores the target's key
+        field = field.target_field
     if isinstance(field, models.DateTimeField):
         return dt.datetime.fromisoformat(str(value))
     if isinstance(field, models.DateField):
