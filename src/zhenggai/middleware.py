@@ -8,7 +8,9 @@ a body longer than it is never read.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -52,4 +54,37 @@ class RequestSizeLimitMiddleware:
             response = HttpResponse(render_to_string("413.html", {"message": message}), status=413)
         # The unread body stays on the socket: the connection cannot be reused.
         response["Connection"] = "close"
+        return response
+
+
+RENEWED_KEY = "_zg_renewed"  # when the session's idle timeout was last pushed forward (epoch seconds)
+
+
+def mark_renewed(session: Any) -> None:
+    session[RENEWED_KEY] = int(time.time())
+
+
+class SessionRenewalMiddleware:
+    """Keep the idle timeout (SESSION_COOKIE_AGE) without writing the session on every request.
+
+    A session is saved, with a new expiry and cookie, only when less than half its age is left; until then a
+    request reads the session row and writes nothing. An idle session still ends between half the age and the
+    full age after the last request that renewed it... and at most the full age after the last request at all.
+    Placed after SessionMiddleware, so the renewal is marked before that middleware decides to save.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.is_empty():
+            return response
+        now = int(time.time())
+        renewed = session.get(RENEWED_KEY)
+        if not isinstance(renewed, int) or now - renewed >= settings.SESSION_COOKIE_AGE // 2:
+            session[RENEWED_KEY] = (
+                now  # marks the session modified: SessionMiddleware saves it with a new expiry
+            )
         return response

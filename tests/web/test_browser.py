@@ -213,6 +213,7 @@ COMMON = [
     ("api-tokens", "/accounts/tokens/"),
 ]
 MANAGE = [
+    ("all-measures", "/tasks/?scope=all&show=all"),
     ("reviews", "/reviews/"),
     ("ledger-import", "/inspections/{inspection}/ledger/import/"),
     ("measure-edit", "/measures/{measure}/edit/"),

@@ -161,3 +161,24 @@ def test_idle_session_expires(demo: Inspection, settings: object) -> None:
     assert client.get("/tasks/").status_code == 200
     with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(hours=3)):
         assert client.get("/tasks/").status_code == 302
+
+
+def test_the_session_is_renewed_only_when_half_its_age_is_gone(demo: Inspection) -> None:
+    import time_machine
+    from django.contrib.sessions.models import Session
+
+    client = login("jingban")
+    start = dt.datetime.now(dt.UTC)
+    with time_machine.travel(start, tick=False):
+        assert client.get("/tasks/").status_code == 200
+        first = Session.objects.get().expire_date
+    with time_machine.travel(start + dt.timedelta(minutes=50), tick=False):
+        assert client.get("/tasks/").status_code == 200
+        assert Session.objects.get().expire_date == first  # no write while more than half is left
+    with time_machine.travel(start + dt.timedelta(minutes=70), tick=False):
+        assert client.get("/tasks/").status_code == 200
+        renewed = Session.objects.get().expire_date
+        assert renewed > first
+    # Active every hour: the session lives on past the original two hours.
+    with time_machine.travel(start + dt.timedelta(minutes=170), tick=False):
+        assert client.get("/tasks/").status_code == 200

@@ -73,6 +73,8 @@ PAGES = [
     ("xunchaban", "/overview/?sort=-rate&q=临江"),
     ("lingdao", "/tasks/"),
     ("jingban", "/tasks/"),
+    ("xunchaban", "/tasks/?show=all"),
+    ("xunchaban", "/tasks/?show=all&sort=code&after=%5B%22000%22%2C1%5D"),
     ("lingdao", "/tree/"),
     ("jingban", "/tree/"),
     ("lingdao", "/"),
@@ -94,3 +96,22 @@ def test_hot_page_query_count_does_not_grow_with_the_data(demo: Inspection, user
     large = _queries(client, url)
     assert large == small
     assert small <= 13  # includes the unread-message count in the page header
+
+
+@pytest.mark.parametrize(
+    ("username", "url"),
+    [("xunchaban", "/supervision/warnings/"), ("lingdao", "/supervision/warnings/?colour=red")],
+)
+def test_warnings_page_query_count_does_not_grow_with_the_warnings(
+    demo: Inspection, username: str, url: str
+) -> None:
+    from zhenggai.supervision.services import run_sweep
+
+    run_sweep()
+    client = login(username)
+    client.get(url)  # warm up the session
+    small = _queries(client, url)
+    _grow(demo)
+    run_sweep()
+    assert _queries(client, url) == small
+    assert small <= 12  # keys, rows, today's colours, stored totals, capped count, indicators

@@ -1,4 +1,27 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate, pre_migrate
+
+
+def _drop_reach_triggers(using: str = "default", plan: Any = None, **kwargs: Any) -> None:
+    """Before migrating SQLite: a migration that rebuilds a table (SQLite's way to alter one) fails on triggers
+    that name it, so they go now and come back, with rebuilt rows, after the migration (`_ensure_reach`)."""
+    from zhenggai.ledger import reach
+
+    connection = connections[using]
+    if plan and connection.vendor == "sqlite":
+        reach.uninstall(connection)
+
+
+def _ensure_reach(using: str = "default", **kwargs: Any) -> None:
+    """After every migrate: install the reach triggers when missing, and rebuild the rows they would have kept."""
+    from zhenggai.ledger import reach
+
+    connection = connections[using]
+    if "ledger_reach" in connection.introspection.table_names():
+        reach.ensure(connection)
 
 
 class LedgerConfig(AppConfig):
@@ -8,3 +31,6 @@ class LedgerConfig(AppConfig):
 
     def ready(self) -> None:
         from zhenggai.ledger import lookups  # noqa: F401  (registers path__prefix)
+
+        pre_migrate.connect(_drop_reach_triggers, sender=self)
+        post_migrate.connect(_ensure_reach, sender=self)

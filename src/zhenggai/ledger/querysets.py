@@ -13,8 +13,8 @@ from operator import or_
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
-from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db.models import Count, Exists, F, FloatField, Func, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat, Length, NullIf, Substr
 from django.utils import timezone
 
 if TYPE_CHECKING:
@@ -29,16 +29,41 @@ _M = TypeVar("_M", bound=models.Model)
 
 
 def memberships(user: AnyUser) -> list[tuple[str, str]]:
-    """(unit path, role) of each of the user's memberships: read once per user object, then cached on it."""
+    """(unit path, role) of each of the user's memberships: read once per user object, then cached on it.
+
+    The same query counts the units below each membership and in the whole tree: the share of the tree the
+    user reaches picks the shape of the scope filter (see `reach_q`), at no extra query.
+    """
     if not user.is_authenticated or not user.is_active:
         return []
     cached: list[tuple[str, str]] | None = getattr(user, "_zhenggai_memberships", None)
     if cached is None:
-        from zhenggai.ledger.models import Membership
+        from zhenggai.ledger.models import Membership, Unit
 
-        cached = list(Membership.objects.filter(user=user).values_list("unit__path", "role"))
+        path = OuterRef("unit__path")
+        upper = Concat(Substr(path, 1, Length(path) - 1), Value("0"))  # paths end in "/", and "/" < "0"
+        count = Func(F("pk"), function="COUNT", output_field=models.IntegerField())
+        below = Unit.objects.filter(path__gte=path, path__lt=upper).order_by().values(n=count)
+        total = Unit.objects.order_by().values(n=count)
+        rows = list(
+            Membership.objects.filter(user=user).values_list(
+                "unit__path", "role", Subquery(below), Subquery(total)
+            )
+        )
+        cached = [(row[0], row[1]) for row in rows]
         user._zhenggai_memberships = cached  # type: ignore[attr-defined]
+        user._zhenggai_share = max((row[2] / max(row[3], 1) for row in rows), default=0.0)  # type: ignore[attr-defined]
     return cached
+
+
+# A user reaching at least this share of the units' tree walks the page's ordered index and checks each row's
+# reach (the page fills after a few rows); a narrower one collects its few reach rows first.
+WIDE_SHARE = 0.05
+
+
+def scope_is_wide(user: AnyUser) -> bool:
+    memberships(user)
+    return float(getattr(user, "_zhenggai_share", 0.0)) >= WIDE_SHARE
 
 
 def role_paths(user: AnyUser, roles: tuple[str, ...] | None = None) -> list[str] | None:
@@ -81,21 +106,10 @@ class UnitQuerySet(models.QuerySet["Unit"]):
 
 class InspectionQuerySet(models.QuerySet["Inspection"]):
     def visible_to(self, user: AnyUser) -> InspectionQuerySet:
+        """The inspected unit in scope, or (department staff) a measure led or co-led by a department in scope:
+        one semi-join on the reach rows."""
         paths = scope_paths(user)
-        if paths is None:
-            return self
-        units = _units_in(paths)
-        # Department staff also see the inspections their departments have measures in.
-        from zhenggai.ledger.models import Measure
-
-        through = Measure.cooperating_departments.through
-        led = Measure.objects.filter(lead_department_id__in=units).order_by().values("inspection_id")
-        cooperating = (
-            Measure.objects.filter(pk__in=through.objects.filter(unit_id__in=units).values("measure_id"))
-            .order_by()
-            .values("inspection_id")
-        )
-        return self.filter(Q(inspected_unit_id__in=units) | Q(pk__in=led.union(cooperating)))
+        return self if paths is None else self.filter(user_reach_q(user, paths, "inspection"))
 
     def with_figures(self, today: dt.date | None = None) -> InspectionQuerySet:
         return self.annotate(**figure_annotations("inspection", today))
@@ -103,48 +117,31 @@ class InspectionQuerySet(models.QuerySet["Inspection"]):
 
 class FindingQuerySet(models.QuerySet[Any]):
     def visible_to(self, user: AnyUser) -> FindingQuerySet:
-        if scope_paths(user) is None:
-            return self
-        from zhenggai.ledger.models import Inspection
-
-        return self.filter(inspection__in=Inspection.objects.visible_to(user).values("pk"))
-
-
-def _units_in(paths: list[str]) -> models.QuerySet[Any]:
-    """Ids of the units in the subtrees, as a subquery the database evaluates once."""
-    from zhenggai.ledger.models import Unit
-
-    return Unit.objects.filter(path_q("path", paths)).values("pk")
+        paths = scope_paths(user)
+        return (
+            self if paths is None else self.filter(user_reach_q(user, paths, "inspection", "inspection_id"))
+        )
 
 
-def measure_scope_q(paths: list[str]) -> Q:
-    """Measures of inspections of units in the subtrees, or led or co-led by departments in them.
+def reach_q(paths: list[str], via: str, outer: str = "pk", *, wide: bool = False) -> Q:
+    """Rows reached (ledger.Reach) by a unit in one of the subtrees: a semi-join on indexed columns.
 
-    Each branch is an indexed IN over a small uncorrelated subquery, so the database can union index
-    look-ups instead of scanning every measure.
+    `via` is the reach column the outer row is ("measure" or "inspection"), `outer` the outer row's column
+    holding that id. Wide scopes are written EXISTS (SQLite then walks the outer rows in the page's index order
+    and checks each with one index look-up, and the page fills after a few rows); narrow ones `IN (reach rows of
+    the subtrees)`, which the databases drive from the unit path range. PostgreSQL plans both as a semi-join.
+    No UNION of id sets, no OR of subqueries.
     """
-    from zhenggai.ledger.models import Inspection, Measure
+    from zhenggai.ledger.models import Reach
 
-    units = _units_in(paths)
-    through = Measure.cooperating_departments.through
-    return (
-        Q(inspection_id__in=Inspection.objects.filter(inspected_unit_id__in=units).values("pk"))
-        | Q(lead_department_id__in=units)
-        | Q(pk__in=through.objects.filter(unit_id__in=units).values("measure_id"))
-    )
+    reach = Reach.objects.filter(path_q("unit__path", paths))
+    if wide:
+        return Q(Exists(reach.filter(**{via: OuterRef(outer)})))
+    return Q(**{f"{outer}__in": reach.order_by().values(via)})
 
 
-def measure_ids_in(paths: list[str]) -> models.QuerySet[Any]:
-    """The ids of the measures `measure_scope_q` matches, as one UNION of index look-ups: the form for
-    listing a scope (the OR form suits checking given rows, e.g. one measure by id)."""
-    from zhenggai.ledger.models import Measure
-
-    units = _units_in(paths)
-    through = Measure.cooperating_departments.through
-    led = Measure.objects.filter(lead_department_id__in=units).order_by().values("pk")
-    cooperating = through.objects.filter(unit_id__in=units).order_by().values("measure_id")
-    inspected = Measure.objects.filter(inspection__inspected_unit_id__in=units).order_by().values("pk")
-    return led.union(cooperating, inspected)
+def user_reach_q(user: AnyUser, paths: list[str], via: str, outer: str = "pk") -> Q:
+    return reach_q(paths, via, outer, wide=scope_is_wide(user))
 
 
 def measure_scope_exists_q(paths: list[str]) -> Q:
@@ -174,7 +171,7 @@ class MeasureQuerySet(models.QuerySet["Measure"]):
         paths = scope_paths(user)
         if paths is None:
             return self
-        return self.filter(measure_scope_q(paths))
+        return self.filter(user_reach_q(user, paths, "measure"))
 
     def listed_for(self, user: AnyUser) -> MeasureQuerySet:
         """The same rows as `visible_to`, in the form that pages through them fastest in id order."""
@@ -200,7 +197,7 @@ class MeasureQuerySet(models.QuerySet["Measure"]):
         paths = role_paths(user, (Role.LEADER, Role.STAFF))
         if paths is None:
             return self
-        return self.filter(pk__in=measure_ids_in(paths)) if paths else self.none()
+        return self.filter(user_reach_q(user, paths, "measure")) if paths else self.none()
 
     def overdue(self, today: dt.date | None = None) -> MeasureQuerySet:
         return self.filter(overdue_q(today or timezone.localdate()))
@@ -210,22 +207,18 @@ class ScopedByMeasureQuerySet(models.QuerySet[_M]):
     """Reports, evidence, sign-offs and extensions: visible exactly when their measure is."""
 
     def visible_to(self, user: AnyUser) -> ScopedByMeasureQuerySet[_M]:
-        if scope_paths(user) is None:
-            return self
-        from zhenggai.ledger.models import Measure
-
-        return self.filter(measure__in=Measure.objects.visible_to(user).values("pk"))
+        paths = scope_paths(user)
+        return self if paths is None else self.filter(user_reach_q(user, paths, "measure", "measure_id"))
 
 
 class ScopedByInspectionQuerySet(models.QuerySet[_M]):
     """Regulations and clues: visible exactly when their inspection is."""
 
     def visible_to(self, user: AnyUser) -> ScopedByInspectionQuerySet[_M]:
-        if scope_paths(user) is None:
-            return self
-        from zhenggai.ledger.models import Inspection
-
-        return self.filter(inspection__in=Inspection.objects.visible_to(user).values("pk"))
+        paths = scope_paths(user)
+        return (
+            self if paths is None else self.filter(user_reach_q(user, paths, "inspection", "inspection_id"))
+        )
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

@@ -13,8 +13,10 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from zhenggai.ledger.models import Extension, Inspection, Measure, Unit
-from zhenggai.ledger.querysets import path_q, scope_paths
+from zhenggai.ledger.models.measures import NO_DEADLINE
+from zhenggai.ledger.querysets import path_q, scope_paths, user_reach_q
 from zhenggai.supervision.choices import (
+    SEVERITY,
     WARNING_COLOURS,
     Colour,
     IndicatorRule,
@@ -75,9 +77,8 @@ class JobLock(models.Model):
 
 class LightQuerySet(models.QuerySet["MeasureLight"]):
     def visible_to(self, user: AnyUser) -> LightQuerySet:
-        if scope_paths(user) is None:
-            return self
-        return self.filter(measure__in=Measure.objects.visible_to(user).values("pk"))
+        paths = scope_paths(user)
+        return self if paths is None else self.filter(user_reach_q(user, paths, "measure", "measure_id"))
 
 
 class MeasureLight(models.Model):
@@ -98,13 +99,29 @@ class MeasureLight(models.Model):
     colour = models.CharField("颜色", max_length=10, choices=Colour.choices)
     reasons = models.PositiveIntegerField("原因", default=0, help_text="choices.Reason 的位标志")
     since = models.DateTimeField("变色时间")
+    # The warnings page's sort keys, stored so that a page is an index range: the colour's severity (computed
+    # by the database from the colour) and the measure's deadline as the sweep found it (None last).
+    rank = models.GeneratedField(
+        expression=models.Case(
+            *(models.When(colour=colour, then=models.Value(rank)) for colour, rank in SEVERITY.items()),
+            default=models.Value(len(SEVERITY)),
+        ),
+        output_field=models.SmallIntegerField(),
+        db_persist=True,
+        verbose_name="严重程度",
+    )
+    due = models.DateField("排序时限", default=NO_DEADLINE)
 
     objects = LightQuerySet.as_manager()
 
     class Meta:
         verbose_name = "措施预警灯"
         verbose_name_plural = "措施预警灯"
-        indexes = [models.Index(fields=["colour"])]
+        indexes = [
+            models.Index(fields=["colour"]),
+            models.Index(fields=["rank", "due", "measure"], name="light_rank_due"),
+            models.Index(fields=["colour", "due", "measure"], name="light_colour_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.measure_id}: {self.get_colour_display()}"

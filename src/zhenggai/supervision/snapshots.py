@@ -11,7 +11,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import Count, IntegerField, Max, Q, Sum, Value
+from django.db.models import Count, IntegerField, Max, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Length
 
 from zhenggai.ledger.choices import OPEN_STATUSES, MeasureStatus
@@ -118,3 +118,14 @@ def daily_series(user: AnyUser, start: dt.date, end: dt.date) -> list[dict[str, 
         series.append({"day": day, **{name: (row[name] if row else None) for name in FIGURES}})
         day += dt.timedelta(days=1)
     return series
+
+
+def latest_totals(user: AnyUser) -> dict[str, int]:
+    """The user's figures as the last sweep left them (its subtree sums), in one query; zeros before any sweep."""
+    last_day = DailySnapshot.objects.filter(basis=SnapshotBasis.TREE).order_by("-day").values("day")[:1]
+    sums = (
+        totals_for(user)
+        .filter(day=Subquery(last_day))
+        .aggregate(**{name: Coalesce(Sum(name), 0, output_field=IntegerField()) for name in FIGURES})
+    )
+    return {name: int(sums[name]) for name in FIGURES}

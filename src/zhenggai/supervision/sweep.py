@@ -5,7 +5,8 @@ A fixed number of statements whatever the number of measures, none bringing rows
    temporary table (so the rules run once per measure);
 2. INSERT … SELECT the first light of measures that have none (new, or reopened);
 3. INSERT … SELECT a Warning for every colour that changed (a first colour other than green included);
-4. UPDATE the older lights from those warnings; DELETE the lights of measures signed off.
+4. UPDATE the older lights from those warnings; DELETE the lights of measures signed off; UPDATE the lights'
+   stored deadline (the warnings page's sort key) where the measure's has changed.
 The colour is read off the reason bits by precedence (rules.colour_sql).
 """
 
@@ -56,9 +57,10 @@ def sweep_measures(run: SupervisionRun, today: dt.date, now: dt.datetime, r: Rul
             insp_id=F("inspection_id"),
             dept_id=F("lead_department_id"),
             old_colour=F("light__colour"),
+            m_due=F("due"),
             flags=measure_flags(today, now, r),
         )
-        .values_list("m_id", "unit_id_", "insp_id", "dept_id", "old_colour", "flags")
+        .values_list("m_id", "unit_id_", "insp_id", "dept_id", "old_colour", "m_due", "flags")
         .query.sql_with_params()
     )
     stamp = connection.ops.adapt_datetimefield_value(now)
@@ -67,10 +69,10 @@ def sweep_measures(run: SupervisionRun, today: dt.date, now: dt.datetime, r: Rul
     # on PostgreSQL it would fail in the aborted transaction and hide the first error.)
     _execute(f"DROP TABLE IF EXISTS {SCRATCH}")
     _execute(f"CREATE TEMPORARY TABLE {SCRATCH} AS {scan}", scan_params)
-    light_columns = column_list(MeasureLight, ["measure", "colour", "reasons", "since"])
+    light_columns = column_list(MeasureLight, ["measure", "colour", "reasons", "since", "due"])
     _execute(
         f"INSERT INTO {table(MeasureLight)} ({light_columns}) "
-        f"SELECT m_id, {colour}, flags, %s FROM {SCRATCH} WHERE old_colour IS NULL",
+        f"SELECT m_id, {colour}, flags, %s, m_due FROM {SCRATCH} WHERE old_colour IS NULL",
         (stamp,),
     )
     changed = _execute(
@@ -91,6 +93,10 @@ def sweep_measures(run: SupervisionRun, today: dt.date, now: dt.datetime, r: Rul
         since=now,
     )
     MeasureLight.objects.filter(measure__status=MeasureStatus.DONE).delete()
+    # The warnings page's stored deadline follows extensions and edits made since the last sweep.
+    MeasureLight.objects.exclude(due=F("measure__due")).update(
+        due=Subquery(Measure.objects.filter(pk=OuterRef("measure_id")).values("due")[:1])
+    )
     return changed
 
 

@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from zhenggai.ledger.choices import MeasureStatus, Role
@@ -44,7 +44,9 @@ from zhenggai.supervision.notices import (
 )
 from zhenggai.supervision.notices import reply_supervision_notice as reply_service
 from zhenggai.supervision.rules import colour_of, measure_flags, reason_labels
+from zhenggai.supervision.snapshots import latest_totals
 from zhenggai.web.forms import attach_error
+from zhenggai.web.seek import seek_page
 from zhenggai.web.views.common import SUPERVISORS, require_roles
 
 PAGE_SIZE = 50
@@ -105,26 +107,39 @@ def weekly_docx(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def warnings(request: HttpRequest) -> HttpResponse:
+    """One query for the page's keys along a stored-sort-key index (keyset pages), one for its rows; the colour
+    counts are the last sweep's stored totals, not a count of the lights."""
     user = _user(request)
     colour = request.GET.get("colour", "")
     # A measure signed off since the last sweep has no warning left, whatever its stored light says.
     lights = MeasureLight.objects.visible_to(user).exclude(measure__status=MeasureStatus.DONE)
-    counts = dict(lights.order_by().values_list("colour").annotate(n=Count("pk")).values_list("colour", "n"))
+    totals = latest_totals(user)
+    counts = {c.value: totals[c.value] for c in Colour}
     if colour in Colour.values:
         lights = lights.filter(colour=colour)
+        order = ["colour", "due", "measure_id"]
+        estimate = counts[colour]
     else:
+        colour = ""
         lights = lights.filter(colour__in=WARNING_COLOURS)
-    lights = lights.select_related(
-        "measure__inspection__inspected_unit", "measure__lead_department"
-    ).order_by(severity(), "measure__deadline", "measure_id")
-    page = _page(request, lights)
-    rows = [(light, reason_labels(light.reasons)) for light in _as_of_now(list(page))]
+        order = ["rank", "due", "measure_id"]
+        estimate = sum(counts[c] for c in WARNING_COLOURS)
+    page = seek_page(
+        request,
+        lights.order_by(*order),
+        order,
+        PAGE_SIZE,
+        related=("measure__inspection__inspected_unit", "measure__lead_department"),
+        estimate=estimate,
+    )
+    rows = [(light, reason_labels(light.reasons)) for light in _as_of_now(page.rows)]
     indicators = (
         Indicator.objects.visible_to(user).current().filter(colour__in=WARNING_COLOURS).select_related("unit")
     )
     indicator_page = _page(request, indicators.order_by(severity(), "name", "pk"), "ipage")
     today = timezone.localdate()
     indicator_rows = [(i, rate(i, today)) for i in indicator_page]
+    first: dict[str, str | int] = {"colour": colour} if colour else {}
     return render(
         request,
         "supervision/warnings.html",
@@ -132,8 +147,9 @@ def warnings(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "colour": colour,
-            "colour_param": f"colour={colour}&" if colour in Colour.values else "",
-            "colours": [(c.value, c.label, counts.get(c.value, 0)) for c in Colour],
+            "first_query": urlencode(first),
+            "next_query": urlencode({**first, "after": page.next_cursor, "page": page.number + 1}),
+            "colours": [(c.value, c.label, counts[c.value]) for c in Colour],
             "indicator_page": indicator_page,
             "indicator_rows": indicator_rows,
             "can_issue": is_supervisor(user),

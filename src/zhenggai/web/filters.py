@@ -11,27 +11,31 @@ from typing import Any
 
 from django import forms
 from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models.functions import Length
 from django.db.models.lookups import GreaterThan
 
 from zhenggai.ledger.choices import OPEN_STATUSES, MeasureStatus, UnitKind
 from zhenggai.ledger.models import Measure, Unit
-from zhenggai.ledger.querysets import path_q, role_paths
+from zhenggai.ledger.models.units import PATH_STEP
+from zhenggai.ledger.querysets import path_q, reach_q, role_paths
 from zhenggai.supervision.choices import Colour
 from zhenggai.supervision.rules import MEASURE_PRECEDENCE
-from zhenggai.web.lights import by_urgency
 
 SHOW: dict[str, tuple[str, dict[str, Any]]] = {
-    "open": ("未完成", {"status__in": OPEN_STATUSES}),
+    "open": ("未完成", {"urgency": 0}),  # the stored sort key: status in OPEN_STATUSES
     "pending": ("待销号", {"status": MeasureStatus.PENDING_SIGNOFF}),
     "closed": ("已销号", {"status__in": (MeasureStatus.DONE, MeasureStatus.ONGOING)}),
     "all": ("全部", {}),
 }
 SORTS: dict[str, tuple[str, tuple[Any, ...] | None]] = {
     "": ("按紧急程度", None),
-    "deadline": ("整改时限由近到远", (F("deadline").asc(nulls_last=True), "id")),
+    "deadline": ("整改时限由近到远", ("due", "id")),  # due: the deadline, none last
     "-deadline": ("整改时限由远到近", (F("deadline").desc(nulls_last=True), "-id")),
     "progress": ("进度由低到高", ("progress", "id")),
-    "-progress": ("进度由高到低", ("-progress", "id")),
+    "-progress": (
+        "进度由高到低",
+        ("-progress", "-id"),
+    ),  # one direction: the (progress, id) index read backwards
     "code": ("编号", ("code", "id")),
     "-updated": ("最近更新", ("-updated_at", "-id")),
 }
@@ -57,7 +61,25 @@ def departments_for(user: Any) -> QuerySet[Unit]:
     return departments if paths is None else departments.filter(path_q("path", paths))
 
 
+SCOPES = {"mine": "我负责的", "all": "我可见的全部"}
+MAX_UNIT_CHOICES = 200
+
+
+def units_for(user: Any) -> dict[int, tuple[str, str, str]]:
+    """Units whose subtree the list can be narrowed to (id → name, path): the user's roots and two levels below."""
+    paths = role_paths(user)
+    units = Unit.objects.exclude(kind=UnitKind.DEPARTMENT).annotate(depth=Length("path")).order_by("path")
+    depth = min((len(p) for p in paths), default=0) if paths else PATH_STEP
+    units = units.filter(depth__lte=depth + 2 * PATH_STEP)
+    if paths is not None:
+        units = units.filter(path_q("path", paths))
+    rows = units.values_list("pk", "name", "path", "kind")[:MAX_UNIT_CHOICES]
+    return {pk: (name, path, kind) for pk, name, path, kind in rows}
+
+
 class TaskFilter(forms.Form):
+    scope = forms.ChoiceField(label="措施", choices=list(SCOPES.items()), required=False)
+    unit = forms.TypedChoiceField(label="单位（含下级）", coerce=int, required=False, empty_value=None)
     show = forms.ChoiceField(label="范围", choices=[(k, v[0]) for k, v in SHOW.items()], required=False)
     status = forms.ChoiceField(
         label="状态", choices=[("", "全部状态"), *MeasureStatus.choices], required=False
@@ -74,6 +96,10 @@ class TaskFilter(forms.Form):
 
     def __init__(self, data: Any, *, user: Any) -> None:
         super().__init__(data)
+        self.user = user
+        self.units = units_for(user)
+        unit_choices = [("", "全部单位"), *((pk, name) for pk, (name, _, _) in self.units.items())]
+        self.fields["unit"].choices = unit_choices  # type: ignore[attr-defined]
         options = list(departments_for(user).values_list("pk", "name")[: MAX_DEPARTMENT_CHOICES + 1])
         self.many_departments = len(options) > MAX_DEPARTMENT_CHOICES
         self.fields["dept"].choices = [("", "全部部门"), *options[:MAX_DEPARTMENT_CHOICES]]  # type: ignore[attr-defined]
@@ -97,11 +123,18 @@ class TaskFilter(forms.Form):
         cleaned = getattr(self, "cleaned_data", {})
         return cleaned.get(name) if name not in self.errors else None
 
+    order: list[str] | None = None
+
     def apply(self, measures: QuerySet[Measure]) -> QuerySet[Measure]:
         """Filter and order `measures` (annotated with light_flags) as the form says."""
         self.is_valid()  # fills cleaned_data with the good fields; errors are shown, bad ones ignored
         show = self.value("show") or "open"
         measures = measures.filter(**SHOW[show][1])
+        if (unit_id := self.value("unit")) in self.units:  # the choices are in the user's scope
+            _, path, kind = self.units[unit_id]
+            # A region (city, county) holds many measures: check each row along the order's index (EXISTS);
+            # below that, collect the subtree's few reach rows first (IN).
+            measures = measures.filter(reach_q([path], "measure", wide=kind == UnitKind.REGION))
         if status := self.value("status"):
             measures = measures.filter(status=status)
         if colour := self.value("colour"):
@@ -110,7 +143,10 @@ class TaskFilter(forms.Form):
         if dept := self.value("dept"):
             measures = measures.filter(lead_department_id=dept)
         if dept_name := (self.value("dept_name") or "").strip():
-            measures = measures.filter(lead_department__name__icontains=dept_name)
+            # The matching departments first (a scan of the units, not of the measures), then their measures
+            # through the (lead_department, status) index.
+            named = departments_for(self.user).filter(name__icontains=dept_name).values_list("pk", flat=True)
+            measures = measures.filter(lead_department_id__in=list(named[: MAX_DEPARTMENT_CHOICES + 1]))
         if start := self.value("due_from"):
             measures = measures.filter(deadline__gte=start)
         if end := self.value("due_to"):
@@ -118,12 +154,13 @@ class TaskFilter(forms.Form):
         if text := (self.value("q") or "").strip():
             measures = measures.filter(Q(text__icontains=text) | Q(code__icontains=text))
         order = SORTS.get(self.value("sort") or "", SORTS[""])[1]
-        if order is not None:
-            return measures.order_by(*order)
-        # Among open measures deadline order is urgency order (overdue, due soon, the rest); an index serves it.
-        if show in ("open", "pending"):
-            return measures.order_by(F("deadline").asc(nulls_last=True), "id")
-        return by_urgency(measures)
+        if order is None:
+            # Among open measures deadline order is urgency order (overdue, due soon, the rest); the stored sort
+            # keys (urgency, due) and their indexes serve each order.
+            order = ("due", "id") if show in ("open", "pending") else ("urgency", "due", "id")
+        # A keyset cursor needs plain column names (the "-deadline" order keeps its NULLS LAST and pages by offset).
+        self.order = [str(o) for o in order] if all(isinstance(o, str) for o in order) else None
+        return measures.order_by(*order)
 
 
 def due_text(measure: Measure, today: dt.date) -> str:

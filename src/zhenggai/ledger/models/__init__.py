@@ -1,6 +1,6 @@
 from zhenggai.ledger.models.audit import AuditEvent
 from zhenggai.ledger.models.inspections import Clue, Finding, Inspection, Regulation
-from zhenggai.ledger.models.measures import Evidence, Extension, Measure, ProgressReport, SignOff
+from zhenggai.ledger.models.measures import Evidence, Extension, Measure, ProgressReport, Reach, SignOff
 from zhenggai.ledger.models.tally import InspectionTally
 from zhenggai.ledger.models.units import Membership, Round, Unit
 
@@ -15,6 +15,7 @@ __all__ = [
     "Measure",
     "Membership",
     "ProgressReport",
+    "Reach",
     "Regulation",
     "Round",
     "SignOff",

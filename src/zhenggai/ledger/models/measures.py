@@ -1,13 +1,18 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 
-from zhenggai.ledger.choices import Decision, MeasureKind, MeasureStatus
+from zhenggai.ledger.choices import OPEN_STATUSES, Decision, MeasureKind, MeasureStatus
 from zhenggai.ledger.models.inspections import Finding, Inspection
 from zhenggai.ledger.models.units import Unit
 from zhenggai.ledger.querysets import MeasureQuerySet, ScopedByMeasureQuerySet
+
+NO_DEADLINE = dt.date(9999, 12, 31)  # `due` of a measure without a deadline: sorts after every date
 
 
 class Measure(models.Model):
@@ -49,6 +54,22 @@ class Measure(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     # Raised by every service that changes the row; an edit form carries the version it showed.
     version = models.PositiveIntegerField("版本", default=1, editable=False)
+    # Sort keys the lists' indexes serve, computed by the database from status and deadline (no service can
+    # forget them): open work (0) before closed (1), then the deadline with "none" last.
+    urgency = models.GeneratedField(
+        expression=models.Case(
+            models.When(status__in=OPEN_STATUSES, then=models.Value(0)), default=models.Value(1)
+        ),
+        output_field=models.SmallIntegerField(),
+        db_persist=True,
+        verbose_name="紧急程度",
+    )
+    due = models.GeneratedField(
+        expression=Coalesce("deadline", models.Value(NO_DEADLINE)),
+        output_field=models.DateField(),
+        db_persist=True,
+        verbose_name="排序时限",
+    )
 
     objects = MeasureQuerySet.as_manager()
 
@@ -66,6 +87,14 @@ class Measure(models.Model):
             models.Index(fields=["inspection", "status"]),
             models.Index(fields=["status", "deadline"]),
             models.Index(fields=["lead_department", "status"]),
+            # One per order the measure lists offer (web.filters.SORTS); the 未完成 filter (urgency = 0) is checked
+            # along the order's index (half the measures are open: a page fills after about 100 rows).
+            models.Index(fields=["urgency", "due", "id"], name="measure_urgency_due"),
+            models.Index(fields=["status", "due", "id"], name="measure_status_due"),
+            models.Index(fields=["due", "id"], name="measure_due"),
+            models.Index(fields=["progress", "id"], name="measure_progress"),
+            models.Index(fields=["code", "id"], name="measure_code"),
+            models.Index(fields=["updated_at", "id"], name="measure_updated"),
         ]
 
     def __str__(self) -> str:
@@ -231,3 +260,41 @@ class Extension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure.code} 延期至 {self.new_deadline}"
+
+
+class Reach(models.Model):
+    """Which units reach a measure or an inspection: the scope of `visible_to` as rows, kept by database triggers.
+
+    One row per (measure, unit, source): the inspected unit ("i"), the lead department ("l"), each cooperating
+    department ("c"); and one row per inspection for its inspected unit ("u", no measure). "Visible to a user whose
+    subtrees are P" is then one semi-join: a reach row of the measure whose unit's path starts with P, instead of a
+    UNION of three id sets. Written only by the triggers of migration 0008 (inserts, bulk loads and updates all
+    fire them); never by the application.
+    """
+
+    INSPECTED = "i"
+    LEAD = "l"
+    COOPERATING = "c"
+    INSPECTION = "u"
+
+    # No database constraints and no Django cascade: the delete triggers remove the rows with their source.
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    measure = models.ForeignKey(
+        Measure, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    source = models.CharField(max_length=1)
+
+    class Meta:
+        verbose_name = "可见范围"
+        verbose_name_plural = "可见范围"
+        indexes = [
+            models.Index(fields=["measure", "unit"], name="reach_measure_unit"),
+            models.Index(fields=["inspection", "unit"], name="reach_inspection_unit"),
+            models.Index(fields=["unit", "measure"], name="reach_unit_measure"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.measure_id or self.inspection_id} ← {self.unit_id}"

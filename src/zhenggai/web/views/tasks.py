@@ -1,28 +1,66 @@
-"""我的整改任务: the measures a user works on, most urgent first, filterable and sortable, a page at a time."""
+"""我的整改任务 / 全部整改措施: the measures a user works on (or, for supervisors and leaders, every measure they
+may see), most urgent first, filterable and sortable, a page at a time (keyset pages: page 100 costs page 1)."""
 
 from __future__ import annotations
 
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from zhenggai.ledger.models import Measure
-from zhenggai.web.filters import SHOW, TaskFilter, due_text
+from zhenggai.ledger.choices import Role
+from zhenggai.ledger.models import InspectionTally, Measure
+from zhenggai.ledger.querysets import path_q, role_paths
+from zhenggai.web.filters import SCOPES, SHOW, TaskFilter, due_text
 from zhenggai.web.lights import light_of, with_lights
-from zhenggai.web.views.common import paginate
+from zhenggai.web.seek import seek_page
+from zhenggai.web.views.common import PAGE_SIZE
 
 FILTERS = SHOW  # the 范围 choices, as the template names them
+
+
+def _estimate(request: HttpRequest, show: str) -> int | None:
+    """About how many measures the unfiltered list holds, from the stored tallies (no scan of the measures)."""
+    paths = role_paths(request.user)
+    tallies = (
+        InspectionTally.objects.all()
+        if paths is None
+        else InspectionTally.objects.filter(path_q("unit__path", paths))
+    )
+    row = tallies.aggregate(measures=Sum("measures"), done=Sum("done"))
+    total, closed = row["measures"] or 0, (row["done"] or 0)
+    return {"all": total, "closed": closed, "open": total - closed}.get(show)
 
 
 def my_tasks(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = TaskFilter(request.GET, user=request.user)
-    measures = form.apply(with_lights(Measure.objects.responsible_for(request.user)))
-    related = measures.select_related("lead_department", "inspection__inspected_unit", "finding")
-    page = paginate(request, related)
-    rows = [(measure, light_of(measure), due_text(measure, today)) for measure in page]
+    form.is_valid()
+    responsible = role_paths(request.user, (Role.LEADER, Role.STAFF))
+    # Supervisors and viewers are responsible for nothing: their list is every measure they may see.
+    scope = form.value("scope") or ("mine" if responsible != [] else "all")
+    base = (
+        Measure.objects.visible_to(request.user)
+        if scope == "all"
+        else Measure.objects.responsible_for(request.user)
+    )
+    measures = form.apply(with_lights(base))
+    show = form.value("show") or "open"
+    filtered = any(
+        form.value(name)
+        for name in ("status", "colour", "dept", "dept_name", "due_from", "due_to", "q", "unit")
+    )
+    estimate = None if filtered or scope != "all" else _estimate(request, show)
+    related = ("lead_department", "inspection__inspected_unit", "finding")
+    page = seek_page(request, measures, form.order, PAGE_SIZE, related=related, estimate=estimate)
+    rows = [(measure, light_of(measure), due_text(measure, today)) for measure in page.rows]
     params = request.GET.copy()
     params.pop("page", None)
+    params.pop("after", None)
+    next_params = params.copy()
+    next_params["page"] = str(page.number + 1)
+    if page.next_cursor:
+        next_params["after"] = page.next_cursor
     return render(
         request,
         "web/tasks.html",
@@ -30,10 +68,14 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "form": form,
-            "show": form.value("show") or "open",
+            "show": show,
+            "scope": scope,
+            "title": "我的整改任务" if scope == "mine" else "全部整改措施",
+            "scopes": SCOPES,
             "filters": FILTERS,
             "q": form.value("q") or "",
             "today": today,
             "query_string": params.urlencode(),
+            "next_query": next_params.urlencode(),
         },
     )

@@ -1,0 +1,68 @@
+"""On PostgreSQL, with a few thousand ANALYZE'd measures, the lists' main queries use indexes: no sequential
+scan of the measure table, whatever the user's scope (wide or narrow)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from zhenggai.ledger.choices import Role
+from zhenggai.ledger.models import Membership, Unit
+from zhenggai.ledger.synthetic import ROOT_NAME, generate
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL: run under scripts/with-postgres"
+)
+
+PAGES = [
+    ("shengzhang", "/tasks/?scope=all&show=all"),
+    ("shengzhang", "/tasks/?scope=all&show=all&sort=-progress"),
+    ("sheng", "/tasks/"),
+    ("sheng", "/tasks/?show=pending"),
+    ("sheng", "/tasks/?sort=code&after=%5B%22010%22%2C500%5D"),
+    ("danwei1", "/tasks/"),
+    ("keyuan1", "/tasks/"),
+]
+
+
+@pytest.fixture
+def province(db: Any) -> None:
+    generate(units=100, measures=8000)
+    leader = User.objects.create_user("shengzhang")
+    Membership.objects.create(user=leader, unit=Unit.objects.get(name=ROOT_NAME), role=Role.LEADER)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def _plans(username: str, url: str) -> list[str]:
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    plans = []
+    for query in captured.captured_queries:
+        sql = query["sql"]
+        # The page's main query: its rows in the list's order (the capped count of a filtered list is not one).
+        if (
+            sql.startswith("SELECT")
+            and 'FROM "ledger_measure"' in sql
+            and "ORDER BY" in sql
+            and "LIMIT" in sql
+        ):
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN " + sql)
+                plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    return plans
+
+
+def test_the_list_reads_measures_through_indexes(province: None) -> None:
+    for username, url in PAGES:  # one test: the province is built once (about 20 s)
+        plans = _plans(username, url)
+        assert plans, url
+        for plan in plans:
+            assert "Seq Scan on ledger_measure " not in plan + " ", f"{username} {url}\n{plan}"
