@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.apps import apps
 
+from zhenggai.ledger.security_audit import ACTION_LABELS as SECURITY_LABELS
 from zhenggai.ledger.services.organisation import ACTION_LABELS as ORGANISATION_LABELS
 
 ACTION_LABELS: dict[str, str] = {
@@ -53,6 +54,8 @@ ACTION_LABELS: dict[str, str] = {
     "set_email_mutes": "设置邮件通知",
     # organisation and users
     **ORGANISATION_LABELS,
+    # logins, downloads, accounts (等保 安全审计)
+    **SECURITY_LABELS,
 }
 
 # Edits in the Django admin: admin_<add|change|delete>_<model>.

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from zhenggai.ledger.choices import MeasureStatus, Role
 from zhenggai.ledger.errors import DomainError
 from zhenggai.ledger.models import AuditEvent, Measure, Membership
+from zhenggai.ledger.security_audit import download_event
 from zhenggai.supervision.alerts import severity
 from zhenggai.supervision.choices import WARNING_COLOURS, Colour, NoticeStatus
 from zhenggai.supervision.digest import digest_for
@@ -95,10 +96,10 @@ def weekly_docx(request: HttpRequest) -> HttpResponse:
     if day is None:
         return _bad(request, "日期格式应为 2025-04-07。")
     content = digest_docx(digest_for(_user(request), day))
+    name = f"整改工作每周汇总-{day.isoformat()}.docx"
+    download_event(request, "download_weekly", None, None, name)
     response = HttpResponse(content, content_type=DOCX)
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"整改工作每周汇总-{day.isoformat()}.docx"
-    )
+    response["Content-Disposition"] = content_disposition_header(True, name)
     return response
 
 

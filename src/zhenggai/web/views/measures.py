@@ -31,6 +31,7 @@ from zhenggai.ledger.models import (
     SignOff,
     Unit,
 )
+from zhenggai.ledger.security_audit import download_event
 from zhenggai.web.access import measure_actions
 from zhenggai.web.forms import (
     ExtensionForm,
@@ -365,7 +366,11 @@ INLINE_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
 @xframe_options_sameorigin
 def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     """A piece of evidence, scoped like its measure: shown inline when an image or a PDF, else downloaded."""
-    evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
+    evidence = get_object_or_404(
+        Evidence.objects.visible_to(request.user).select_related("measure__inspection__inspected_unit"), pk=pk
+    )
+    unit = evidence.measure.inspection.inspected_unit
+    download_event(request, "download_evidence", evidence, unit, evidence.original_name)
     response = FileResponse(
         evidence.file.open("rb"),
         as_attachment=evidence.content_type not in INLINE_TYPES,
