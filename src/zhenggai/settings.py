@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import django_stubs_ext
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "zhenggai.notices",
     "zhenggai.supervision",
     "zhenggai.sheets",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -57,6 +59,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A password set by someone else (or expired) must be changed before anything else.
+    "zhenggai.web.login_defence.PasswordChangeRequiredMiddleware",
+    # Last: turns a locked-out login into our page (web.login_defence.lockout_response).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "zhenggai.urls"
@@ -79,10 +85,29 @@ TEMPLATES = [
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
-    # Django's validators with our own Chinese messages.
-    {"NAME": "zhenggai.web.form_messages.MinimumLengthValidator"},
+    # 等保 password policy, with our own Chinese messages: at least 8 characters from 3 of the 4 classes, not
+    # like the user name, not a common password.
+    {"NAME": "zhenggai.web.form_messages.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "zhenggai.web.login_defence.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "zhenggai.web.form_messages.UserAttributeSimilarityValidator"},
     {"NAME": "zhenggai.web.form_messages.CommonPasswordValidator"},
 ]
+# A password older than this many days must be changed at the next login; 0 turns expiry off.
+PASSWORD_MAX_DAYS = env_int("ZHENGGAI_PASSWORD_MAX_DAYS", 0, minimum=0)
+
+# Lockout after repeated login failures (django-axes): N failures within the cool-off lock the account (and,
+# separately, the address they came from) for the cool-off; ZHENGGAI_LOCKOUT_BY=username locks accounts only.
+AUTHENTICATION_BACKENDS = [
+    "zhenggai.web.login_defence.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("ZHENGGAI_LOGIN_FAILURES", 5, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("ZHENGGAI_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = env_list("ZHENGGAI_LOCKOUT_BY", ["username", "ip_address"])
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "zhenggai.web.login_defence.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["password", "old_password", "new_password1", "new_password2"]
+AXES_VERBOSE = False
 # An idle session ends after this many seconds: each request renews it.
 SESSION_COOKIE_AGE = env_int("ZHENGGAI_SESSION_SECONDS", 2 * 3600, minimum=60)
 SESSION_SAVE_EVERY_REQUEST = True

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -20,7 +21,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from zhenggai.ledger.choices import MeasureStatus, Role
-from zhenggai.ledger.errors import DomainError
+from zhenggai.ledger.errors import DomainError, NotPermitted
 from zhenggai.ledger.models import AuditEvent, Measure, Membership
 from zhenggai.ledger.security_audit import download_event
 from zhenggai.supervision.alerts import severity
@@ -76,7 +77,8 @@ def _bad(request: HttpRequest, message: str) -> HttpResponse:
 
 
 def is_supervisor(user: User) -> bool:
-    return user.is_superuser or Membership.objects.filter(user=user, role=Role.SUPERVISOR).exists()
+    """Holds the 巡察办 role somewhere (a business role: the superuser issues nothing by rank)."""
+    return Membership.objects.filter(user=user, role=Role.SUPERVISOR).exists()
 
 
 @login_required
@@ -173,6 +175,8 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 set_email_mutes(by=user, muted_kinds=form.cleaned_data["muted_kinds"])
+            except NotPermitted as exc:
+                raise PermissionDenied(exc.message) from None
             except DomainError as exc:
                 attach_error(form, exc)
             else:
@@ -246,6 +250,8 @@ def reply_notice(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             reply_service(by=_user(request), notice=found, reply=form.cleaned_data["reply"])
+        except NotPermitted as exc:
+            raise PermissionDenied(exc.message) from None
         except DomainError as exc:
             context = _notice_page(request, found, form=form, error=exc.message)
             return render(request, "supervision/notice.html", context, status=400)
@@ -265,6 +271,8 @@ def close_notice(request: HttpRequest, pk: int) -> HttpResponse:
             close_supervision_notice(
                 by=_user(request), notice=found, closing_note=form.cleaned_data["closing_note"]
             )
+        except NotPermitted as exc:
+            raise PermissionDenied(exc.message) from None
         except DomainError as exc:
             attach_error(form, exc)
         else:
@@ -291,6 +299,8 @@ def issue_notice(request: HttpRequest) -> HttpResponse:
                     content=data["content"],
                     reply_deadline=data["reply_deadline"],
                 )
+            except NotPermitted as exc:
+                raise PermissionDenied(exc.message) from None
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.forms import Form
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseForbidden
@@ -235,6 +236,8 @@ def _act(
     if form.is_valid():
         try:
             call(measure, form.cleaned_data)
+        except NotPermitted as error:
+            raise PermissionDenied(error.message) from None
         except DomainError as error:
             attach_error(form, error)
         else:
@@ -251,6 +254,8 @@ def _withdraw(request: HttpRequest, model: type[SignOff] | type[Extension], pk: 
             services.withdraw_signoff_request(by=actor(request), signoff=item)
         else:
             services.withdraw_extension_request(by=actor(request), extension=item)
+    except NotPermitted as error:
+        raise PermissionDenied(error.message) from None
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -309,6 +314,8 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.reopen_measure(by=actor(request), measure=measure, reason=form.cleaned_data["reason"])
+        except NotPermitted as error:
+            raise PermissionDenied(error.message) from None
         except DomainError as error:
             messages.error(request, error.message)
         else:
