@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A password set by someone else (or expired) must be changed before anything else.
     "zhenggai.web.login_defence.PasswordChangeRequiredMiddleware",
+    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     # Last: turns a locked-out login into our page (web.login_defence.lockout_response).
     "axes.middleware.AxesMiddleware",
 ]
@@ -158,6 +160,46 @@ DEFAULT_FROM_EMAIL = env_str("ZHENGGAI_EMAIL_FROM", "巡察整改管理系统 <z
 SITE_URL = env_str("ZHENGGAI_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Warning thresholds, e.g. "due_soon_days=10,stale_days=21" (zhenggai.supervision.rules.Rules).
 ZHENGGAI_SUPERVISION_RULES = env_str("ZHENGGAI_SUPERVISION_RULES", "")
+
+# --- HTTPS and headers (运维手册：安全) ---------------------------------------------------------------------
+# ZHENGGAI_HTTPS=1 when users reach the system over HTTPS (usually through a reverse proxy that terminates TLS
+# and sets X-Forwarded-Proto): cookies only over HTTPS, HSTS, plain HTTP redirected (except the health check).
+HTTPS = env_bool("ZHENGGAI_HTTPS", False)
+if HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env_int("ZHENGGAI_HSTS_SECONDS", 365 * 24 * 3600, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ZHENGGAI_HSTS_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("ZHENGGAI_HSTS_PRELOAD", True)
+    # Only the proxy may set this header: it must overwrite what a client sends.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Origins (scheme://host[:port]) a form may be posted from when it is not the request's own host, such as the
+# proxy's public address: "https://zhenggai.example.gov.cn".
+CSRF_TRUSTED_ORIGINS = env_list("ZHENGGAI_CSRF_TRUSTED_ORIGINS", [])
+SESSION_COOKIE_HTTPONLY = True
+# Strict Content-Security-Policy: scripts, styles, fonts and connections only from this site, no inline script
+# (every script is a static file; HTMX is told not to inject its indicator style). Style attributes stay allowed
+# (style-src-attr) for the few layout widths set in templates; <style> elements do not.
+_SELF = "'self'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        "style-src-elem": [_SELF],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [_SELF, "data:", "blob:"],
+        "font-src": [_SELF, "data:"],
+        "connect-src": [_SELF],
+        "object-src": ["'none'"],
+        "base-uri": [_SELF],
+        "form-action": [_SELF],
+        "frame-ancestors": [_SELF],
+        "frame-src": [_SELF],
+    },
+}
 
 LOGGING = {
     "version": 1,
