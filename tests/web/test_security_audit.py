@@ -110,7 +110,7 @@ def test_making_a_user_superuser_in_the_admin_is_recorded(demo: Inspection) -> N
 
 
 def _auditor() -> Client:
-    user = User.objects.create_user("shenji", password=PASSWORD, first_name="审计员")
+    user = User.objects.create_user("shenji", password=PASSWORD, first_name="审计员", is_staff=True)
     user.groups.add(Group.objects.get(name=SECURITY_AUDITOR))
     client = Client()
     client.force_login(user)

@@ -105,7 +105,7 @@ def test_the_superusers_business_posts_all_answer_403_and_change_nothing(demo: I
 
 @pytest.mark.parametrize("group", [SYSTEM_ADMIN, SECURITY_ADMIN])
 def test_a_system_role_cannot_report_or_approve_in_the_service(demo: Inspection, group: str) -> None:
-    user = User.objects.create_user("sys", password="Xx-12345678")
+    user = User.objects.create_user("sys", password="Xx-12345678", is_staff=True)
     user.groups.add(Group.objects.get(name=group))
     measure = Measure.objects.filter(inspection=demo, status="in_progress").first()
     assert measure is not None

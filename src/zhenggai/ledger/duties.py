@@ -1,7 +1,7 @@
 """三员分立: the three system roles, kept apart from the business roles (Membership).
 
 系统管理员 manages accounts, units and settings; 安全管理员 manages roles and permissions; 安全审计员 reads the
-全程纪实 and nothing else. They are Django groups (created by migration 0009). None of them, nor the superuser,
+全程纪实 and nothing else. They are Django groups (created after every migrate, ensure_system_roles) and count only for staff accounts. None of them, nor the superuser,
 may take a business action (report, approve, publish, import…) without holding the business role in that unit:
 permissions.has_role does not let anyone through on a system role.
 """
@@ -18,7 +18,8 @@ SYSTEM_ROLES = (SYSTEM_ADMIN, SECURITY_ADMIN, SECURITY_AUDITOR)
 
 def system_roles(user: Any) -> frozenset[str]:
     """The user's system roles (group names), read once per user object."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    # System roles are held by staff accounts only (they work in the admin): no query for everyone else.
+    if not getattr(user, "is_authenticated", False) or not user.is_active or not user.is_staff:
         return frozenset()
     cached: frozenset[str] | None = getattr(user, "_zhenggai_system_roles", None)
     if cached is None:

@@ -88,7 +88,10 @@ def download_event(
 
 @receiver(user_logged_in)
 def _logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    security_event("login", user=user, request=request)
+    # A login through the site (a request with a method); not a programmatic one such as a test client's
+    # login(), which builds an empty request.
+    if request is not None and request.method is not None:
+        security_event("login", user=user, request=request)
 
 
 @receiver(user_logged_out)
