@@ -222,6 +222,7 @@ SUPERVISE = [
     ("overview", "/overview/"),
     ("unit", "/units/{unit}/"),
     ("issue-notice", "/supervision/notices/issue/?measures={measure}"),
+    ("audit-log", "/audit/"),
 ]
 ROLE_PAGES = {
     "xunchaban": COMMON + MANAGE + SUPERVISE,
