@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.test import Client
 from django.utils import timezone
 
 from tests.web.conftest import login
@@ -120,3 +121,35 @@ def test_the_superuser_still_reads_the_ledger_and_manages_units_and_users(demo: 
     admin = login("admin")
     assert admin.get(f"/inspections/{demo.pk}/").status_code == 200
     assert admin.get("/org/").status_code == 200
+
+
+def test_a_system_admin_edits_accounts_but_cannot_make_a_superuser_or_grant_system_roles(
+    demo: Inspection,
+) -> None:
+    sysadmin = User.objects.create_user("sysadmin", password="Xx-12345678", is_staff=True)
+    sysadmin.groups.add(Group.objects.get(name=SYSTEM_ADMIN))
+    client = Client()
+    client.force_login(sysadmin)
+    target = User.objects.get(username="chakan")
+    response = client.post(
+        f"/admin/auth/user/{target.pk}/change/",
+        {
+            "username": "chakan",
+            "first_name": "查看人员（改）",
+            "last_name": "",
+            "email": "",
+            "is_active": "on",
+            "is_staff": "on",
+            "is_superuser": "on",
+            "groups": [str(Group.objects.get(name=SECURITY_ADMIN).pk)],
+            "date_joined_0": "2025-01-01",
+            "date_joined_1": "08:00:00",
+        },
+    )
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert target.first_name == "查看人员（改）"
+    assert not target.is_superuser
+    assert not target.groups.exists()
+    event = AuditEvent.objects.filter(action="admin_change_user").latest("seq")
+    assert event.actor == sysadmin
