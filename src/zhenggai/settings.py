@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import django_stubs_ext
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "zhenggai.api",
     # django-ninja: its templates and static files serve the API docs from here, not from a CDN.
     "ninja",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +70,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A password set by someone else (or expired) must be changed before anything else.
+    "zhenggai.web.login_defence.PasswordChangeRequiredMiddleware",
+    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
+    # Last: turns a locked-out login into our page (web.login_defence.lockout_response).
+    "axes.middleware.AxesMiddleware",
 ]
 
 # ZHENGGAI_PORTAL_ONLY=1: this server (in the DMZ, sharing the database) serves only the public pages
@@ -103,10 +111,29 @@ TEMPLATES = [
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
-    # Django's validators with our own Chinese messages.
-    {"NAME": "zhenggai.web.form_messages.MinimumLengthValidator"},
+    # 等保 password policy, with our own Chinese messages: at least 8 characters from 3 of the 4 classes, not
+    # like the user name, not a common password.
+    {"NAME": "zhenggai.web.form_messages.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "zhenggai.web.login_defence.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "zhenggai.web.form_messages.UserAttributeSimilarityValidator"},
     {"NAME": "zhenggai.web.form_messages.CommonPasswordValidator"},
 ]
+# A password older than this many days must be changed at the next login; 0 turns expiry off.
+PASSWORD_MAX_DAYS = env_int("ZHENGGAI_PASSWORD_MAX_DAYS", 0, minimum=0)
+
+# Lockout after repeated login failures (django-axes): N failures within the cool-off lock the account (and,
+# separately, the address they came from) for the cool-off; ZHENGGAI_LOCKOUT_BY=username locks accounts only.
+AUTHENTICATION_BACKENDS = [
+    "zhenggai.web.login_defence.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("ZHENGGAI_LOGIN_FAILURES", 5, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("ZHENGGAI_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = env_list("ZHENGGAI_LOCKOUT_BY", ["username", "ip_address"])
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "zhenggai.web.login_defence.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["password", "old_password", "new_password1", "new_password2"]
+AXES_VERBOSE = False
 # An idle session ends after this many seconds. A request renews it only when less than half is left
 # (zhenggai.middleware.SessionRenewalMiddleware): no session write on every page.
 SESSION_COOKIE_AGE = env_int("ZHENGGAI_SESSION_SECONDS", 2 * 3600, minimum=60)
@@ -162,15 +189,9 @@ MEDIA_URL = "media/"
 # Behind nginx: evidence downloads are answered with this internal location + the file's path under
 # MEDIA_ROOT (X-Accel-Redirect), after the permission check; nginx sends the bytes. Empty: the app sends them.
 MEDIA_ACCEL_REDIRECT = env_str("ZHENGGAI_MEDIA_ACCEL_REDIRECT", "").rstrip("/")
-# Behind an HTTPS reverse proxy that sets X-Forwarded-Proto: requests count as secure, cookies are secure only.
-HTTPS = env_bool("ZHENGGAI_HTTPS", False)
-if HTTPS:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
 # Evidence files are kept under the data directory, never overwritten.
 EVIDENCE_MAX_BYTES = env_int("ZHENGGAI_EVIDENCE_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
-# 延期 limits (README: 整改规则): beyond either the 巡察办 must agree after the leader; further than the last
+# 延期 limits (docs/用户手册.md: 整改措施的生命周期): beyond either the 巡察办 must agree after the leader; further than the last
 # is refused outright (a typing error such as 9999-12-31).
 EXTENSION_MAX_DAYS = env_int("ZHENGGAI_EXTENSION_MAX_DAYS", 90, minimum=1)
 EXTENSION_MAX_COUNT = env_int("ZHENGGAI_EXTENSION_MAX_COUNT", 2, minimum=0)
@@ -226,6 +247,46 @@ DEFAULT_FROM_EMAIL = env_str("ZHENGGAI_EMAIL_FROM", "巡察整改管理系统 <z
 SITE_URL = env_str("ZHENGGAI_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Warning thresholds, e.g. "due_soon_days=10,stale_days=21" (zhenggai.supervision.rules.Rules).
 ZHENGGAI_SUPERVISION_RULES = env_str("ZHENGGAI_SUPERVISION_RULES", "")
+
+# --- HTTPS and headers (运维手册：安全) ---------------------------------------------------------------------
+# ZHENGGAI_HTTPS=1 when users reach the system over HTTPS (usually through a reverse proxy that terminates TLS
+# and sets X-Forwarded-Proto): cookies only over HTTPS, HSTS, plain HTTP redirected (except the health check).
+HTTPS = env_bool("ZHENGGAI_HTTPS", False)
+if HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env_int("ZHENGGAI_HSTS_SECONDS", 365 * 24 * 3600, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ZHENGGAI_HSTS_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("ZHENGGAI_HSTS_PRELOAD", True)
+    # Only the proxy may set this header: it must overwrite what a client sends.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Origins (scheme://host[:port]) a form may be posted from when it is not the request's own host, such as the
+# proxy's public address: "https://zhenggai.example.gov.cn".
+CSRF_TRUSTED_ORIGINS = env_list("ZHENGGAI_CSRF_TRUSTED_ORIGINS", [])
+SESSION_COOKIE_HTTPONLY = True
+# Strict Content-Security-Policy: scripts, styles, fonts and connections only from this site, no inline script
+# (every script is a static file; HTMX is told not to inject its indicator style). Style attributes stay allowed
+# (style-src-attr) for the few layout widths set in templates; <style> elements do not.
+_SELF = "'self'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        "style-src-elem": [_SELF],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [_SELF, "data:", "blob:"],
+        "font-src": [_SELF, "data:"],
+        "connect-src": [_SELF],
+        "object-src": ["'none'"],
+        "base-uri": [_SELF],
+        "form-action": [_SELF],
+        "frame-ancestors": [_SELF],
+        "frame-src": [_SELF],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -172,7 +172,12 @@ def test_deactivated_user_cannot_log_in_and_can_be_reactivated(world: World, cli
     assert not client.login(username="staff_a", password="pass-Word-123")
     set_active(staff, True, by=leader)
     assert client.login(username="staff_a", password="pass-Word-123")
-    assert [e.action for e in AuditEvent.objects.order_by("id")] == ["deactivate_user", "activate_user"]
+    # the refused login is on record too (等保 安全审计)
+    assert [e.action for e in AuditEvent.objects.order_by("id")] == [
+        "deactivate_user",
+        "login_failed",
+        "activate_user",
+    ]
 
 
 def test_managed_units_are_the_leaders_subtree(world: World) -> None:
@@ -372,7 +377,8 @@ def test_leaders_and_staff_cannot_bulk_import(world: World) -> None:
 def test_a_weak_initial_password_is_an_error_beside_its_row(world: World) -> None:
     result = _import(world, xlsx(UNITS, [("weak", "", "区民政局", "查看", "", "123")]))
     assert result.errors == [
-        "工作表“用户”第2行“初始密码”列：密码太短，至少要有 8 个字符。这个密码太常见，容易被猜到，请换一个。"
+        "工作表“用户”第2行“初始密码”列：密码太短，至少要有 8 个字符。"
+        "密码须包含大写字母、小写字母、数字、其他符号中的至少 3 类。这个密码太常见，容易被猜到，请换一个。"
     ]
 
 

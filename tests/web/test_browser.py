@@ -233,6 +233,7 @@ SUPERVISE = [
     ("rubric", "/evaluation/rubric/"),
     ("rechecks", "/evaluation/rechecks/"),
     ("recheck", "/evaluation/rechecks/{recheck}/"),
+    ("audit-log", "/audit/"),
 ]
 ROLE_PAGES = {
     "xunchaban": COMMON + MANAGE + SUPERVISE,

@@ -65,6 +65,14 @@ def test_every_app_renders_inside_the_one_layout_with_the_full_header(demo: Insp
     assert 'class="breadcrumb' in page or path == "/"
 
 
+def test_the_audit_log_renders_inside_the_one_layout_with_the_full_header(demo: Inspection) -> None:
+    page = login("xunchaban").get("/audit/").content.decode()
+    assert MARKER in page
+    for item in ("首页", "巡察台账", "督查督办", "全程纪实", "修改密码", "退出"):
+        assert item in page
+    assert 'class="breadcrumb' in page
+
+
 def test_login_page_has_the_layout_but_no_navigation() -> None:
     page = Client().get("/accounts/login/").content.decode()
     assert MARKER in page

@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
+from zhenggai.ledger.duties import is_security_admin
 from zhenggai.ledger.models import (
     AuditEvent,
     Clue,
@@ -214,3 +216,30 @@ class InspectionTallyAdmin(ReadOnlyAdmin):
         qs = super().get_queryset(request)
         paths = scope_paths(request.user)
         return qs if paths is None else qs.filter(path_q("unit__path", paths))
+
+
+# --- accounts: 三员分立 in Django's user admin ----------------------------------------------------------------
+
+# Who is superuser, which groups (system roles) and permissions a user has: the 安全管理员's (and the
+# superuser's) to change, not the 系统管理员's, who manages the accounts themselves.
+_SECURITY_FIELDS = ("is_superuser", "groups", "user_permissions")
+
+
+class AccountAdmin(DjangoUserAdmin[User]):
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if not is_security_admin(request.user):
+            fields += _SECURITY_FIELDS
+        return fields
+
+    def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
+        """One admin log entry per user (each mirrored on the 全程纪实 chain), also for a bulk deletion."""
+        from django.contrib.admin.models import DELETION, LogEntry
+
+        by = request.user.pk
+        assert by is not None  # the admin is for logged-in staff
+        return [LogEntry.objects.log_actions(by, [obj], DELETION, single_object=True) for obj in queryset]
+
+
+admin.site.unregister(User)
+admin.site.register(User, AccountAdmin)

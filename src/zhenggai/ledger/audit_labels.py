@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.apps import apps
 
 from zhenggai.evaluation.audit_labels import ACTION_LABELS as EVALUATION_LABELS
+from zhenggai.ledger.security_audit import ACTION_LABELS as SECURITY_LABELS
 from zhenggai.ledger.services.organisation import ACTION_LABELS as ORGANISATION_LABELS
 
 ACTION_LABELS: dict[str, str] = {
@@ -73,6 +74,8 @@ ACTION_LABELS: dict[str, str] = {
     **ORGANISATION_LABELS,
     # 整改评估 and 回头看
     **EVALUATION_LABELS,
+    # logins, downloads, accounts (等保 安全审计)
+    **SECURITY_LABELS,
 }
 
 # Edits in the Django admin: admin_<add|change|delete>_<model>.

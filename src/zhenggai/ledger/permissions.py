@@ -13,11 +13,10 @@ if TYPE_CHECKING:
 
 
 def has_role(user: User, unit: Unit, *roles: Role) -> bool:
-    """True when the user holds one of `roles` in `unit` or in any unit above it."""
+    """True when the user holds one of `roles` in `unit` or in any unit above it. A business role only:
+    the superuser and the system roles (三员分立, ledger.duties) get no business action from their rank."""
     if not user.is_active:
         return False
-    if getattr(user, "is_superuser", False):
-        return True
     return Membership.objects.filter(user=user, unit__path__in=unit.ancestor_paths(), role__in=roles).exists()
 
 

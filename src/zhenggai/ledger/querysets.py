@@ -67,8 +67,11 @@ def scope_is_wide(user: AnyUser) -> bool:
 
 
 def role_paths(user: AnyUser, roles: tuple[str, ...] | None = None) -> list[str] | None:
-    """Roots of the subtrees where the user holds one of `roles` (any role when None); None for a superuser."""
-    if getattr(user, "is_superuser", False) and user.is_active:
+    """Roots of the subtrees where the user holds one of `roles` (any role when None).
+
+    With `roles` None (what the user may read) a superuser gets None: everything. With named roles (where the
+    user may act) the superuser has only the roles they hold (三员分立: no business action by rank)."""
+    if roles is None and getattr(user, "is_superuser", False) and user.is_active:
         return None
     paths = sorted({path for path, role in memberships(user) if roles is None or role in roles})
     # Drop paths inside another path: one prefix match covers them.

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -20,8 +21,9 @@ from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from zhenggai.ledger.choices import MeasureStatus, Role
-from zhenggai.ledger.errors import DomainError
+from zhenggai.ledger.errors import DomainError, NotPermitted
 from zhenggai.ledger.models import AuditEvent, Measure, Membership
+from zhenggai.ledger.security_audit import download_event
 from zhenggai.supervision.alerts import severity
 from zhenggai.supervision.choices import WARNING_COLOURS, Colour, NoticeStatus
 from zhenggai.supervision.digest import digest_for
@@ -77,7 +79,8 @@ def _bad(request: HttpRequest, message: str) -> HttpResponse:
 
 
 def is_supervisor(user: User) -> bool:
-    return user.is_superuser or Membership.objects.filter(user=user, role=Role.SUPERVISOR).exists()
+    """Holds the 巡察办 role somewhere (a business role: the superuser issues nothing by rank)."""
+    return Membership.objects.filter(user=user, role=Role.SUPERVISOR).exists()
 
 
 @login_required
@@ -97,10 +100,10 @@ def weekly_docx(request: HttpRequest) -> HttpResponse:
     if day is None:
         return _bad(request, "日期格式应为 2025-04-07。")
     content = digest_docx(digest_for(_user(request), day))
+    name = f"整改工作每周汇总-{day.isoformat()}.docx"
+    download_event(request, "download_weekly", None, None, name)
     response = HttpResponse(content, content_type=DOCX)
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"整改工作每周汇总-{day.isoformat()}.docx"
-    )
+    response["Content-Disposition"] = content_disposition_header(True, name)
     return response
 
 
@@ -190,6 +193,8 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 set_email_mutes(by=user, muted_kinds=form.cleaned_data["muted_kinds"])
+            except NotPermitted as exc:
+                raise PermissionDenied(exc.message) from None
             except DomainError as exc:
                 attach_error(form, exc)
             else:
@@ -263,6 +268,8 @@ def reply_notice(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             reply_service(by=_user(request), notice=found, reply=form.cleaned_data["reply"])
+        except NotPermitted as exc:
+            raise PermissionDenied(exc.message) from None
         except DomainError as exc:
             context = _notice_page(request, found, form=form, error=exc.message)
             return render(request, "supervision/notice.html", context, status=400)
@@ -282,6 +289,8 @@ def close_notice(request: HttpRequest, pk: int) -> HttpResponse:
             close_supervision_notice(
                 by=_user(request), notice=found, closing_note=form.cleaned_data["closing_note"]
             )
+        except NotPermitted as exc:
+            raise PermissionDenied(exc.message) from None
         except DomainError as exc:
             attach_error(form, exc)
         else:
@@ -308,6 +317,8 @@ def issue_notice(request: HttpRequest) -> HttpResponse:
                     content=data["content"],
                     reply_deadline=data["reply_deadline"],
                 )
+            except NotPermitted as exc:
+                raise PermissionDenied(exc.message) from None
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:

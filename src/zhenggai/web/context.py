@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from zhenggai.ledger.choices import Role
+from zhenggai.ledger.duties import is_auditor, is_system_admin
 from zhenggai.ledger.querysets import role_paths
 from zhenggai.supervision.models import Notification
 
@@ -36,6 +37,9 @@ def roles(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav_manage": role_paths(user, (Role.LEADER, Role.SUPERVISOR)) != [],
         "nav_supervisor": role_paths(user, (Role.SUPERVISOR,)) != [],
+        "nav_org": is_system_admin(user) or role_paths(user, (Role.LEADER, Role.SUPERVISOR)) != [],
+        "nav_audit": is_auditor(user)
+        or (not user.is_superuser and role_paths(user, (Role.SUPERVISOR,)) != []),
         "nav_unread": Notification.objects.filter(user=user, read_at__isnull=True).count(),
         "nav_ledger_pages": LEDGER_PAGES,
     }

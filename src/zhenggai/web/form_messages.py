@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.core.exceptions import ValidationError
 
 
 def _invalid(field: forms.Field, label: str) -> str:
@@ -136,6 +137,17 @@ class MinimumLengthValidator(password_validation.MinimumLengthValidator):
 
     def get_help_text(self) -> str:
         return f"至少 {self.min_length} 个字符"
+
+
+class UserAttributeSimilarityValidator(password_validation.UserAttributeSimilarityValidator):
+    def validate(self, password: str, user: Any = None) -> None:
+        try:
+            super().validate(password, user)
+        except ValidationError:
+            raise ValidationError(self.get_help_text(), code="password_too_similar") from None
+
+    def get_help_text(self) -> str:
+        return "密码不能与用户名、姓名或邮箱相近。"
 
 
 class CommonPasswordValidator(password_validation.CommonPasswordValidator):

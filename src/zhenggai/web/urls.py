@@ -1,8 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from zhenggai.web.form_messages import LoginForm, PasswordForm
+from zhenggai.web.form_messages import LoginForm
 from zhenggai.web.views import (
+    account,
     audit,
     charts,
     documents,
@@ -28,9 +29,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="web/password_change.html", form_class=PasswordForm
-        ),
+        account.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(
@@ -78,6 +77,7 @@ urlpatterns = [
     path("overview/", overview.overview, name="overview"),
     path("overview/charts/", charts.charts, name="overview_charts"),
     path("overview.xlsx", overview.export, name="overview_export"),
+    path("audit/", audit.audit_log, name="audit_log"),
     path("audit/<str:kind>/<int:pk>/", audit.audit_trail, name="audit"),
     path("inspections/<int:pk>/ledger.xlsx", documents.ledger_xlsx, name="ledger_export"),
     path("inspections/<int:pk>/ledger/import/", documents.ledger_import, name="ledger_import"),

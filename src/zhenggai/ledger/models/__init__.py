@@ -1,3 +1,4 @@
+from zhenggai.ledger.models.accounts import PasswordState
 from zhenggai.ledger.models.audit import AuditEvent
 from zhenggai.ledger.models.inspections import Clue, Finding, Inspection, Regulation
 from zhenggai.ledger.models.measures import Evidence, Extension, Measure, ProgressReport, Reach, SignOff
@@ -14,6 +15,7 @@ __all__ = [
     "InspectionTally",
     "Measure",
     "Membership",
+    "PasswordState",
     "ProgressReport",
     "Reach",
     "Regulation",

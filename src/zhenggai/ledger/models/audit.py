@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from zhenggai.ledger.models.units import Unit
 from zhenggai.ledger.querysets import AuditEventQuerySet
@@ -10,7 +11,8 @@ from zhenggai.ledger.querysets import AuditEventQuerySet
 class AuditEvent(models.Model):
     """全程纪实: who did what to which object, when, from what to what. Written by services only."""
 
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    # Set when written (not auto_now_add: the time is part of the hash, computed before the insert).
+    at = models.DateTimeField("时间", default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="操作人",
@@ -30,6 +32,10 @@ class AuditEvent(models.Model):
     after = models.JSONField("变更后", null=True, blank=True)
     note = models.TextField("说明", blank=True)
     request_id = models.CharField("请求ID", max_length=64, blank=True)
+    # The hash chain (ledger.audit_chain): position, the previous event's hash, this event's hash.
+    seq = models.BigIntegerField("序号", unique=True, editable=False)
+    prev_hash = models.CharField("前一条哈希", max_length=64, editable=False)
+    chain_hash = models.CharField("哈希", max_length=64, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 

@@ -27,9 +27,10 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.functions import Lower
 
 from zhenggai.ledger.choices import Role, UnitKind
+from zhenggai.ledger.duties import is_security_admin, is_system_admin
 from zhenggai.ledger.errors import InvalidInput, NotPermitted
 from zhenggai.ledger.middleware import current_request_id
-from zhenggai.ledger.models import Membership, Unit
+from zhenggai.ledger.models import Membership, PasswordState, Unit
 from zhenggai.ledger.models.units import PATH_STEP
 from zhenggai.ledger.permissions import has_role
 from zhenggai.ledger.querysets import path_q, role_paths
@@ -81,17 +82,17 @@ KIND_WORDS: dict[str, UnitKind] = {
 
 def managed_units(user: User) -> QuerySet[Unit]:
     """Units the user manages: the subtrees where they lead or supervise; every unit for a superuser."""
-    paths = role_paths(user, tuple(MANAGER_ROLES))
+    paths = None if is_system_admin(user) else role_paths(user, tuple(MANAGER_ROLES))
     units = Unit.objects.all()
     return units if paths is None else units.filter(path_q("path", paths))
 
 
 def managed_users(user: User) -> QuerySet[User]:
     """Users whose every role lies in units the user manages (superusers only by superusers)."""
-    paths = role_paths(user, tuple(MANAGER_ROLES))
+    paths = None if is_system_admin(user) else role_paths(user, tuple(MANAGER_ROLES))
     users = User.objects.all()
     if paths is None:
-        return users
+        return users if user.is_superuser else users.filter(is_superuser=False)
     if not paths:
         return users.none()
     outside = Membership.objects.filter(user=OuterRef("pk")).exclude(path_q("unit__path", paths))
@@ -100,12 +101,12 @@ def managed_users(user: User) -> QuerySet[User]:
 
 
 def can_manage_unit(user: User, unit: Unit) -> bool:
-    return has_role(user, unit, *MANAGER_ROLES)
+    return is_system_admin(user) or has_role(user, unit, *MANAGER_ROLES)
 
 
 def can_import(user: User) -> bool:
     """Supervisors (for the units below them) and superusers bulk-import units and users."""
-    return user.is_active and role_paths(user, (Role.SUPERVISOR,)) != []
+    return user.is_active and (is_system_admin(user) or role_paths(user, (Role.SUPERVISOR,)) != [])
 
 
 def _require_unit(user: User, unit: Unit, action: str) -> None:
@@ -184,7 +185,12 @@ def generate_password(length: int = 12) -> str:
     """A random password that passes the validators: letters and digits without look-alikes (0/O, 1/l)."""
     while True:
         value = "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(length))
-        if any(c.isdigit() for c in value) and any(c.isalpha() for c in value):
+        # upper case, lower case and digits: 3 of the 4 classes the 等保 policy asks for
+        if (
+            any(c.isdigit() for c in value)
+            and any(c.islower() for c in value)
+            and any(c.isupper() for c in value)
+        ):
             return value
 
 
@@ -219,7 +225,9 @@ def _check_email(email: str) -> str:
 
 
 def _require_role_grant(by: User, unit: Unit, role: Role) -> None:
-    if role == Role.SUPERVISOR and not has_role(by, unit, Role.SUPERVISOR):
+    if role == Role.SUPERVISOR and not (
+        is_system_admin(by) or is_security_admin(by) or has_role(by, unit, Role.SUPERVISOR)
+    ):
         raise NotPermitted("只有上级巡察办或系统管理员可以授予“巡察办”角色。")
 
 
@@ -250,6 +258,7 @@ def add_user(
         user = User(username=username, first_name=full_name.strip(), email=email)
         user.set_password(initial)
         user.save()
+        PasswordState.objects.create(user=user, must_change=True)
         Membership.objects.create(user=user, unit=unit, role=role)
         record(
             actor=by,
@@ -295,6 +304,8 @@ def reset_password(target: User, *, by: User, password: str | None = None) -> st
         _require_user(by, target, "重设密码")
         target.set_password(new)
         target.save(update_fields=["password"])
+        # set by someone else: the user chooses their own at the next login
+        PasswordState.objects.update_or_create(user=target, defaults={"must_change": True})
         # The event says that the password changed, never what it is.
         record(
             actor=by,
@@ -490,7 +501,7 @@ def import_organisation(
     result = OrgImportResult(dry_run=dry_run)
     if not by.is_active or not can_import(by):
         raise NotPermitted("只有巡察办（为其下级单位）或系统管理员可以批量导入单位和用户。")
-    scope = role_paths(by, (Role.SUPERVISOR,))
+    scope = None if is_system_admin(by) else role_paths(by, (Role.SUPERVISOR,))
     units = _Units(scope)
     new_units = _plan_units(book, units, scope, result)
     plans = _plan_users(book, units, scope, by, result)
@@ -776,6 +787,9 @@ def _apply(new_units: list[_Node], plans: list[_UserPlan], units: _Units) -> Uni
     User.objects.bulk_create(fresh, batch_size=_BATCH)
     for plan, user in zip([p for p in plans if p.existing is None], fresh, strict=True):
         plan.existing = user
+    PasswordState.objects.bulk_create(
+        [PasswordState(user=user, must_change=True) for user in fresh], batch_size=_BATCH
+    )
     updated: list[User] = []
     for plan in plans:
         if plan.changed and plan.existing is not None:

@@ -30,6 +30,7 @@ from django.utils.safestring import mark_safe
 from zhenggai.ledger.errors import DomainError, NotPermitted
 from zhenggai.ledger.models import Finding, Inspection, Measure
 from zhenggai.ledger.permissions import can_manage
+from zhenggai.ledger.security_audit import download_event
 from zhenggai.notices.choices import Audience, ExcludedKind
 from zhenggai.notices.document import StatedFigures
 from zhenggai.notices.models import Notice
@@ -84,7 +85,9 @@ def ledger_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = _inspection(request, pk)
     buffer = io.BytesIO()
     export_ledger(inspection, buffer, actor(request))
-    return download(buffer.getvalue(), XLSX, f"{inspection.inspected_unit.name}巡察整改台账.xlsx")
+    name = f"{inspection.inspected_unit.name}巡察整改台账.xlsx"
+    download_event(request, "download_ledger", inspection, inspection.inspected_unit, name)
+    return download(buffer.getvalue(), XLSX, name)
 
 
 def notice_docx(request: HttpRequest, pk: int) -> HttpResponse:
@@ -93,7 +96,10 @@ def notice_docx(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manager(actor(request), inspection, "下载内部通报")
     prepared = prepare_notice(inspection, audience=Audience.INTERNAL)
     title = prepared.doc.title or "整改情况通报"
-    return download(render_docx(prepared.doc, prepared.options), DOCX, f"{title}（内部）.docx")
+    content = render_docx(prepared.doc, prepared.options)
+    name = f"{title}（内部）.docx"
+    download_event(request, "download_internal_notice", inspection, inspection.inspected_unit, name)
+    return download(content, DOCX, name)
 
 
 def notice_download(request: HttpRequest, pk: int) -> HttpResponse:
@@ -110,6 +116,8 @@ def notice_download(request: HttpRequest, pk: int) -> HttpResponse:
     except OSError:
         raise Http404("通报文件已不在存储中，请联系管理员。") from None
     name = f"{notice.title}（第{notice.version}版·{notice.get_audience_display()}）.docx"
+    action = "download_notice" if notice.is_public else "download_internal_notice"
+    download_event(request, action, notice, notice.inspection.inspected_unit, name)
     return download(content, DOCX, name)
 
 

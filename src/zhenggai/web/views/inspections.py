@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -207,6 +208,8 @@ def add_regulation(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.record_regulation(by=actor(request), inspection=inspection, **form.cleaned_data)
+        except NotPermitted as error:
+            raise PermissionDenied(error.message) from None
         except DomainError as error:
             attach_error(form, error)
         else:
@@ -226,6 +229,8 @@ def add_clue(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.record_clue(by=actor(request), inspection=inspection, **form.cleaned_data)
+        except NotPermitted as error:
+            raise PermissionDenied(error.message) from None
         except DomainError as error:
             attach_error(form, error)
         else:
@@ -243,6 +248,8 @@ def update_clue(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.update_clue(by=actor(request), clue=clue, **form.cleaned_data)
+        except NotPermitted as error:
+            raise PermissionDenied(error.message) from None
         except DomainError as error:
             attach_error(form, error)
         else:

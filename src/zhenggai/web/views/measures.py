@@ -11,6 +11,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.forms import Form
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseForbidden
@@ -34,6 +35,7 @@ from zhenggai.ledger.models import (
     SignOff,
     Unit,
 )
+from zhenggai.ledger.security_audit import download_event
 from zhenggai.web.access import measure_actions
 from zhenggai.web.forms import (
     ExtensionForm,
@@ -246,6 +248,8 @@ def _act(
     if form.is_valid():
         try:
             call(measure, form.cleaned_data)
+        except NotPermitted as error:
+            raise PermissionDenied(error.message) from None
         except DomainError as error:
             attach_error(form, error)
         else:
@@ -262,6 +266,8 @@ def _withdraw(request: HttpRequest, model: type[SignOff] | type[Extension], pk: 
             services.withdraw_signoff_request(by=actor(request), signoff=item)
         else:
             services.withdraw_extension_request(by=actor(request), extension=item)
+    except NotPermitted as error:
+        raise PermissionDenied(error.message) from None
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -320,6 +326,8 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.reopen_measure(by=actor(request), measure=measure, reason=form.cleaned_data["reason"])
+        except NotPermitted as error:
+            raise PermissionDenied(error.message) from None
         except DomainError as error:
             messages.error(request, error.message)
         else:
@@ -378,7 +386,11 @@ INLINE_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
 def evidence_file(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     """A piece of evidence, scoped like its measure: shown inline when an image or a PDF, else downloaded.
     Behind nginx (ZHENGGAI_MEDIA_ACCEL_REDIRECT) the permission check stays here and nginx sends the file."""
-    evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
+    evidence = get_object_or_404(
+        Evidence.objects.visible_to(request.user).select_related("measure__inspection__inspected_unit"), pk=pk
+    )
+    unit = evidence.measure.inspection.inspected_unit
+    download_event(request, "download_evidence", evidence, unit, evidence.original_name)
     if settings.MEDIA_ACCEL_REDIRECT and not settings.S3_BUCKET:  # nginx reads local files only
         return accel_redirect(
             evidence.file.name or "",

@@ -13,6 +13,7 @@ from django.shortcuts import render
 
 from zhenggai.ledger.models import InspectionTally, Round
 from zhenggai.ledger.querysets import path_q, scope_paths
+from zhenggai.ledger.security_audit import download_event
 from zhenggai.supervision.models import DailySnapshot, SnapshotBasis
 from zhenggai.web.views.common import MANAGERS, paginate, require_roles
 
@@ -185,4 +186,5 @@ def export(request: HttpRequest) -> HttpResponse:
         buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response["Content-Disposition"] = "attachment; filename*=UTF-8''%E6%95%B4%E6%94%B9%E6%80%BB%E8%A7%88.xlsx"
+    download_event(request, "download_overview", None, None, "整改总览.xlsx")
     return response

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import F, Prefetch, QuerySet, Window
 from django.db.models.functions import RowNumber
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from zhenggai.ledger import services
 from zhenggai.ledger.choices import Decision, MeasureStatus
-from zhenggai.ledger.errors import DomainError
+from zhenggai.ledger.errors import DomainError, NotPermitted
 from zhenggai.ledger.models import Evidence, Extension, ProgressReport, SignOff
 from zhenggai.web.access import managed_q
 from zhenggai.web.forms import ReviewForm
@@ -144,6 +145,8 @@ def _decide(request: HttpRequest, kind: str, pk: int, approve: bool) -> HttpResp
             services.approve_extension(by=user, extension=item, note=note)
         else:
             services.reject_extension(by=user, extension=item, reason=note)
+    except NotPermitted as error:
+        raise PermissionDenied(error.message) from None
     except DomainError as error:
         return _refused(request, item, error.message, note)
     item.refresh_from_db(fields=["decision"])
