@@ -9,6 +9,7 @@ import base64
 import hashlib
 import json
 import secrets
+import socket
 import threading
 import time
 import urllib.parse
@@ -37,6 +38,7 @@ class Provider:
     url: str = ""
     claims: dict[str, Any] = field(default_factory=dict)  # the next person to sign in
     audience: str = CLIENT_ID
+    forge: bool = False  # sign the id_token with a key that is not in the JWKS
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
     refused: list[str] = field(default_factory=list)
@@ -45,6 +47,7 @@ class Provider:
 @pytest.fixture(scope="module")
 def provider() -> Iterator[Provider]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
     jwk |= {"kid": "k1", "alg": "RS256", "use": "sig"}
     state = Provider()
@@ -124,7 +127,7 @@ def provider() -> Iterator[Provider]:
                     "exp": now + 300,
                     "nonce": query.get("nonce"),
                 },
-                key,
+                other_key if state.forge else key,
                 algorithm="RS256",
                 headers={"kid": "k1"},
             )
@@ -160,6 +163,7 @@ def oidc(provider: Provider, settings: Any, world: World) -> Provider:
         ]
     )
     provider.audience = CLIENT_ID
+    provider.forge = False
     provider.claims = {
         "sub": "u-1001",
         "preferred_username": "zhangsan",
@@ -247,3 +251,20 @@ def test_local_accounts_keep_working_beside_oidc(oidc: Provider, world: World) -
     response = Client().post("/accounts/login/", {"username": "leader_a", "password": "local-pass-123"})
     assert response.status_code == 302
     assert not oidc.refused
+
+
+def test_id_token_signed_with_another_key_signs_nobody_in(oidc: Provider) -> None:
+    oidc.forge = True
+    landed = sign_in(Client())
+    assert landed["Location"] == "/accounts/login/?oidc=failed"
+    assert not User.objects.filter(username="zhangsan").exists()
+
+
+def test_unreachable_provider_sends_the_button_back_to_the_login_page(oidc: Provider, settings: Any) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{s.getsockname()[1]}"
+    settings.ZHENGGAI_OIDC_ISSUER = closed
+    start = Client().get("/accounts/oidc/start/")
+    assert start.status_code == 302
+    assert start["Location"] == "/accounts/login/?oidc=failed"
