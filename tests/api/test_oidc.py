@@ -268,3 +268,11 @@ def test_unreachable_provider_sends_the_button_back_to_the_login_page(oidc: Prov
     start = Client().get("/accounts/oidc/start/")
     assert start.status_code == 302
     assert start["Location"] == "/accounts/login/?oidc=failed"
+
+
+def test_deactivated_account_cannot_sign_in_through_the_provider(oidc: Provider) -> None:
+    User.objects.create(username="zhangsan", is_active=False)
+    client = Client()
+    landed = sign_in(client)
+    assert landed["Location"] == "/accounts/login/?oidc=failed"
+    assert not client.get("/").wsgi_request.user.is_authenticated
