@@ -145,4 +145,7 @@ class DirectoryBackend(LDAPBackend):  # type: ignore[misc]
 
 def login_context(request: HttpRequest) -> dict[str, Any]:
     """Template context: tells the login page that directory accounts may sign in."""
-    return {"directory_login": bool(getattr(settings, "AUTH_LDAP_SERVER_URI", ""))}
+    return {
+        "directory_login": bool(getattr(settings, "AUTH_LDAP_SERVER_URI", "")),
+        "oidc_login": bool(getattr(settings, "OIDC_RP_CLIENT_ID", "")),
+    }

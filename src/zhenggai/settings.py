@@ -234,6 +234,32 @@ if AUTH_LDAP_SERVER_URI:
     AUTH_LDAP_USER_ATTR_MAP = {"first_name": env_str("ZHENGGAI_LDAP_NAME_ATTR", "cn"), "email": "mail"}
     AUTHENTICATION_BACKENDS = ["zhenggai.directory.DirectoryBackend", *AUTHENTICATION_BACKENDS]
 
+# Sign-in with an OpenID Connect 统一身份认证 (docs/运维手册.md). An empty client id: no OIDC button.
+OIDC_RP_CLIENT_ID = env_str("ZHENGGAI_OIDC_CLIENT_ID", "")
+ZHENGGAI_OIDC_ISSUER = env_str("ZHENGGAI_OIDC_ISSUER", "")
+ZHENGGAI_OIDC_USERNAME_CLAIM = env_str("ZHENGGAI_OIDC_USERNAME_CLAIM", "preferred_username")
+ZHENGGAI_OIDC_NAME_CLAIM = env_str("ZHENGGAI_OIDC_NAME_CLAIM", "name")
+ZHENGGAI_OIDC_GROUPS_CLAIM = env_str("ZHENGGAI_OIDC_GROUPS_CLAIM", "groups")
+OIDC_RP_CLIENT_SECRET = env_str("ZHENGGAI_OIDC_CLIENT_SECRET", "")
+OIDC_RP_SCOPES = env_str("ZHENGGAI_OIDC_SCOPES", "openid profile email")
+OIDC_RP_SIGN_ALGO = env_str("ZHENGGAI_OIDC_SIGN_ALGO", "RS256")
+# Endpoints: from the issuer's discovery document unless set here.
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("ZHENGGAI_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("ZHENGGAI_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("ZHENGGAI_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("ZHENGGAI_OIDC_JWKS_ENDPOINT", "")
+OIDC_TIMEOUT = 10
+OIDC_USE_PKCE = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?oidc=failed"
+if OIDC_RP_CLIENT_ID:
+    from zhenggai.directory import parse_rules as _parse_rules
+
+    _parse_rules(ZHENGGAI_DIRECTORY_RULES)  # a bad rule stops start-up with its reason
+    if not ZHENGGAI_OIDC_ISSUER and not (OIDC_OP_AUTHORIZATION_ENDPOINT and OIDC_OP_TOKEN_ENDPOINT):
+        raise ValueError("ZHENGGAI_OIDC_CLIENT_ID needs ZHENGGAI_OIDC_ISSUER (or every endpoint)")
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "zhenggai.oidc.OIDCBackend"]
+
 # E-mail for warnings, 督办单 and the weekly summary (README: 督查督办). An empty host turns e-mail off.
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = env_str("ZHENGGAI_EMAIL_HOST", "")

@@ -57,6 +57,8 @@ class WebhookEvent(models.TextChoices):
     SIGNOFF_REQUESTED = "signoff_requested", "申请销号"
     SIGNOFF_DECIDED = "signoff_decided", "销号审核结果"
     WEEKLY_READY = "weekly_ready", "每周汇总已生成"
+    FEEDBACK_RECEIVED = "feedback_received", "收到群众意见"
+    FEEDBACK_OVERDUE = "feedback_overdue", "群众意见超期未答复"
 
 
 class WebhookEndpoint(models.Model):

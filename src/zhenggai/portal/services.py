@@ -34,6 +34,7 @@ from zhenggai.portal.choices import CLOSED_STATES, FeedbackCategory, FeedbackSta
 from zhenggai.portal.models import FeedbackAttachment, PublicFeedback
 from zhenggai.portal.public import bump_stamp
 from zhenggai.portal.workdays import add_working_days
+from zhenggai.supervision import webhook_events
 from zhenggai.web.access import managed_paths
 
 CONTENT_MAX = 2000
@@ -175,6 +176,7 @@ def submit_feedback(submission: Submission) -> tuple[PublicFeedback, str]:
                 },
             )
             transaction.on_commit(lambda: feedback_received(feedback.pk))
+            webhook_events.feedback_received(feedback)
     except IntegrityError:
         for name in stored:
             default_storage.delete(name)

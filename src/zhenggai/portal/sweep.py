@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from zhenggai.ledger.choices import Role
 from zhenggai.portal.models import PublicFeedback
 from zhenggai.portal.services import erase_contacts, overdue_feedback
+from zhenggai.supervision.webhook_events import feedback_overdue
 
 
 def sweep_feedback(today: dt.date, now: dt.datetime) -> dict[str, Any]:
@@ -41,6 +42,7 @@ def sweep_feedback(today: dt.date, now: dt.datetime) -> dict[str, Any]:
         ]
     PublicFeedback.objects.filter(pk__in=[f.pk for f in items]).update(red_since=today)
     deliver(outgoing)
+    feedback_overdue(items)
     return {
         "feedback_overdue": overdue_feedback(today).count(),
         "feedback_red_new": len(items),

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 if TYPE_CHECKING:
     from zhenggai.ledger.models import SignOff
+    from zhenggai.portal.models import PublicFeedback
     from zhenggai.supervision.models import SupervisionNotice, SupervisionRun
 
 
@@ -73,6 +74,60 @@ def weekly_ready(run: SupervisionRun) -> None:
             f"{run.period:%Y年%m月%d日}的每周整改汇总已生成，请登录系统查看。",
             reverse("supervision:weekly"),
         )
+
+
+def _due(feedback: PublicFeedback) -> str:
+    return f"{feedback.due_on.year}年{feedback.due_on.month}月{feedback.due_on.day}日"
+
+
+def _feedback_data(feedback: PublicFeedback) -> dict[str, object]:
+    # Never the message or the sender: robots post into group chats.
+    return {
+        "feedback_id": feedback.pk,
+        "category": feedback.category,
+        "due_on": feedback.due_on.isoformat(),
+    }
+
+
+def feedback_received(feedback: PublicFeedback) -> None:
+    """A citizen's 群众意见 came in through the portal (called inside the submission's transaction)."""
+    if not _enabled():
+        return
+    from zhenggai.api.models import WebhookEvent
+    from zhenggai.api.webhooks import announce
+
+    category = feedback.get_category_display()
+    announce(
+        WebhookEvent.FEEDBACK_RECEIVED,
+        feedback.unit,
+        f"新的群众意见：{category}（{feedback.unit.name}）",
+        f"{feedback.unit.name}收到一条群众意见（{category}），请于{_due(feedback)}前答复。",
+        f"/feedback/{feedback.pk}/",
+        **_feedback_data(feedback),
+    )
+
+
+def feedback_overdue(items: list[PublicFeedback]) -> None:
+    """The sweep found these past their time limit for the first time: one message each."""
+    if not _enabled() or not items:
+        return
+    from zhenggai.api.models import WebhookEvent
+    from zhenggai.api.webhooks import announce_many
+
+    announce_many(
+        WebhookEvent.FEEDBACK_OVERDUE,
+        [
+            (
+                feedback.unit,
+                f"群众意见超期未答复（{feedback.unit.name}）",
+                f"{feedback.unit.name}收到的群众意见（{feedback.get_category_display()}）答复时限为"
+                f"{_due(feedback)}，至今未答复，请立即办理。",
+                f"/feedback/{feedback.pk}/",
+                _feedback_data(feedback),
+            )
+            for feedback in items
+        ],
+    )
 
 
 def drain_webhooks() -> None:
