@@ -9,7 +9,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 from zhenggai.evaluation.choices import Grade, RecheckResult, RuleKind
-from zhenggai.ledger.models import Inspection, Measure, Round, Unit
+from zhenggai.ledger.models import Evidence, Inspection, Measure, Round, Unit
 from zhenggai.ledger.querysets import ScopedByInspectionQuerySet, path_q, scope_paths
 
 
@@ -178,3 +178,24 @@ class RecheckItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recheck} {self.measure.code}"
+
+
+class EvidenceImageHash(models.Model):
+    """The perceptual hash (dHash, 16 hex digits) of one image 佐证材料, computed once; "" when not readable."""
+
+    evidence = models.OneToOneField(
+        Evidence,
+        verbose_name="佐证材料",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="image_hash",
+    )
+    dhash = models.CharField("感知哈希", max_length=16, blank=True)
+    computed_at = models.DateTimeField("计算时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "佐证图片感知哈希"
+        verbose_name_plural = "佐证图片感知哈希"
+
+    def __str__(self) -> str:
+        return self.dhash
