@@ -199,3 +199,54 @@ class EvidenceImageHash(models.Model):
 
     def __str__(self) -> str:
         return self.dhash
+
+
+class SignalRun(models.Model):
+    """One stored scan of 纸面整改 signals over the whole ledger (`zhenggai signals --store`): the pages read the
+    latest instead of scanning at province scale."""
+
+    started_at = models.DateTimeField("开始时间")
+    finished_at = models.DateTimeField("完成时间", db_index=True)
+    measures = models.PositiveIntegerField("检查措施数")
+    signals = models.PositiveIntegerField("疑点数")
+    seconds = models.FloatField("用时（秒）")
+
+    class Meta:
+        verbose_name = "疑点扫描"
+        verbose_name_plural = "疑点扫描"
+        ordering = ["-finished_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"疑点扫描{self.pk}"
+
+
+class StoredSignal(models.Model):
+    """One signal of a stored run. `scope_path` is the nearest unit above all its inspections: a user sees
+    the signal when that unit is in their scope, so it shows nothing of units they may not see."""
+
+    run = models.ForeignKey(
+        SignalRun, verbose_name="疑点扫描", on_delete=models.CASCADE, related_name="items"
+    )
+    kind = models.CharField("类别", max_length=20)
+    summary = models.TextField("疑点")
+    evidence = models.JSONField("依据", default=list)
+    measure_ids = models.JSONField("措施", default=list)
+    links = models.JSONField("措施链接", default=list)  # [[measure id, unit name, code], …], at most 20
+    inspection_ids = models.JSONField("巡察", default=list)
+    notice_id = models.IntegerField("通报", null=True, blank=True)
+    scope_path = models.CharField("范围路径", max_length=400)
+
+    class Meta:
+        verbose_name = "疑点"
+        verbose_name_plural = "疑点"
+        ordering = ["run", "id"]
+        indexes = [models.Index(fields=["run", "scope_path"]), models.Index(fields=["run", "kind"])]
+
+    def __str__(self) -> str:
+        return self.summary
+
+    @property
+    def label(self) -> str:
+        from zhenggai.evaluation.signals.scan import KIND_LABELS
+
+        return KIND_LABELS.get(self.kind, self.kind)
