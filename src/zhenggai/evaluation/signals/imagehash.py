@@ -12,8 +12,9 @@ from __future__ import annotations
 import warnings
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import IO
+from typing import IO, Any
 
+import numpy as np
 from PIL import Image
 
 NEAR_BITS = 5  # Hamming distance (of 64 bits) up to which two images count as the same picture
@@ -46,19 +47,29 @@ def distance(a: int, b: int) -> int:
     return (a ^ b).bit_count()
 
 
-def _bands(value: int) -> list[tuple[int, int]]:
+POPCOUNT = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
+CHUNK = 256  # rows of a large bucket compared at a time (memory stays small)
+
+
+def _popcount(x: np.ndarray[Any, np.dtype[np.uint64]]) -> np.ndarray[Any, Any]:
+    if hasattr(np, "bitwise_count"):  # numpy 2
+        counted: np.ndarray[Any, Any] = np.bitwise_count(x)
+        return counted
+    counts: np.ndarray[Any, Any] = POPCOUNT[x.view(np.uint8)].reshape(*x.shape, 8).sum(axis=-1, dtype=np.intp)
+    return counts
+
+
+def _band_widths() -> list[int]:
     n = NEAR_BITS + 1
-    result, start = [], 0
-    for i in range(n):
-        width = 64 // n + (1 if i < 64 % n else 0)
-        result.append((i, (value >> start) & ((1 << width) - 1)))
-        start += width
-    return result
+    return [64 // n + (1 if i < 64 % n else 0) for i in range(n)]
 
 
 def near_groups(hashes: Iterable[tuple[int, int]]) -> list[list[int]]:
     """Groups of keys whose hashes are within `NEAR_BITS` of another in the group (single linkage).
-    `hashes` gives (key, hash); a hash of 0 (a flat image: no detail to compare) is left out."""
+    `hashes` gives (key, hash); a hash of 0 (a flat image: no detail to compare) is left out.
+
+    For each band the distinct hashes are sorted by the band's bits; within each run of equal bits the
+    distances are computed with numpy, a bucket at a time."""
     keys_of: dict[int, list[int]] = defaultdict(list)  # equal hashes are matched once
     for key, h in hashes:
         if h:
@@ -72,17 +83,28 @@ def near_groups(hashes: Iterable[tuple[int, int]]) -> list[list[int]]:
             i = parent[i]
         return i
 
-    buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for index, h in enumerate(distinct):
-        for band in _bands(h):
-            buckets[band].append(index)
-    for members in buckets.values():
-        if len(members) < 2:
-            continue
-        for pos, i in enumerate(members):
-            for j in members[pos + 1 :]:
-                if find(i) != find(j) and distance(distinct[i], distinct[j]) <= NEAR_BITS:
-                    parent[find(i)] = find(j)
+    values = np.array(distinct, dtype=np.uint64)
+    shift = 0
+    for width in _band_widths():
+        band = (values >> np.uint64(shift)) & np.uint64((1 << width) - 1)
+        shift += width
+        order = np.argsort(band, kind="stable")
+        ordered = band[order]
+        cuts = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
+        for members in np.split(order, cuts):
+            if len(members) < 2:
+                continue
+            sub = values[members]
+            for top in range(0, len(members), CHUNK):
+                rows = sub[top : top + CHUNK]
+                near = _popcount(rows[:, None] ^ sub[None, :]) <= NEAR_BITS
+                near[np.arange(len(rows)), np.arange(top, top + len(rows))] = False  # itself
+                if not near.any():
+                    continue
+                for i, j in zip(*np.nonzero(near), strict=True):
+                    a, b = int(members[top + i]), int(members[j])
+                    if find(a) != find(b):
+                        parent[find(a)] = find(b)
     groups: dict[int, list[int]] = defaultdict(list)
     for index, h in enumerate(distinct):
         groups[find(index)] += keys_of[h]
