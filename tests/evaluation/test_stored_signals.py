@@ -4,7 +4,6 @@ one inspection. One store at a time (the scheduled jobs' lock)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from io import StringIO
 
 import pytest
@@ -15,11 +14,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.conftest import World
+from tests.supervision.test_jobs import held_elsewhere
 from tests.web.conftest import login
 from zhenggai.evaluation.models import SignalRun, StoredSignal
 from zhenggai.evaluation.signals.store import JOB, common_path, store_run
 from zhenggai.ledger.models import Inspection, Measure
-from zhenggai.supervision.models import JobLock
 
 
 def test_the_store_command_keeps_a_run_and_the_page_reads_it_without_scanning(demo: Inspection) -> None:
@@ -63,20 +62,11 @@ def test_stored_signals_are_shown_only_inside_the_users_scope(world: World) -> N
 
 
 def test_a_second_store_waits_for_nothing_and_old_runs_are_dropped(world: World) -> None:
-    JobLock.objects.create(
-        job=JOB,
-        period=timezone.localdate(),
-        host="elsewhere",
-        pid=1,
-        token="x" * 32,
-        acquired_at=timezone.now(),
-        expires_at=timezone.now() + dt.timedelta(hours=1),
-    )
     out = StringIO()
-    call_command("signals", "--store", stdout=out)
+    with held_elsewhere(JOB):  # another start is storing a run (PostgreSQL session or SQLite lock row)
+        call_command("signals", "--store", stdout=out)
     assert "已有同一任务在运行" in out.getvalue()
     assert not SignalRun.objects.exists()
-    JobLock.objects.all().delete()
     for _ in range(3):
         store_run()
     assert SignalRun.objects.count() == 2
