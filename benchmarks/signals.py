@@ -102,7 +102,12 @@ def generate(measures: int, seed: int) -> tuple[LedgerData, dict[str, int]]:
             reports.append(
                 ReportRow(i, later, 100 if done else 70, f"{_name(rng, 12)}，{rng.choice(DETAILS)}。")
             )
-            evidence.append(EvidenceRow(i, f"{rng.getrandbits(256):064x}", "佐证材料.pdf"))
+            if rng.random() < 0.5:  # half the files are photos, each with its own perceptual hash
+                evidence.append(
+                    EvidenceRow(i, f"{rng.getrandbits(256):064x}", "现场照片.jpg", rng.getrandbits(64))
+                )
+            else:
+                evidence.append(EvidenceRow(i, f"{rng.getrandbits(256):064x}", "佐证材料.pdf"))
             if done:
                 signoffs.append(
                     SignOffRow(i, later + dt.timedelta(days=2), (later + dt.timedelta(days=3)).date())
@@ -131,6 +136,9 @@ def _plant(data: LedgerData, rng: random.Random) -> dict[str, int]:
     sha = "f" * 64  # one file attached in three units
     for index in picks[10:13]:
         data.evidence.append(EvidenceRow(rows[index].id, sha, "会议照片.jpg"))
+    photo = rng.getrandbits(64)  # one photo re-encoded (3 bits of its dHash differ) in two units
+    data.evidence.append(EvidenceRow(rows[picks[17]].id, "e" * 64, "整改前.jpg", photo))
+    data.evidence.append(EvidenceRow(rows[picks[18]].id, "d" * 64, "整改后.jpg", photo ^ 0b10011))
     first = dt.datetime(2025, 8, 1, 10, 0, tzinfo=TZ)
     for index in picks[13:15]:  # sign-off three minutes after the first report (and 0 → 100 %)
         pk = rows[index].id
@@ -150,7 +158,7 @@ def _plant(data: LedgerData, rng: random.Random) -> dict[str, int]:
     return {
         "study_only": 5,
         "copied": 1,
-        "reused_evidence": 1,
+        "reused_evidence": 2,
         "quick_signoff": 2,
         "deadline_rush": 1,
         "progress_jump": 2,

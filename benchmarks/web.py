@@ -43,6 +43,8 @@ from django.core.wsgi import get_wsgi_application  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from zhenggai.evaluation.models import SignalRun  # noqa: E402
+from zhenggai.evaluation.signals.store import store_run  # noqa: E402
 from zhenggai.ledger.choices import Role  # noqa: E402
 from zhenggai.ledger.models import Inspection, Measure, Membership, Unit  # noqa: E402
 from zhenggai.ledger.synthetic import ROOT_NAME  # noqa: E402
@@ -71,6 +73,10 @@ def prepare() -> None:
     if not User.objects.filter(username="shengzhang").exists():  # a leader of the province root
         leader = User.objects.create_user("shengzhang", password="bench-pass-123")
         Membership.objects.create(user=leader, unit=Unit.objects.get(name=ROOT_NAME), role=Role.LEADER)
+    if not SignalRun.objects.exists():  # the signals page reads the latest stored run
+        started = time.perf_counter()
+        run = store_run()
+        print(f"signals --store ({run.signals} signals) in {time.perf_counter() - started:.1f} s")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
@@ -131,6 +137,8 @@ def pages() -> list[tuple[str, str, str]]:
         ("keyuan1", "/tasks/", "my tasks, department staff"),
         ("danwei1", f"/inspections/{inspection.pk}/", "one unit: inspection tree (60 measures)"),
         ("danwei1", "/", "home, unit leader"),
+        ("sheng", "/evaluation/signals/", "paper-rectification signals (stored run)"),
+        ("shi01", "/evaluation/signals/", "signals (stored run), one city"),
     ]
 
 

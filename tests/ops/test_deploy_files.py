@@ -63,7 +63,9 @@ def test_systemd_units_and_timers_are_valid(tmp_path: Path) -> None:
     timers = {p.name: p.read_text(encoding="utf-8") for p in (DEPLOY / "systemd").glob("*.timer")}
     assert "OnCalendar=*-*-* 06:30" in timers["zhenggai-sweep.timer"]
     assert "OnCalendar=Mon *-*-* 07:30" in timers["zhenggai-weekly.timer"]
+    assert "OnCalendar=*-*-* 02:30" in timers["zhenggai-signals.timer"]
     services = {p.name: p.read_text(encoding="utf-8") for p in (DEPLOY / "systemd").glob("*.service")}
     assert "zhenggai serve" in services["zhenggai.service"]
     assert "zhenggai supervise sweep" in services["zhenggai-sweep.service"]
     assert "zhenggai supervise weekly" in services["zhenggai-weekly.service"]
+    assert "zhenggai signals --store" in services["zhenggai-signals.service"]

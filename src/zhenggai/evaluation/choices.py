@@ -10,6 +10,7 @@ class RuleKind(models.TextChoices):
     COVERAGE = "coverage", "台账完整"
     SIGNALS = "signals", "纸面整改疑点"
     RECHECK = "recheck", "回头看"
+    FEEDBACK = "feedback", "群众意见按期答复"
 
 
 class Grade(models.TextChoices):

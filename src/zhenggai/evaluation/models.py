@@ -9,7 +9,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 from zhenggai.evaluation.choices import Grade, RecheckResult, RuleKind
-from zhenggai.ledger.models import Inspection, Measure, Round, Unit
+from zhenggai.ledger.models import Evidence, Inspection, Measure, Round, Unit
 from zhenggai.ledger.querysets import ScopedByInspectionQuerySet, path_q, scope_paths
 
 
@@ -178,3 +178,75 @@ class RecheckItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recheck} {self.measure.code}"
+
+
+class EvidenceImageHash(models.Model):
+    """The perceptual hash (dHash, 16 hex digits) of one image 佐证材料, computed once; "" when not readable."""
+
+    evidence = models.OneToOneField(
+        Evidence,
+        verbose_name="佐证材料",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="image_hash",
+    )
+    dhash = models.CharField("感知哈希", max_length=16, blank=True)
+    computed_at = models.DateTimeField("计算时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "佐证图片感知哈希"
+        verbose_name_plural = "佐证图片感知哈希"
+
+    def __str__(self) -> str:
+        return self.dhash
+
+
+class SignalRun(models.Model):
+    """One stored scan of 纸面整改 signals over the whole ledger (`zhenggai signals --store`): the pages read the
+    latest instead of scanning at province scale."""
+
+    started_at = models.DateTimeField("开始时间")
+    finished_at = models.DateTimeField("完成时间", db_index=True)
+    measures = models.PositiveIntegerField("检查措施数")
+    signals = models.PositiveIntegerField("疑点数")
+    seconds = models.FloatField("用时（秒）")
+
+    class Meta:
+        verbose_name = "疑点扫描"
+        verbose_name_plural = "疑点扫描"
+        ordering = ["-finished_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"疑点扫描{self.pk}"
+
+
+class StoredSignal(models.Model):
+    """One signal of a stored run. `scope_path` is the nearest unit above all its inspections: a user sees
+    the signal when that unit is in their scope, so it shows nothing of units they may not see."""
+
+    run = models.ForeignKey(
+        SignalRun, verbose_name="疑点扫描", on_delete=models.CASCADE, related_name="items"
+    )
+    kind = models.CharField("类别", max_length=20)
+    summary = models.TextField("疑点")
+    evidence = models.JSONField("依据", default=list)
+    measure_ids = models.JSONField("措施", default=list)
+    links = models.JSONField("措施链接", default=list)  # [[measure id, unit name, code], …], at most 20
+    inspection_ids = models.JSONField("巡察", default=list)
+    notice_id = models.IntegerField("通报", null=True, blank=True)
+    scope_path = models.CharField("范围路径", max_length=400)
+
+    class Meta:
+        verbose_name = "疑点"
+        verbose_name_plural = "疑点"
+        ordering = ["run", "id"]
+        indexes = [models.Index(fields=["run", "scope_path"]), models.Index(fields=["run", "kind"])]
+
+    def __str__(self) -> str:
+        return self.summary
+
+    @property
+    def label(self) -> str:
+        from zhenggai.evaluation.signals.scan import KIND_LABELS
+
+        return KIND_LABELS.get(self.kind, self.kind)

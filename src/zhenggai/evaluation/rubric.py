@@ -2,8 +2,8 @@
 `per_case` a case up to its points. Read-only; `services.evaluate` stores the result.
 
 Default items follow common 整改评估 practice (100 points, deductions): completion on time, quality of evidence,
-建章立制, the ledger's completeness, 纸面整改 signals and 回头看 findings. Public feedback answered on time is not
-an item: there is no 群众意见 model yet.
+建章立制, the ledger's completeness, 纸面整改 signals, 回头看 findings and 群众意见 (the portal's PublicFeedback)
+answered on time.
 """
 
 from __future__ import annotations
@@ -13,21 +13,26 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from zhenggai.evaluation.choices import RecheckResult, RuleKind
 from zhenggai.evaluation.coverage import check_ledger
 from zhenggai.evaluation.models import RecheckItem, Rubric, RubricItem
 from zhenggai.evaluation.signals.scan import Signal
 from zhenggai.ledger.choices import OPEN_STATUSES, MeasureStatus
 from zhenggai.ledger.models import Evidence, Inspection, Measure, Regulation
+from zhenggai.portal.choices import OPEN_STATES as FEEDBACK_OPEN
+from zhenggai.portal.models import PublicFeedback
 
 # (rule, title, points, per case, target)
 DEFAULT_ITEMS: tuple[tuple[RuleKind, str, int, int, int], ...] = (
     (RuleKind.ON_TIME, "按期完成整改：逾期未完成、逾期完成的措施", 30, 2, 0),
     (RuleKind.EVIDENCE, "佐证材料：已销号措施须有佐证材料", 20, 2, 0),
     (RuleKind.REGULATIONS, "建章立制：新制定或修订完善制度", 15, 5, 3),
-    (RuleKind.COVERAGE, "台账完整：措施有责任人、时限，线索和逾期事项有着落", 15, 1, 0),
+    (RuleKind.COVERAGE, "台账完整：措施有责任人、时限，线索和逾期事项有着落", 10, 1, 0),
     (RuleKind.SIGNALS, "纸面整改疑点（未经核实的疑点按每处扣分）", 10, 1, 0),
     (RuleKind.RECHECK, "回头看：整改不到位每处扣分，虚假整改加倍", 10, 5, 0),
+    (RuleKind.FEEDBACK, "群众意见按期答复：超期未答复、超期答复的群众意见", 5, 1, 0),
 )
 
 
@@ -127,6 +132,51 @@ def _recheck(inspection: Inspection, d: Deduction) -> None:
         )
 
 
+@dataclass
+class FeedbackFigures:
+    """群众意见 of one unit in an inspection's rectification period (as the portal's queue counts them)."""
+
+    received: int = 0
+    answered_on_time: int = 0
+    answered_late: int = 0
+    overdue: int = 0
+
+
+def feedback_figures(inspection: Inspection, today: dt.date) -> tuple[FeedbackFigures, list[str]]:
+    """The figures and one reason line per late case. Counted: the feedback sent to the inspected unit itself
+    since the inspection's 反馈日期 (all of it when the date is not set); 不予受理 counts as received only."""
+    figures, reasons = FeedbackFigures(), []
+    feedback = PublicFeedback.objects.filter(unit_id=inspection.inspected_unit_id)
+    if inspection.feedback_date is not None:
+        feedback = feedback.filter(submitted_at__date__gte=inspection.feedback_date)
+    rows = feedback.order_by("submitted_at", "pk").values_list("pk", "state", "due_on", "answered_at")
+    for pk, state, due_on, answered_at in rows:
+        figures.received += 1
+        if answered_at is not None:
+            answered = timezone.localdate(answered_at)
+            if answered <= due_on:
+                figures.answered_on_time += 1
+            else:
+                figures.answered_late += 1
+                reasons.append(f"群众意见{pk}超期答复（答复时限{_day(due_on)}，{_day(answered)}答复）")
+        elif state in FEEDBACK_OPEN and due_on < today:
+            figures.overdue += 1
+            reasons.append(f"群众意见{pk}超过答复时限{_day(due_on)}仍未答复")
+    return figures, reasons
+
+
+def _feedback(inspection: Inspection, today: dt.date, d: Deduction) -> None:
+    figures, late = feedback_figures(inspection, today)
+    for line in late:
+        d.cases += 1
+        d.reasons.append(f"{line}，扣{d.per_case}分。")
+    if d.cases:
+        d.reasons.append(
+            f"收到群众意见{figures.received}条，按期答复{figures.answered_on_time}条，"
+            f"超期答复{figures.answered_late}条，超期未答复{figures.overdue}条，每条超期扣{d.per_case}分。"
+        )
+
+
 def deductions(
     inspection: Inspection, rubric: Rubric, signals: list[Signal], today: dt.date
 ) -> list[Deduction]:
@@ -146,6 +196,8 @@ def deductions(
             _signals(inspection, signals, d)
         elif item.rule == RuleKind.RECHECK:
             _recheck(inspection, d)
+        elif item.rule == RuleKind.FEEDBACK:
+            _feedback(inspection, today, d)
         if d.cases and d.deducted < d.per_case * d.cases:
             d.reasons.append(f"本项最多扣{d.points}分。")
         result.append(d)

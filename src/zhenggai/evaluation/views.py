@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,15 +27,16 @@ from zhenggai.evaluation import services
 from zhenggai.evaluation.choices import Grade, RecheckResult
 from zhenggai.evaluation.coverage import check_ledger
 from zhenggai.evaluation.forms import AdjustForm, AssignForm, DrawForm, RecheckResultForm, RubricForm
-from zhenggai.evaluation.models import Evaluation, Recheck
+from zhenggai.evaluation.models import Evaluation, Recheck, SignalRun, StoredSignal
 from zhenggai.evaluation.report import evaluation_report_docx
 from zhenggai.evaluation.signals.load import load
 from zhenggai.evaluation.signals.scan import KIND_LABELS, scan
+from zhenggai.evaluation.signals.store import latest_run
 from zhenggai.ledger.choices import Role
 from zhenggai.ledger.errors import DomainError, NotPermitted
 from zhenggai.ledger.models import Inspection, Measure, Round, Unit
 from zhenggai.ledger.permissions import has_role
-from zhenggai.ledger.querysets import role_paths
+from zhenggai.ledger.querysets import path_q, role_paths, scope_paths
 from zhenggai.ledger.services.evidence import UploadedEvidence
 from zhenggai.web.forms import attach_error
 from zhenggai.web.views.common import SUPERVISORS, actor, require_roles
@@ -54,8 +55,34 @@ def coverage(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _stored_signals(request: HttpRequest, run: SignalRun) -> HttpResponse:
+    """The latest stored run, limited to the signals whose units all lie in the user's scope: no scan."""
+    stored = StoredSignal.objects.filter(run=run)
+    paths = scope_paths(request.user)
+    if paths is not None:
+        stored = stored.filter(path_q("scope_path", paths))
+    counts = dict(stored.order_by().values_list("kind").annotate(n=Count("id")))
+    kind = request.GET.get("kind", "")
+    shown = stored.filter(kind=kind) if kind else stored
+    page = Paginator(shown.order_by("id"), 50).get_page(request.GET.get("page"))
+    context = {
+        "inspection": None,
+        "run": run,
+        "rows": [(s, s.links) for s in page.object_list],
+        "page": page,
+        "kinds": [(k, label, counts.get(k, 0)) for k, label in KIND_LABELS.items()],
+        "kind": kind,
+        "total": sum(counts.values()),
+        "measures": run.measures,
+        "narrow": False,
+        "extra": urlencode({"kind": kind} if kind else {}) + "&",
+    }
+    return render(request, "evaluation/signals.html", context)
+
+
 def signals(request: HttpRequest) -> HttpResponse:
-    """纸面整改 signals over the measures the user may see, optionally one inspection's."""
+    """纸面整改 signals over the measures the user may see, optionally one inspection's. Without an inspection
+    the latest stored run is shown when there is one (`zhenggai signals --store`); one inspection is scanned live."""
     measures = Measure.objects.visible_to(request.user)
     inspection = None
     raw = request.GET.get("inspection", "").strip()
@@ -63,6 +90,10 @@ def signals(request: HttpRequest) -> HttpResponse:
         if not raw.isdigit():
             raise Http404("巡察不存在。")
         inspection = get_object_or_404(Inspection.objects.visible_to(request.user), pk=int(raw))
+    else:
+        run = latest_run()
+        if run is not None:
+            return _stored_signals(request, run)
     visible = measures.count()
     if inspection is None and visible > PAGE_SCAN_LIMIT:
         context: dict[str, Any] = {

@@ -9,6 +9,8 @@ from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from zhenggai.evaluation.models import EvidenceImageHash
+from zhenggai.evaluation.signals.imagehash import IMAGE_EXTENSIONS, dhash
 from zhenggai.evaluation.signals.scan import (
     EvidenceRow,
     LedgerData,
@@ -20,6 +22,29 @@ from zhenggai.evaluation.signals.scan import (
 from zhenggai.ledger.choices import Decision
 from zhenggai.ledger.models import Evidence, Measure, ProgressReport, Regulation, SignOff
 from zhenggai.notices.models import Notice
+
+
+def _is_image(name: str, content_type: str) -> bool:
+    return content_type.startswith("image/") or name.lower().endswith(IMAGE_EXTENSIONS)
+
+
+def hash_images(evidence: QuerySet[Evidence]) -> int:
+    """Compute and keep the dHash of the evidence not hashed yet (once per file; "" for a file that is not an
+    image); returns how many were looked at."""
+    todo = evidence.filter(image_hash__isnull=True).only("id", "file", "original_name", "content_type")
+    rows = []
+    for e in todo:
+        if not _is_image(e.original_name, e.content_type):
+            rows.append(EvidenceImageHash(evidence=e, dhash=""))
+            continue
+        try:
+            with e.file.open("rb") as source:
+                value = dhash(source)
+        except OSError:  # the file is missing from storage: no hash, the SHA-256 check still applies
+            value = None
+        rows.append(EvidenceImageHash(evidence=e, dhash="" if value is None else f"{value:016x}"))
+    EvidenceImageHash.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
 
 
 def load(measures: QuerySet[Measure]) -> LedgerData:
@@ -56,6 +81,7 @@ def load(measures: QuerySet[Measure]) -> LedgerData:
         )
     ]
     ids = measures.values("id")
+    hash_images(Evidence.objects.filter(measure__in=ids))
     inspections = measures.values("inspection_id")
     regulations: dict[int, list[Any]] = defaultdict(list)
     for inspection_id, issued_on in Regulation.objects.filter(inspection__in=inspections).values_list(
@@ -71,9 +97,9 @@ def load(measures: QuerySet[Measure]) -> LedgerData:
             .values_list("measure_id", "reported_at", "progress", "text")
         ],
         evidence=[
-            EvidenceRow(*row)
-            for row in Evidence.objects.filter(measure__in=ids).values_list(
-                "measure_id", "sha256", "original_name"
+            EvidenceRow(measure_id, sha, name, int(dhash, 16) if dhash else None)
+            for measure_id, sha, name, dhash in Evidence.objects.filter(measure__in=ids).values_list(
+                "measure_id", "sha256", "original_name", "image_hash__dhash"
             )
         ],
         signoffs=[

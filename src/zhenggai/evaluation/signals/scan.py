@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zhenggai.evaluation.signals.copied import near_duplicates
+from zhenggai.evaluation.signals.imagehash import NEAR_BITS, near_groups
 from zhenggai.evaluation.signals.study import generic_words, has_concrete, is_study_only
 
 # timing thresholds
@@ -59,6 +60,7 @@ class EvidenceRow:
     measure_id: int
     sha256: str
     name: str
+    dhash: int | None = None  # perceptual hash of an image; None for other files
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,37 @@ def reused_evidence(data: LedgerData) -> list[Signal]:
                 f"疑点：同一份佐证材料（SHA-256 {sha[:12]}…）附在{len(rows)}条不同的整改措施上"
                 f"{'，且分属不同单位' if other_unit else ''}，需核实材料能否证明每一条措施。",
                 [f"{m.unit_name} {m.code}：{measures[m.id]}" for m in rows[:10]],
+                tuple(m.id for m in rows),
+                tuple(sorted({m.inspection_id for m in rows})),
+            )
+        )
+    return signals + similar_images(data)
+
+
+def similar_images(data: LedgerData) -> list[Signal]:
+    """The same picture re-encoded, resized or re-saved (SHA-256 differs, dHash within `NEAR_BITS`) on
+    different measures. A group whose files are all byte-identical is left to the SHA-256 check above."""
+    by_id = {m.id: m for m in data.measures}
+    images = [e for e in data.evidence if e.dhash is not None and e.measure_id in by_id]
+    signals = []
+    for group in near_groups((i, e.dhash or 0) for i, e in enumerate(images)):
+        files = [images[i] for i in sorted(group)]
+        if len({f.sha256 for f in files}) < 2:
+            continue
+        names: dict[int, str] = {}
+        for f in files:
+            names.setdefault(f.measure_id, f.name)
+        if len(names) < 2:
+            continue
+        rows = [by_id[i] for i in sorted(names)]
+        other_unit = len({m.unit_id for m in rows}) > 1
+        signals.append(
+            Signal(
+                "reused_evidence",
+                f"疑点：相同或近似的图片（感知哈希相差不超过{NEAR_BITS}位，可能经过压缩、缩放或另存）"
+                f"附在{len(rows)}条不同的整改措施上{'，且分属不同单位' if other_unit else ''}，"
+                "需核实图片能否证明每一条措施。",
+                [f"{m.unit_name} {m.code}：{names[m.id]}" for m in rows[:10]],
                 tuple(m.id for m in rows),
                 tuple(sorted({m.inspection_id for m in rows})),
             )
