@@ -5,12 +5,15 @@ nothing is written. The unit's leader keeps every right."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db.models import Count
 from django.test import Client
 
@@ -206,3 +209,26 @@ def test_the_pages_let_the_finance_staff_import_and_issue(finance: World, tmp_pa
     assert issued.status_code == 302
     assert IndicatorNotice.objects.get().indicators.count() == 5
     assert Decimal(Indicator.objects.get(name="非遗传承扶持资金").target) == Decimal(80)
+
+
+def test_cli_imports_for_a_department_and_refuses_a_viewer(finance: World, tmp_path: Path) -> None:
+    path = execution_table(tmp_path / "执行情况表.xlsx", rows=_finance_rows(department=""))
+    unit = str(finance.unit_a.pk)
+    with pytest.raises(CommandError, match="导入项目执行情况表由区文旅局的领导或项目的责任部门"):
+        call_command(
+            "indicator", "import", str(path), "--unit", unit, "--by", "viewer_a", "--date", "2025-08-07"
+        )
+    with pytest.raises(CommandError, match="“宣传科”不是区文旅局的内设部门"):
+        call_command(
+            "indicator", "import", str(path), "--unit", unit, "--by", "leader_a", "--department", "宣传科"
+        )
+    out = io.StringIO()
+    call_command(
+        "indicator",
+        "import",
+        str(path),
+        *("--unit", unit, "--by", "leader_a", "--date", "2025-08-07", "--department", FINANCE),
+        stdout=out,
+    )
+    assert "已导入：12个项目" in out.getvalue()
+    assert set(Indicator.objects.values_list("department__name", flat=True)) == {FINANCE}
