@@ -7,7 +7,8 @@
 The data is built with bulk_create into a throwaway database: a temporary SQLite file, or on PostgreSQL a new
 database created next to the one DATABASE_URL names and dropped afterwards (that one is never touched).
 It times three sweeps, frozen on 2025-04-14 and the day after: the first (every measure gets its first light),
-a repeat the same day (nothing changes) and the next day's. The exit status is 1 when a sweep misses the goal.
+a repeat the same day (nothing changes) and the next day's; then warnings_sent over the whole tree. The exit
+status is 1 when one misses its goal.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import time
 from zoneinfo import ZoneInfo
 
 GOAL_SECONDS = 5.0
+COUNT_GOAL_SECONDS = 2.0  # warnings_sent for a 通报 over every unit
 TODAY = dt.date(2025, 4, 14)
 TZ = ZoneInfo("Asia/Shanghai")
 UNITS, DEPARTMENTS_PER_UNIT = 300, 4
@@ -228,6 +230,20 @@ def main() -> int:
                 f" — {changes:,} colour changes, {counts.get('escalated')} 督办单 escalated, "
                 f"{counts.get('notifications')} notifications"
             )
+        from zhenggai.ledger.models import Unit
+        from zhenggai.supervision.services import warnings_sent
+
+        root = Unit.objects.filter(parent=None).order_by("pk").first()
+        assert root is not None
+        start = time.perf_counter()
+        sent = warnings_sent(root)
+        seconds = time.perf_counter() - start
+        met = seconds <= COUNT_GOAL_SECONDS
+        ok &= met
+        print(
+            f"{engine}: warnings_sent over the whole tree (已发出预警提醒N次): {seconds:.2f} s "
+            f"(goal ≤ {COUNT_GOAL_SECONDS:g} s) {'OK' if met else 'MISSED'} — {sent:,} warnings"
+        )
         return 0 if ok else 1
     finally:
         if admin_url:

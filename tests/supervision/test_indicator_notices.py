@@ -110,10 +110,13 @@ def test_a_bad_file_is_refused_with_a_clear_message_and_writes_nothing(
     assert not Indicator.objects.exists()
 
 
-def test_staff_cannot_open_the_import(finance: World) -> None:
+def test_department_staff_open_the_import_and_a_viewer_cannot(finance: World) -> None:
+    url = f"/supervision/indicators/import/?unit={finance.unit_a.pk}"
     client = Client()
     client.force_login(finance.staff_a)
-    assert client.get(f"/supervision/indicators/import/?unit={finance.unit_a.pk}").status_code == 403
+    assert client.get(url).status_code == 200
+    client.force_login(finance.viewer_a)
+    assert client.get(url).status_code == 403
 
 
 def test_notices_per_project_are_counted_and_told_to_the_owners(

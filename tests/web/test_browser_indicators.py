@@ -1,6 +1,7 @@
-"""Issue 19's acceptance journey (desktop, 1440 px): the unit's leader, who runs its finance, imports a
-12-project 项目执行情况表 (a two-row merged header, amounts in 元), sees 2 red and 3 yellow, issues the 预警单,
-the owning departments' staff get messages, and "已发出预警提醒N次" counts them."""
+"""Issue 19's acceptance journey (desktop, 1440 px): the finance user (jingban, 经办人 of 财务股 and of 办公室,
+the departments that own the figures) imports a 12-project 项目执行情况表 (a two-row merged header, amounts in
+元), sees 2 red and 3 yellow, issues the 预警单, the owning departments' staff get messages, and
+"已发出预警提醒N次" counts them."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from tests.supervision.execution_tables import execution_table
-from tests.web.test_browser import User, browser, demo_live  # noqa: F401  (fixtures)
-from zhenggai.ledger.models import Inspection
+from tests.web.test_browser import PASSWORD, User, browser, demo_live  # noqa: F401  (fixtures)
+from zhenggai.ledger.choices import Role
+from zhenggai.ledger.models import Inspection, Membership, Unit
 from zhenggai.supervision.indicators import schedule
 from zhenggai.supervision.models import Indicator, IndicatorNotice, Notification
 
@@ -49,7 +52,10 @@ def test_finance_imports_the_execution_table_and_issues_the_warning_notices(
         pytest.skip("序时进度 below 12 %: early in January no project can be yellow without being red")
     path = execution_table(tmp_path / "项目执行情况表.xlsx", in_yuan=True, rows=_projects(line))
     unit = inspection.inspected_unit
-    finance = User(browser, base, "lingdao")
+    # A second owner: an 办公室 经办人 who is not the importer, to see the messages reach the owners.
+    office = get_user_model().objects.create_user("bangong", password=PASSWORD, first_name="办公室 钱某某")
+    Membership.objects.create(user=office, unit=Unit.objects.get(parent=unit, name="办公室"), role=Role.STAFF)
+    finance = User(browser, base, "jingban")  # 财务股 (and 办公室) 经办人, not the unit's leader
     page = finance.page
     page.set_viewport_size({"width": 1440, "height": 900})
 
@@ -57,6 +63,7 @@ def test_finance_imports_the_execution_table_and_issues_the_warning_notices(
     page.click("text=导入项目执行情况表")
     page.set_input_files("#id_file", str(path))
     page.fill("#id_on_date", str(today))
+    page.select_option("#id_owner", label="财务股")
     page.click("button[name=preview]")
     expect(page.locator("#mapping")).to_contain_text("全年预算（元）")
     expect(page.locator("#import-summary")).to_contain_text("红色 2 个、黄色 3 个")
@@ -72,6 +79,7 @@ def test_finance_imports_the_execution_table_and_issues_the_warning_notices(
     before = int(page.locator("#warnings-sent").inner_text())
     finance.shot("indicators")
 
+    expect(page.locator("#issue-notices button[type=submit]")).to_contain_text("本部门红色2项、黄色3项")
     page.fill("#id_reply_deadline", str(today + dt.timedelta(days=10)))
     page.click("#issue-notices button[type=submit]")
     expect(page.locator("#notice-list li")).to_have_count(5)
@@ -81,16 +89,17 @@ def test_finance_imports_the_execution_table_and_issues_the_warning_notices(
         page.locator("#notice-list a").first.click()
     assert download.value.suggested_filename.endswith(".docx")
 
-    staff = User(browser, base, "jingban")  # the 办公室 and 财务股 staff member: the owners of all five
-    staff.page.set_viewport_size({"width": 1440, "height": 900})
-    staff.go("/supervision/notifications/")
-    expect(staff.page.locator("main")).to_contain_text("预算项目执行率预警单")
-    assert (
-        Notification.objects.filter(
-            user__username="jingban", title__startswith="预算项目执行率预警单"
-        ).count()
-        == 5
-    )
-    staff.shot("indicators-staff-messages")
-    for user in (finance, staff):
+    assert set(Indicator.objects.values_list("department__name", flat=True)) == {"办公室", "财务股"}
+    assert {n.issued_by.username for n in IndicatorNotice.objects.select_related("issued_by")} == {"jingban"}
+
+    # The owners: jingban (both departments) has all five; the 办公室 经办人 the office's three.
+    owner = User(browser, base, "bangong")
+    owner.page.set_viewport_size({"width": 1440, "height": 900})
+    owner.go("/supervision/notifications/")
+    expect(owner.page.locator("main")).to_contain_text("预算项目执行率预警单")
+    told = Notification.objects.filter(title__startswith="预算项目执行率预警单")
+    assert told.filter(user__username="jingban").count() == 5
+    assert told.filter(user__username="bangong").count() == 3
+    owner.shot("indicators-staff-messages")
+    for user in (finance, owner):
         user.close()

@@ -90,7 +90,7 @@ EXPECTED: dict[str, tuple[int, int, int, int]] = {
     "supervision_notices": (200, 200, 200, 200),
     "issue_notice": (200, 403, 403, 403),
     "indicators": (200, 200, 200, 200),
-    "indicators_import": (403, 200, 403, 403),
+    "indicators_import": (403, 200, 200, 403),
     "indicators_export": (200, 200, 200, 200),
     "notice_import": (200, 200, 403, 403),
     "district": (200, 404, 404, 404),

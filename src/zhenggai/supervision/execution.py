@@ -24,10 +24,17 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
-from zhenggai.ledger.errors import DomainError
+from zhenggai.ledger.errors import DomainError, InvalidInput, NotPermitted
 from zhenggai.ledger.models import Unit
 from zhenggai.sheets.read import HEADER_SCAN_ROWS, SheetReadError, _bytes, _filled
-from zhenggai.supervision.indicators import add_indicator, colour_for, edit_indicator, record_indicator_actual
+from zhenggai.supervision.indicators import (
+    add_indicator,
+    can_add,
+    colour_for,
+    edit_indicator,
+    own_departments,
+    record_indicator_actual,
+)
 from zhenggai.supervision.models import Indicator
 from zhenggai.untrusted import (
     Limits,
@@ -342,10 +349,17 @@ def import_execution(
     dry_run: bool = False,
     name: str | None = None,
     override: dict[str, str] | None = None,
+    department: Unit | None = None,
 ) -> ExecutionResult:
     """Read, map (or take `override`: field → column letters, "budget_unit"/"executed_unit" → 元/万元), check
     every row, then add missing indicators and record the actuals of `on_date` in one transaction; any error
-    (or `dry_run`) rolls everything back."""
+    (or `dry_run`) rolls everything back.
+
+    The unit's leaders import every project. A department's staff import their department's: new indicators
+    are their department's (`department`, or the one named in the row if it is also theirs), and a row naming
+    another department or updating an indicator another department owns is refused. `department` owns the
+    new indicators of rows that name none."""
+    allowed, department = _importer(by, unit, department)
     sheet = read_sheet(source, name)
     mapping = find_mapping(sheet.grid)
     if override:
@@ -361,7 +375,7 @@ def import_execution(
         return result
     try:
         with transaction.atomic():
-            _apply(result, unit, by, on_date)
+            _apply(result, unit, by, on_date, department, allowed)
             if result.errors:
                 raise _Rollback
             if dry_run:
@@ -405,7 +419,44 @@ def _overridden(found: Mapping | None, override: dict[str, str], sheet: Sheet) -
     return Mapping(header_row, columns, headers, scales)
 
 
-def _apply(result: ExecutionResult, unit: Unit, by: User, on_date: dt.date) -> None:
+def _importer(by: User, unit: Unit, department: Unit | None) -> tuple[set[int] | None, Unit | None]:
+    """The departments whose projects `by` may import (None: every one, a leader) and the department that
+    owns new projects without one (a department importer's only department when none is given)."""
+    allowed: set[int] | None
+    if can_add(by, unit):
+        allowed = None
+    else:
+        own = own_departments(by, unit)
+        if not own:
+            raise NotPermitted(
+                f"导入项目执行情况表由{unit.display_name}的领导或项目的责任部门（经办人、部门领导）办理。"
+            )
+        allowed = {d.pk for d in own}
+        if department is None and len(own) == 1:
+            department = own[0]
+    if department is not None and (
+        department.parent_id != unit.pk or (allowed is not None and department.pk not in allowed)
+    ):
+        raise InvalidInput(
+            f"“{department.display_name}”不是您在{unit.display_name}所在的部门。", "department"
+        )
+    return allowed, department
+
+
+def _owner_name(indicator: Indicator) -> str:
+    return f"“{indicator.department.name}”" if indicator.department else "单位（没有责任部门）"
+
+
+def _apply(
+    result: ExecutionResult,
+    unit: Unit,
+    by: User,
+    on_date: dt.date,
+    default: Unit | None = None,
+    allowed: set[int] | None = None,
+) -> None:
+    """`allowed`: the departments a department importer may write (None: a leader, every one); `default` owns
+    the new indicators of rows without a department."""
     year = on_date.year
     existing = {i.name: i for i in Indicator.objects.current().filter(unit=unit, year=year)}
     departments = {d.name: d for d in Unit.objects.filter(parent=unit)}
@@ -420,8 +471,22 @@ def _apply(result: ExecutionResult, unit: Unit, by: User, on_date: dt.date) -> N
             if department is None:
                 result.errors.append(f"{place}：责任部门“{row.department}”不是{unit.display_name}的内设部门")
                 continue
+            if allowed is not None and department.pk not in allowed:
+                result.errors.append(
+                    f"{place}：项目“{row.project}”的责任部门“{department.name}”不是您所在的部门，"
+                    "请由单位领导导入或删去该行"
+                )
+                continue
+        indicator = existing.get(row.project)
+        if indicator is not None and allowed is not None and indicator.department_id not in allowed:
+            result.errors.append(
+                f"{place}：项目“{row.project}”的指标属于{_owner_name(indicator)}，不是您所在的部门，不能更新"
+            )
+            continue
+        if indicator is None and department is None and default is None and allowed is not None:
+            result.errors.append(f"{place}：没有写责任部门，您在多个部门任职，请选择导入哪个部门的项目")
+            continue
         try:
-            indicator = existing.get(row.project)
             if indicator is None:
                 indicator = add_indicator(
                     by=by,
@@ -429,7 +494,7 @@ def _apply(result: ExecutionResult, unit: Unit, by: User, on_date: dt.date) -> N
                     year=year,
                     target=row.budget,
                     unit=unit,
-                    department=department,
+                    department=department or default,
                     unit_label="万元",
                 )
                 existing[row.project] = indicator

@@ -166,3 +166,27 @@ class ExecutionUploadForm(ChineseForm):
         error_messages={"required": "请填写数据日期。", "invalid": "数据日期的格式应为 2025-07-31。"},
         help_text="表中已执行金额截至的日期；同一日期再导入即更正。",
     )
+    owner = forms.ModelChoiceField(
+        queryset=Unit.objects.none(),
+        label="表中未写责任部门的项目归属",
+        required=False,
+        empty_label="（不指定）",
+        error_messages={
+            "required": "请选择导入哪个部门的项目。",
+            "invalid_choice": "所选部门不是您可以导入的部门。",
+        },
+    )
+
+    def __init__(self, *args: Any, departments: list[Unit], leader: bool, **kwargs: Any) -> None:
+        """`departments`: the unit's departments for a leader (optional); a department importer's own, one
+        of which owns the new projects (required)."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["owner"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Unit.objects.filter(pk__in=[d.pk for d in departments]).order_by("name", "pk")
+        if not leader:
+            field.required, field.empty_label = True, None
+            field.label = "导入哪个部门的项目"
+            field.help_text = "新增的指标归该部门；表中写了其他部门、或属于其他部门的已有指标的行不能导入。"
+            if len(departments) == 1:
+                field.initial = departments[0].pk

@@ -47,9 +47,11 @@ from zhenggai.supervision.forms import (
 from zhenggai.supervision.indicators import (
     add_indicator,
     can_add,
+    can_import,
     can_write,
     colour_for,
     edit_indicator,
+    own_departments,
     record_indicator_actual,
     retire_indicator,
     schedule,
@@ -165,6 +167,8 @@ def _page(
     on = min(today, dt.date(year, 12, 31))
     rows = rows_for(user, unit, year, on) if unit is not None else []
     counts = {c: sum(1 for r in rows if r.colour == c) for c in ("red", "yellow", "green")}
+    # What the user may put on a 预警单: every red and yellow project for a leader, their departments' for staff.
+    issuable = {c: sum(1 for r in rows if r.colour == c and r.writable) for c in ("red", "yellow")}
     notices = (
         list(
             IndicatorNotice.objects.filter(unit=unit, on_date__year=year)
@@ -187,6 +191,8 @@ def _page(
             "rows": rows,
             "counts": counts,
             "can_add": unit is not None and can_add(user, unit),
+            "can_import": unit is not None and can_import(user, unit),
+            "issuable": issuable,
             "add_form": add_form or (IndicatorForm(unit=unit) if unit is not None else None),
             "actual_form": IndicatorActualForm(initial={"on_date": on}),
             "notices": notices,
@@ -404,8 +410,8 @@ def issue_notices(request: HttpRequest) -> HttpResponse:
     units, unit, year = _pick(request, user)
     if unit is None:
         raise Http404("单位不存在或无权查看。")
-    if not can_add(user, unit):
-        raise PermissionDenied("预警单由该单位的领导发出。")
+    if not can_import(user, unit):
+        raise PermissionDenied("预警单由该单位的领导或项目的责任部门发出。")
     form = IssueIndicatorNoticesForm(request.POST)
     on = min(timezone.localdate(), dt.date(year, 12, 31))
     if form.is_valid():
@@ -501,15 +507,23 @@ def import_page(request: HttpRequest) -> HttpResponse:
     _units, unit, year = _pick(request, user)
     if unit is None:
         raise Http404("单位不存在或无权查看。")
-    if not can_add(user, unit):
-        raise PermissionDenied("导入项目执行情况表由该单位的领导办理。")
+    if not can_import(user, unit):
+        raise PermissionDenied("导入项目执行情况表由该单位的领导或项目的责任部门办理。")
+    leader = can_add(user, unit)
+    departments = (
+        list(Unit.objects.filter(parent=unit, kind=UnitKind.DEPARTMENT).order_by("name"))
+        if leader
+        else own_departments(user, unit)
+    )
     context: dict[str, Any] = {"unit": unit, "year": year, "today": timezone.localdate()}
     if request.method != "POST":
         context["form"] = ExecutionUploadForm(
-            initial={"on_date": min(timezone.localdate(), dt.date(year, 12, 31))}
+            initial={"on_date": min(timezone.localdate(), dt.date(year, 12, 31))},
+            departments=departments,
+            leader=leader,
         )
         return render(request, "supervision/indicators_import.html", context)
-    form = ExecutionUploadForm(request.POST, request.FILES)
+    form = ExecutionUploadForm(request.POST, request.FILES, departments=departments, leader=leader)
     context["form"] = form
     if not form.is_valid():
         return render(request, "supervision/indicators_import.html", context, status=400)
@@ -536,10 +550,14 @@ def import_page(request: HttpRequest) -> HttpResponse:
             dry_run=not confirm,
             name=name,
             override=override or None,
+            department=data["owner"],
         )
     except ExecutionImportError as error:
         STAGED.discard(user.pk, sha)
         form.add_error("file", error.message)
+        return render(request, "supervision/indicators_import.html", context, status=400)
+    except DomainError as error:
+        attach_error(form, error)
         return render(request, "supervision/indicators_import.html", context, status=400)
     if confirm and result.ok:
         STAGED.discard(user.pk, sha)

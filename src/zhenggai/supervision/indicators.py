@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from zhenggai.ledger.choices import Role
+from zhenggai.ledger.choices import Role, UnitKind
 from zhenggai.ledger.errors import InvalidInput, NotPermitted
 from zhenggai.ledger.models import Inspection, Measure, Unit
 from zhenggai.ledger.permissions import can_manage, has_role, require_manager
@@ -56,9 +56,11 @@ def add_indicator(
         raise InvalidInput("请指定指标所属的单位或整改措施。", "unit")
     if inspection is not None and inspection.inspected_unit_id != unit.pk:
         raise InvalidInput("所选巡察的被巡察单位不是该单位。", "inspection")
-    require_manager(by, unit, "设置指标")
     if department is not None and not department.path.startswith(unit.path):
         raise InvalidInput(f"责任部门“{department.display_name}”不属于{unit.display_name}。", "department")
+    if not (department is not None and has_role(by, department, Role.STAFF, Role.LEADER)):
+        # The unit's leaders and supervisors set any indicator; a department's staff their department's own.
+        require_manager(by, unit, "设置指标")
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         raise InvalidInput("年度应为2000到2100之间的整数。", "year")
     amount = _decimal(target, "目标值", "target")
@@ -97,6 +99,28 @@ def can_write(user: User, indicator: Indicator) -> bool:
 def can_add(user: User, unit: Unit) -> bool:
     """A unit's leaders add its indicators on the page."""
     return has_role(user, unit, Role.LEADER)
+
+
+def own_departments(user: User, unit: Unit) -> list[Unit]:
+    """The unit's departments where the user is staff or a department leader: the figures they own."""
+    if not user.is_active:
+        return []
+    return list(
+        Unit.objects.filter(
+            parent=unit,
+            kind=UnitKind.DEPARTMENT,
+            memberships__user=user,
+            memberships__role__in=[Role.STAFF, Role.LEADER],
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def can_import(user: User, unit: Unit) -> bool:
+    """Who imports the 项目执行情况表 and issues 预警单: the unit's leaders (every project) and the staff of a
+    department that owns figures (their department's projects)."""
+    return can_add(user, unit) or bool(own_departments(user, unit))
 
 
 def _locked(indicator: Indicator) -> Indicator:

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from zhenggai.ledger.models import Inspection, Unit
@@ -143,8 +144,10 @@ def run_weekly(*, force: bool = False) -> SupervisionRun:
 
 def warnings_sent(target: Inspection | Unit, since: dt.datetime | dt.date | None = None) -> int:
     """How many warnings were issued for an inspection, or for a unit and the units under it (for 通报:
-    "已发出预警提醒22次"). Each colour change into red, yellow, blue or stale counts once, and so does each
-    project on an issued 预算项目执行率预警单 (warning_notices.issue_indicator_notices records it as a Warning)."""
+    "已发出预警提醒22次"). Each measure's colour change into red, yellow, blue or stale counts once. An
+    indicator's warning counts once a calendar month: each project on an issued 预算项目执行率预警单
+    (issue_indicator_notices records it as a Warning without a sweep run) counts, and the sweep's colour change
+    of an indicator counts only when no 预警单 covers that indicator in the same month."""
     issued = Warning.objects.issued()
     if isinstance(target, Inspection):
         issued = issued.filter(unit=target.inspected_unit_id, inspection=target)
@@ -154,4 +157,11 @@ def warnings_sent(target: Inspection | Unit, since: dt.datetime | dt.date | None
         issued = issued.filter(issued_at__gte=since)
     elif isinstance(since, dt.date):
         issued = issued.filter(issued_at__date__gte=since)
-    return issued.count()
+    on_notice = (
+        Warning.objects.issued()
+        .filter(indicator=OuterRef("indicator"), run__isnull=True)
+        .annotate(month=TruncMonth("issued_at"))
+        .filter(month=OuterRef("month"))
+    )
+    counted = Q(indicator__isnull=True) | Q(run__isnull=True) | ~Exists(on_notice)
+    return issued.annotate(month=TruncMonth("issued_at")).filter(counted).count()

@@ -24,7 +24,7 @@ from zhenggai.ledger.models import Membership, Unit
 from zhenggai.ledger.services.audit import record
 from zhenggai.supervision.choices import Colour, NotificationKind, Reason
 from zhenggai.supervision.digest_docx import _font, _paragraph
-from zhenggai.supervision.indicators import can_add, colour_for, schedule
+from zhenggai.supervision.indicators import can_add, colour_for, own_departments, schedule
 from zhenggai.supervision.models import Indicator, IndicatorNotice, Warning
 from zhenggai.supervision.notify import Outgoing, deliver
 
@@ -67,9 +67,13 @@ def warned(unit: Unit, on: dt.date) -> list[Line]:
 def issue_indicator_notices(
     *, by: User, unit: Unit, on_date: dt.date, reply_deadline: dt.date, per: str = PER_PROJECT
 ) -> list[IndicatorNotice]:
-    """Issue the 预警单 of `on_date`: one per red or yellow project, or one per owning department."""
+    """Issue the 预警单 of `on_date`: one per red or yellow project, or one per owning department. The unit's
+    leaders issue them for every project, a department's staff for their department's projects."""
+    own: set[int] | None = None
     if not can_add(by, unit):
-        raise NotPermitted(f"预警单由{unit.display_name}的领导发出。")
+        own = {d.pk for d in own_departments(by, unit)}
+        if not own:
+            raise NotPermitted(f"预警单由{unit.display_name}的领导或项目的责任部门发出。")
     if per not in (PER_PROJECT, PER_DEPARTMENT):
         raise InvalidInput("请选择按项目或按部门发出。", "per")
     if on_date > timezone.localdate():
@@ -77,8 +81,13 @@ def issue_indicator_notices(
     if reply_deadline < timezone.localdate():
         raise InvalidInput("回复时限不能早于今天。", "reply_deadline")
     lines = warned(unit, on_date)
+    if own is not None:
+        lines = [line for line in lines if line.indicator.department_id in own]
     if not lines:
-        raise InvalidInput(f"{on_date:%Y年%m月%d日}没有红色或黄色预警的指标，无需发出预警单。", "on_date")
+        mine = "您所在部门" if own is not None else ""
+        raise InvalidInput(
+            f"{on_date:%Y年%m月%d日}没有{mine}红色或黄色预警的指标，无需发出预警单。", "on_date"
+        )
     groups: dict[object, list[Line]] = {}
     for line in lines:
         key = line.indicator.department_id if per == PER_DEPARTMENT else line.indicator.pk

@@ -62,6 +62,10 @@ class Command(BaseCommand):
         imp.add_argument("--unit", required=True, help="单位：单位编号或完整名称（或简称）")
         imp.add_argument("--by", required=True, metavar="USERNAME", help="以该用户的身份导入")
         imp.add_argument("--date", help="实际值的日期（默认今天）")
+        imp.add_argument(
+            "--department",
+            help="表中未写责任部门的项目归哪个内设部门（名称）；部门经办人在多个部门任职时必填",
+        )
         imp.add_argument("--dry-run", action="store_true", help="只校验并列出将要进行的变更，不写入")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -137,11 +141,25 @@ class Command(BaseCommand):
             on = dt.date.fromisoformat(options["date"]) if options["date"] else timezone.localdate()
         except ValueError:
             raise CommandError(f"日期“{options['date']}”格式不对，应为 2025-07-31。", returncode=2) from None
+        department = None
+        if options["department"]:
+            department = Unit.objects.filter(parent=unit, name=options["department"].strip()).first()
+            if department is None:
+                raise CommandError(
+                    f"“{options['department']}”不是{unit.display_name}的内设部门。", returncode=2
+                )
         try:
             result = import_execution(
-                options["file"], unit=unit, by=user, on_date=on, dry_run=options["dry_run"]
+                options["file"],
+                unit=unit,
+                by=user,
+                on_date=on,
+                dry_run=options["dry_run"],
+                department=department,
             )
         except ExecutionImportError as exc:
+            raise CommandError(exc.message, returncode=2) from None
+        except DomainError as exc:
             raise CommandError(exc.message, returncode=2) from None
         for line in result.describe():
             self.stdout.write(line)
