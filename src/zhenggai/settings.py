@@ -213,7 +213,6 @@ API_RATE_PER_MINUTE = env_int("ZHENGGAI_API_RATE_PER_MINUTE", 600, minimum=1)
 AUTH_LDAP_SERVER_URI = env_str("ZHENGGAI_LDAP_URI", "")
 ZHENGGAI_DIRECTORY_RULES = env_str("ZHENGGAI_DIRECTORY_RULES", "")
 AUTH_LDAP_GROUP_SEARCH = None
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 if AUTH_LDAP_SERVER_URI:
     import ldap
     from django_auth_ldap.config import GroupOfNamesType, LDAPSearch
@@ -232,7 +231,12 @@ if AUTH_LDAP_SERVER_URI:
         AUTH_LDAP_GROUP_SEARCH = LDAPSearch(group_base, ldap.SCOPE_SUBTREE, "(objectClass=groupOfNames)")
         AUTH_LDAP_GROUP_TYPE = GroupOfNamesType()
     AUTH_LDAP_USER_ATTR_MAP = {"first_name": env_str("ZHENGGAI_LDAP_NAME_ATTR", "cn"), "email": "mail"}
-    AUTHENTICATION_BACKENDS = ["zhenggai.directory.DirectoryBackend", *AUTHENTICATION_BACKENDS]
+    # after the lockout backend (django-axes counts directory failures too), before the local accounts
+    AUTHENTICATION_BACKENDS = [
+        AUTHENTICATION_BACKENDS[0],
+        "zhenggai.directory.DirectoryBackend",
+        *AUTHENTICATION_BACKENDS[1:],
+    ]
 
 # Sign-in with an OpenID Connect 统一身份认证 (docs/运维手册.md). An empty client id: no OIDC button.
 OIDC_RP_CLIENT_ID = env_str("ZHENGGAI_OIDC_CLIENT_ID", "")

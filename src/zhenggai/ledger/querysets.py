@@ -147,28 +147,6 @@ def user_reach_q(user: AnyUser, paths: list[str], via: str, outer: str = "pk") -
     return reach_q(paths, via, outer, wide=scope_is_wide(user))
 
 
-def measure_scope_exists_q(paths: list[str]) -> Q:
-    """`measure_scope_q` checked row by row (correlated EXISTS over indexed keys): the form for walking a
-    broad scope in id order, where the first rows already match and nothing has to be materialised."""
-    from zhenggai.ledger.models import Inspection, Measure, Unit
-
-    through = Measure.cooperating_departments.through
-    return (
-        Q(
-            Exists(
-                Inspection.objects.filter(path_q("inspected_unit__path", paths), pk=OuterRef("inspection_id"))
-            )
-        )
-        | Q(Exists(Unit.objects.filter(path_q("path", paths), pk=OuterRef("lead_department_id"))))
-        | Q(Exists(through.objects.filter(path_q("unit__path", paths), measure_id=OuterRef("pk"))))
-    )
-
-
-# A scope of more units than this is listed by walking the measures in id order (measure_scope_exists_q);
-# a smaller one by the union of its index look-ups (measure_ids_in).
-BROAD_SCOPE_UNITS = 200
-
-
 class MeasureQuerySet(models.QuerySet["Measure"]):
     def visible_to(self, user: AnyUser) -> MeasureQuerySet:
         paths = scope_paths(user)
@@ -177,20 +155,9 @@ class MeasureQuerySet(models.QuerySet["Measure"]):
         return self.filter(user_reach_q(user, paths, "measure"))
 
     def listed_for(self, user: AnyUser) -> MeasureQuerySet:
-        """The same rows as `visible_to`, in the form that pages through them fastest in id order."""
-        paths = scope_paths(user)
-        if paths is None:
-            return self
-        if not paths:
-            return self.none()
-        from zhenggai.ledger.models import Unit
-
-        broad = (
-            Unit.objects.filter(path_q("path", paths))[: BROAD_SCOPE_UNITS + 1].count() > BROAD_SCOPE_UNITS
-        )
-        return (
-            self.filter(measure_scope_exists_q(paths)) if broad else self.filter(pk__in=measure_ids_in(paths))
-        )
+        """The same rows as `visible_to` (kept for the API's callers: the reach semi-join pages fast in id
+        order at every scope)."""
+        return self.visible_to(user)
 
     def responsible_for(self, user: AnyUser) -> MeasureQuerySet:
         """我的整改任务: measures of units the user leads, or of departments they work in. Supervisors and

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('ledger', '0009_measure_sort_keys'),
-        ('supervision', '0006_notification_preferences'),
+        ('supervision', '0009_notification_kind_feedback'),
     ]
 
     operations = [
