@@ -10,9 +10,12 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.db import connections
 from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 
+from zhenggai.ledger import search_index
 from zhenggai.ledger.choices import OPEN_STATUSES, MeasureStatus, UnitKind
 from zhenggai.ledger.models import Measure, Unit
 from zhenggai.ledger.models.units import PATH_STEP
@@ -144,7 +147,11 @@ class TaskFilter(forms.Form):
         if end := self.value("due_to"):
             measures = measures.filter(deadline__lte=end)
         if text := (self.value("q") or "").strip():
-            measures = measures.filter(Q(text__icontains=text) | Q(code__icontains=text))
+            indexed = search_index.match_ids(connections[measures.db], text)
+            if indexed is not None:  # SQLite: the full-text index over text and code
+                measures = measures.filter(pk__in=RawSQL(*indexed))
+            else:  # PostgreSQL: the pg_trgm indexes serve these LIKEs
+                measures = measures.filter(Q(text__icontains=text) | Q(code__icontains=text))
         order = SORTS.get(self.value("sort") or "", SORTS[""])[1]
         if order is None:
             # Among open measures deadline order is urgency order (overdue, due soon, the rest); the stored sort
