@@ -82,10 +82,20 @@ def ensure(connection: Any) -> bool:
     return True
 
 
+FREQUENT = 2000  # more matches than this: reading the list's order index and testing LIKE finds a page sooner
+
+
 def match_ids(connection: Any, term: str) -> tuple[str, list[str]] | None:
-    """SQL selecting the ids of the measures whose text or code contains `term`, or None when the index cannot
-    answer (PostgreSQL, no index, or a term too short for trigrams)."""
+    """SQL selecting the ids of the measures whose text or code contains `term`, or None when LIKE along the
+    list's order is the better plan: PostgreSQL (its pg_trgm indexes serve LIKE), no index, a term too short
+    for trigrams, or a frequent term (a page of it lies in the first rows read; its thousands of ids would be
+    collected first). One capped count in the index decides."""
     if connection.vendor != "sqlite" or len(term) < MIN_LENGTH or not supported(connection):
         return None
     phrase = '"' + term.replace('"', '""') + '"'
-    return f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [phrase]
+    sql = f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({sql} LIMIT {FREQUENT + 1})", [phrase])
+        if cursor.fetchone()[0] > FREQUENT:
+            return None
+    return sql, [phrase]

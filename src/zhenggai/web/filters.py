@@ -148,9 +148,9 @@ class TaskFilter(forms.Form):
             measures = measures.filter(deadline__lte=end)
         if text := (self.value("q") or "").strip():
             indexed = search_index.match_ids(connections[measures.db], text)
-            if indexed is not None:  # SQLite: the full-text index over text and code
+            if indexed is not None:  # SQLite, a rarer term: the full-text index over text and code
                 measures = measures.filter(pk__in=RawSQL(*indexed))
-            else:  # PostgreSQL: the pg_trgm indexes serve these LIKEs
+            else:  # PostgreSQL (pg_trgm indexes serve these LIKEs), or a frequent term along the order
                 measures = measures.filter(Q(text__icontains=text) | Q(code__icontains=text))
         order = SORTS.get(self.value("sort") or "", SORTS[""])[1]
         if order is None:
