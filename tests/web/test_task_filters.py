@@ -14,6 +14,8 @@ from tests.conftest import World
 from tests.factories import MeasureFactory, UnitFactory
 from tests.supervision.conftest import at
 from zhenggai.ledger.choices import MeasureStatus, UnitKind
+from zhenggai.ledger.models import Measure
+from zhenggai.supervision.services import run_sweep
 
 D = dt.date
 TODAY = D(2025, 4, 12)
@@ -62,11 +64,19 @@ def test_each_row_says_how_many_days_are_left_or_overdue(world: World) -> None:
     assert "剩余263天" in page
 
 
-def test_filter_by_colour_uses_todays_rules(world: World) -> None:
-    _ledger(world)
+def test_filter_by_colour_reads_the_colour_the_sweep_stored(world: World) -> None:
+    ledger = _ledger(world)
+    with time_machine.travel(at(TODAY), tick=False):
+        run_sweep()
     assert _codes(world.leader_a, colour="red")[0] == ["A-OVER"]
     assert _codes(world.leader_a, colour="blue")[0] == ["A-SOON"]
     assert "A-DONE" not in _codes(world.leader_a, show="all", colour="red")[0]
+    # Changed since the sweep: filtered by the stored colour until the next sweep recolours it.
+    Measure.objects.filter(pk=ledger["soon"].pk).update(deadline=D(2025, 3, 1))
+    assert _codes(world.leader_a, colour="red")[0] == ["A-OVER"]
+    with time_machine.travel(at(TODAY), tick=False):
+        run_sweep()
+    assert _codes(world.leader_a, colour="red")[0] == ["A-SOON", "A-OVER"]
 
 
 def test_filter_by_status_department_deadline_and_text(world: World) -> None:

@@ -8,20 +8,24 @@ from django.db.models.signals import post_migrate, pre_migrate
 def _drop_reach_triggers(using: str = "default", plan: Any = None, **kwargs: Any) -> None:
     """Before migrating SQLite: a migration that rebuilds a table (SQLite's way to alter one) fails on triggers
     that name it, so they go now and come back, with rebuilt rows, after the migration (`_ensure_reach`)."""
-    from zhenggai.ledger import reach
+    from zhenggai.ledger import reach, search_index
 
     connection = connections[using]
     if plan and connection.vendor == "sqlite":
         reach.uninstall(connection)
+        search_index.uninstall(connection)
 
 
 def _ensure_reach(using: str = "default", **kwargs: Any) -> None:
     """After every migrate: install the reach triggers when missing, and rebuild the rows they would have kept."""
-    from zhenggai.ledger import reach
+    from zhenggai.ledger import reach, search_index
 
     connection = connections[using]
-    if "ledger_reach" in connection.introspection.table_names():
+    tables = connection.introspection.table_names()
+    if "ledger_reach" in tables:
         reach.ensure(connection)
+    if "ledger_measure" in tables:
+        search_index.ensure(connection)
 
 
 class LedgerConfig(AppConfig):

@@ -10,16 +10,18 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db import connections
+from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
-from django.db.models.lookups import GreaterThan
 
+from zhenggai.ledger import search_index
 from zhenggai.ledger.choices import OPEN_STATUSES, MeasureStatus, UnitKind
 from zhenggai.ledger.models import Measure, Unit
 from zhenggai.ledger.models.units import PATH_STEP
 from zhenggai.ledger.querysets import path_q, reach_q, role_paths
 from zhenggai.supervision.choices import Colour
-from zhenggai.supervision.rules import MEASURE_PRECEDENCE
+from zhenggai.supervision.models import MeasureLight
 
 SHOW: dict[str, tuple[str, dict[str, Any]]] = {
     "open": ("未完成", {"urgency": 0}),  # the stored sort key: status in OPEN_STATUSES
@@ -41,17 +43,6 @@ SORTS: dict[str, tuple[str, tuple[Any, ...] | None]] = {
 }
 COLOUR_CHOICES = [("", "全部颜色"), *[(c.value, c.label) for c in Colour]]
 MAX_DEPARTMENT_CHOICES = 200  # beyond that the department is searched by name
-
-
-def colour_expression() -> Case:
-    """Today's colour of a measure annotated with `light_flags` (web.lights.with_lights), as SQL."""
-    return Case(
-        *[
-            When(GreaterThan(F("light_flags").bitand(int(mask)), 0), then=Value(colour.value))
-            for colour, mask in MEASURE_PRECEDENCE
-        ],
-        default=Value(Colour.GREEN.value),
-    )
 
 
 def departments_for(user: Any) -> QuerySet[Unit]:
@@ -138,8 +129,12 @@ class TaskFilter(forms.Form):
         if status := self.value("status"):
             measures = measures.filter(status=status)
         if colour := self.value("colour"):
-            measures = measures.exclude(status=MeasureStatus.DONE).annotate(light_colour=colour_expression())
-            measures = measures.filter(light_colour=colour)
+            # The colour the last sweep stored (MeasureLight, indexed by colour), not today's rules run over
+            # every measure; a measure not yet swept counts as green, as the sweep's totals count it.
+            lit = Q(pk__in=MeasureLight.objects.filter(colour=colour).values("measure_id"))
+            if colour == Colour.GREEN:
+                lit |= ~Q(pk__in=MeasureLight.objects.values("measure_id"))
+            measures = measures.exclude(status=MeasureStatus.DONE).filter(lit)
         if dept := self.value("dept"):
             measures = measures.filter(lead_department_id=dept)
         if dept_name := (self.value("dept_name") or "").strip():
@@ -152,7 +147,11 @@ class TaskFilter(forms.Form):
         if end := self.value("due_to"):
             measures = measures.filter(deadline__lte=end)
         if text := (self.value("q") or "").strip():
-            measures = measures.filter(Q(text__icontains=text) | Q(code__icontains=text))
+            indexed = search_index.match_ids(connections[measures.db], text)
+            if indexed is not None:  # SQLite, a rarer term: the full-text index over text and code
+                measures = measures.filter(pk__in=RawSQL(*indexed))
+            else:  # PostgreSQL (pg_trgm indexes serve these LIKEs), or a frequent term along the order
+                measures = measures.filter(Q(text__icontains=text) | Q(code__icontains=text))
         order = SORTS.get(self.value("sort") or "", SORTS[""])[1]
         if order is None:
             # Among open measures deadline order is urgency order (overdue, due soon, the rest); the stored sort
