@@ -44,6 +44,6 @@ def drop(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ledger", "0009_measure_sort_keys")]
+    dependencies = [("ledger", "0011_password_state")]
 
     operations = [migrations.RunPython(create, drop)]
