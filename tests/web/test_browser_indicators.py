@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from tests.supervision.execution_tables import execution_table
-from tests.web.test_browser import User, browser, demo_live  # noqa: F401  (fixtures)
+from tests.web.test_browser import CULPRITS, OVERFLOW, User, browser, demo_live  # noqa: F401  (fixtures)
 from zhenggai.ledger.models import Inspection
 from zhenggai.supervision.indicators import schedule
 from zhenggai.supervision.models import Indicator, IndicatorNotice, Notification
@@ -71,6 +71,11 @@ def test_finance_imports_the_execution_table_and_issues_the_warning_notices(
     page.locator('[data-chart="execution"][data-drawn]').wait_for()
     before = int(page.locator("#warnings-sent").inner_text())
     finance.shot("indicators")
+    page.set_viewport_size({"width": 390, "height": 844})  # the filled page fits a phone: the table scrolls
+    scroll, inner = page.evaluate(OVERFLOW)
+    assert scroll <= inner, page.evaluate(CULPRITS)
+    finance.shot("indicators-phone")
+    page.set_viewport_size({"width": 1440, "height": 900})
 
     page.fill("#id_reply_deadline", str(today + dt.timedelta(days=10)))
     page.click("#issue-notices button[type=submit]")

@@ -505,9 +505,10 @@ def import_page(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("导入项目执行情况表由该单位的领导办理。")
     context: dict[str, Any] = {"unit": unit, "year": year, "today": timezone.localdate()}
     if request.method != "POST":
-        context["form"] = ExecutionUploadForm(
-            initial={"on_date": min(timezone.localdate(), dt.date(year, 12, 31))}
-        )
+        form = ExecutionUploadForm(initial={"on_date": min(timezone.localdate(), dt.date(year, 12, 31))})
+        # The first step needs a file (only the confirming post goes without, naming the staged one): no 选填.
+        form.fields["file"].required = True
+        context["form"] = form
         return render(request, "supervision/indicators_import.html", context)
     form = ExecutionUploadForm(request.POST, request.FILES)
     context["form"] = form
