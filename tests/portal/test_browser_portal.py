@@ -116,11 +116,12 @@ def test_a_citizen_and_the_unit_exchange_feedback_through_the_portal(
     feedback = PublicFeedback.objects.get()
     for width, size in WIDTHS.items():  # the handling pages sit in the intranet layout and fit a phone
         staff.page.set_viewport_size(size)
-        for path in ("/feedback/", f"/feedback/{feedback.pk}/"):
+        for name, path in (("queue", "/feedback/"), ("detail", f"/feedback/{feedback.pk}/")):
             staff.go(path)
             assert staff.page.locator('body[data-layout="zhenggai"]').count() == 1
             scroll, inner = staff.page.evaluate(OVERFLOW)
             assert scroll <= inner, f"{path} {width}: {staff.page.evaluate(CULPRITS)}"
+            staff.page.screenshot(path=str(SHOTS / f"portal-{width}-staff-{name}.png"), full_page=True)
     staff.page.set_viewport_size(WIDTHS["desk"])
     staff.go(f"/feedback/{feedback.pk}/")
     assert "138****1234" in staff.page.inner_text("#contact")  # the leader is not the handler: masked

@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from tests.supervision.execution_tables import execution_table
-from tests.web.test_browser import PASSWORD, User, browser, demo_live  # noqa: F401  (fixtures)
+from tests.web.test_browser import CULPRITS, OVERFLOW, PASSWORD, User, browser, demo_live  # noqa: F401  (fixtures)
 from zhenggai.ledger.choices import Role
 from zhenggai.ledger.models import Inspection, Membership, Unit
 from zhenggai.supervision.indicators import schedule
@@ -78,6 +78,11 @@ def test_finance_imports_the_execution_table_and_issues_the_warning_notices(
     page.locator('[data-chart="execution"][data-drawn]').wait_for()
     before = int(page.locator("#warnings-sent").inner_text())
     finance.shot("indicators")
+    page.set_viewport_size({"width": 390, "height": 844})  # the filled page fits a phone: the table scrolls
+    scroll, inner = page.evaluate(OVERFLOW)
+    assert scroll <= inner, page.evaluate(CULPRITS)
+    finance.shot("indicators-phone")
+    page.set_viewport_size({"width": 1440, "height": 900})
 
     expect(page.locator("#issue-notices button[type=submit]")).to_contain_text("本部门红色2项、黄色3项")
     page.fill("#id_reply_deadline", str(today + dt.timedelta(days=10)))

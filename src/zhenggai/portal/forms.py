@@ -15,7 +15,11 @@ PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
 
 class FeedbackForm(ChineseForm):
-    category = forms.ChoiceField(label="意见类别", choices=FeedbackCategory.choices, widget=forms.RadioSelect)
+    category = forms.ChoiceField(
+        label="意见类别",
+        choices=FeedbackCategory.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
     content = forms.CharField(
         label="意见内容",
         max_length=CONTENT_MAX,

@@ -517,11 +517,14 @@ def import_page(request: HttpRequest) -> HttpResponse:
     )
     context: dict[str, Any] = {"unit": unit, "year": year, "today": timezone.localdate()}
     if request.method != "POST":
-        context["form"] = ExecutionUploadForm(
+        form = ExecutionUploadForm(
             initial={"on_date": min(timezone.localdate(), dt.date(year, 12, 31))},
             departments=departments,
             leader=leader,
         )
+        # The first step needs a file (only the confirming post goes without, naming the staged one): no 选填.
+        form.fields["file"].required = True
+        context["form"] = form
         return render(request, "supervision/indicators_import.html", context)
     form = ExecutionUploadForm(request.POST, request.FILES, departments=departments, leader=leader)
     context["form"] = form

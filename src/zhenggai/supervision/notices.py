@@ -128,8 +128,8 @@ def issue_supervision_notice(
         notice,
         unit_side(notice),
         f"督办单：{title}",
-        f"{unit.display_name}:巡察办下发督办单“{title}”,涉及整改措施{_codes(notice)}。\n"
-        f"督办要求:{content}\n请于{_day(reply_deadline)}前回复办理情况;逾期未回复将升级督办。",
+        f"{unit.display_name}：巡察办下发督办单“{title}”，涉及整改措施{_codes(notice)}。\n"
+        f"督办要求：{content}\n请于{_day(reply_deadline)}前回复办理情况；逾期未回复将升级督办。",
     )
     return notice
 
@@ -249,7 +249,7 @@ def escalate_notices(run: SupervisionRun, today: dt.date, r: Rules) -> int:
             unit_side(notice) | {notice.issued_by_id},
             f"督办升级为{level.label}：{notice.title}",
             f"{notice.unit.display_name}：督办单“{notice.title}”（{_day(timezone.localtime(notice.issued_at).date())}下发，"
-            f"回复时限{_day(notice.reply_deadline)})超过回复时限{late}日仍未回复,已升级为{level.label}。\n"
+            f"回复时限{_day(notice.reply_deadline)}）超过回复时限{late}日仍未回复，已升级为{level.label}。\n"
             f"涉及整改措施{_codes(notice)}。请立即回复办理情况。",
             run,
         )

@@ -92,7 +92,7 @@ class Command(BaseCommand):
         fmt = options["format"] or _SUFFIXES.get(output.suffix.lower())
         if fmt is None:
             raise CommandError(
-                f"无法从文件名“{output.name}”判断格式,请用 --format docx|html|md 指定。", returncode=2
+                f"无法从文件名“{output.name}”判断格式，请用 --format docx|html|md 指定。", returncode=2
             )
         prepared = prepare_notice(
             inspection,

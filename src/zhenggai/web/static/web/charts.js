@@ -42,9 +42,13 @@
       option.tooltip = { trigger: "item", formatter: "{b}：{c}条（{d}%）" };
       option.legend = { bottom: 0, type: "scroll" };
       option.series = [{
-        type: "pie", radius: ["40%", "68%"], center: ["50%", "45%"],
-        label: { formatter: "{b}\n{c}" },
-        data: data.colours.map(function (c) { return { name: c.name, value: c.value, itemStyle: { color: c.color } }; })
+        type: "pie", radius: ["36%", "60%"], center: ["50%", "45%"],
+        // Labels sit at the chart's edges (not cut off on a phone); a colour with no measures gets no label.
+        label: { formatter: "{b}\n{c}", alignTo: "edge", edgeDistance: 6, minMargin: 4, overflow: "none" },
+        data: data.colours.map(function (c) {
+          var shown = c.value > 0;
+          return { name: c.name, value: c.value, itemStyle: { color: c.color }, label: { show: shown }, labelLine: { show: shown } };
+        })
       }];
       return option;
     },
