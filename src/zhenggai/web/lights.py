@@ -11,12 +11,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from zhenggai.ledger.choices import OPEN_STATUSES, MeasureStatus
 from zhenggai.ledger.models import Measure
 from zhenggai.supervision.choices import Colour
-from zhenggai.supervision.rules import colour_of, measure_flags, reason_labels
+from zhenggai.supervision.rules import MEASURE_PRECEDENCE, colour_of, measure_flags, reason_labels
 
 DUE_SOON_DAYS = 7
 
@@ -70,3 +71,14 @@ def by_urgency(queryset: QuerySet[Measure]) -> QuerySet[Measure]:
             When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField()
         )
     ).order_by("closed", F("deadline").asc(nulls_last=True), "id")
+
+
+def colour_expression() -> Case:
+    """Today's colour of a measure annotated with `light_flags` (with_lights), as SQL (the API's filter)."""
+    return Case(
+        *[
+            When(GreaterThan(F("light_flags").bitand(int(mask)), 0), then=Value(colour.value))
+            for colour, mask in MEASURE_PRECEDENCE
+        ],
+        default=Value(Colour.GREEN.value),
+    )

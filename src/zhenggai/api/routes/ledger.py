@@ -32,8 +32,7 @@ from zhenggai.ledger.models import Evidence, Finding, Inspection, Measure, Progr
 from zhenggai.ledger.querysets import MeasureQuerySet
 from zhenggai.ledger.services import UploadedEvidence, report_progress
 from zhenggai.supervision.choices import Colour
-from zhenggai.web.filters import colour_expression
-from zhenggai.web.lights import with_lights
+from zhenggai.web.lights import colour_expression, with_lights
 
 router = Router(tags=["台账"])
 INLINE_TYPES = {"application/pdf", "image/jpeg", "image/png"}
