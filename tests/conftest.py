@@ -103,3 +103,22 @@ def _test_settings(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     # Real password hashing costs ~0.3 s a user; tests check permissions, not hash strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def system_roles(db: Any) -> None:
+    """The three system groups that migrate creates. A transactional test elsewhere on the same worker flushes
+    the tables, so the tests that rely on them make sure they are there."""
+    from zhenggai.ledger.duties import ensure_system_roles
+
+    ensure_system_roles()
+
+
+@pytest.fixture
+def shipped_calendar(db: Any) -> None:
+    """The holiday table the portal's data migration ships (lost to a flush, like system_roles)."""
+    from zhenggai.portal.models import CalendarDay
+    from zhenggai.portal.workdays import shipped_days
+
+    for day, workday, note in shipped_days():
+        CalendarDay.objects.get_or_create(day=day, defaults={"is_workday": workday, "note": note})

@@ -51,7 +51,7 @@ def submit(world: World, nonce: str = "n1", **kw: Any) -> PublicFeedback:
     return feedback
 
 
-def test_the_shipped_calendar_knows_2026_holidays_and_tiaoxiu_workdays(db: Any) -> None:
+def test_the_shipped_calendar_knows_2026_holidays_and_tiaoxiu_workdays(shipped_calendar: None) -> None:
     assert CalendarDay.objects.get(day=dt.date(2026, 10, 1)).is_workday is False
     assert CalendarDay.objects.get(day=dt.date(2026, 10, 10)).is_workday is True  # Saturday 调休
     assert CalendarDay.objects.filter(day__year=2027).exists()

@@ -15,6 +15,8 @@ from tests.web.conftest import PASSWORD, login
 from zhenggai.ledger.duties import SECURITY_AUDITOR
 from zhenggai.ledger.models import AuditEvent, Evidence, Inspection
 
+pytestmark = pytest.mark.usefixtures("system_roles")
+
 
 def _last(action: str) -> AuditEvent:
     return AuditEvent.objects.filter(action=action).order_by("-seq").first() or pytest.fail(f"no {action}")

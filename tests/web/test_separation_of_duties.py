@@ -20,6 +20,8 @@ from zhenggai.notices.choices import Audience
 from zhenggai.notices.services import publish_notice
 from zhenggai.supervision.notices import issue_supervision_notice
 
+pytestmark = pytest.mark.usefixtures("system_roles")
+
 PDF = b"%PDF-1.4\n%evidence\n"
 
 

@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 def has_role(user: User, unit: Unit, *roles: Role) -> bool:
     """True when the user holds one of `roles` in `unit` or in any unit above it. A business role only:
     the superuser and the system roles (三员分立, ledger.duties) get no business action from their rank."""
-    if not user.is_active:
+    if (
+        not user.is_active or user.pk is None
+    ):  # an unsaved reader (a command reading everything) holds no role
         return False
     return Membership.objects.filter(user=user, unit__path__in=unit.ancestor_paths(), role__in=roles).exists()
 

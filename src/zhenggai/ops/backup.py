@@ -367,10 +367,18 @@ def copy_rows(source: str, target: str = "default") -> dict[str, int]:
     call_command("migrate", database=target, interactive=False, verbosity=0)
     # migrate added content types and permissions: the archive's rows (same keys) replace them
     call_command("flush", database=target, interactive=False, verbosity=0, inhibit_post_migrate=True)
+    from zhenggai.ledger import reach
+
     models = [m for m in apps.get_models(include_auto_created=True) if m._meta.managed and not m._meta.proxy]
+    # The reach rows are derived (triggers keep them): copying measures with the triggers on would write them
+    # twice. Copy without the triggers and the derived table, then install them and rebuild the rows.
+    reach.uninstall(connections[target])
+    derived = {"ledger_reach"}
     counts: dict[str, int] = {}
     with transaction.atomic(using=target):  # foreign keys are checked at commit (deferred)
         for model in models:
+            if model._meta.db_table in derived:
+                continue
             batch: list[Any] = []
             copied = 0
             for obj in model._base_manager.using(source).order_by("pk").iterator(chunk_size=2000):
@@ -386,7 +394,15 @@ def copy_rows(source: str, target: str = "default") -> dict[str, int]:
         with connections[target].cursor() as cursor:
             for statement in connections[target].ops.sequence_reset_sql(no_style(), models):
                 cursor.execute(statement)
+    reach.ensure(connections[target])
+    counts["ledger_reach"] = reach_rows(target)
     return counts
+
+
+def reach_rows(alias: str) -> int:
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM ledger_reach")
+        return int(cursor.fetchone()[0])
 
 
 def restore(path: Path) -> list[str]:
