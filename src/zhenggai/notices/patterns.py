@@ -103,6 +103,7 @@ ONGOING_TEXT = re.compile(r"持续推进|基本完成|基本整改到位|正在|
 DONE_TEXT = re.compile(
     r"已完成(?=$|[。.,;:!?)\s])|已整改(?=$|[。.,;:!?)\s])|已整改到位|已整改完毕|完成整改|整改完成|已办结|已销号"
 )
+STATUS_TEXT = re.compile(rf"(?P<ongoing>{ONGOING_TEXT.pattern})|(?P<done>{DONE_TEXT.pattern})")
 
 CLOSING_START = re.compile(
     r"^(?:下一步|下一阶段|今后)[,:]|^(?:经过|通过)[^,。]{0,14}(?:整改|努力)[,]|^总之[,]|^总的(?:来看|来说)[,]"
