@@ -194,14 +194,16 @@ def _clean(text: str, folded: str) -> tuple[str, MeasureStatus | None]:
 
 
 def _keyword_status(folded: str) -> MeasureStatus | None:
-    """Ongoing words anywhere win over done words: one search for either, then ongoing ones after a done one
-    (an ongoing word starting at the same place would have been found first)."""
-    m = P.STATUS_TEXT.search(folded)
-    if m is None:
-        return None
-    if m.lastgroup == "ongoing" or P.ONGOING_TEXT.search(folded, m.start() + 1):
-        return "ongoing"
-    return "done"
+    """Ongoing words anywhere win over done words."""
+    for word in P.ONGOING_WORDS:
+        if word in folded:
+            return "ongoing"
+    for word in P.DONE_WORDS:
+        if word in folded:
+            return "done"
+    if ("已完成" in folded or "已整改" in folded) and P.DONE_TEXT.search(folded):
+        return "done"
+    return None
 
 
 def split_measures(lines: list[Line]) -> list[NoticeMeasure]:

@@ -99,11 +99,22 @@ _STATUS_ALT = "|".join(sorted(STATUS_WORDS, key=len, reverse=True))
 STATUS_PAREN = re.compile(rf"\((?P<word>{_STATUS_ALT})\)")
 STATUS_CLOSING = re.compile(rf"\((?P<word>{_STATUS_ALT})\)[。.;,]?\s*$")
 STATUS_LEAD = re.compile(rf"^\s*(?P<word>{_STATUS_ALT})\s*(?:[。.,;!]\s*|$)")
-ONGOING_TEXT = re.compile(r"持续推进|基本完成|基本整改到位|正在|推进中|整改中|长期坚持|持续整改|阶段性完成")
-DONE_TEXT = re.compile(
-    r"已完成(?=$|[。.,;:!?)\s])|已整改(?=$|[。.,;:!?)\s])|已整改到位|已整改完毕|完成整改|整改完成|已办结|已销号"
+# Status words in the running text of a measure. Plain words, looked for with `in` (findings._keyword_status;
+# about twice as fast as a regex over the text); only 已完成 and 已整改 need the regex, for what follows them.
+ONGOING_WORDS = (
+    "持续推进",
+    "基本完成",
+    "基本整改到位",
+    "正在",
+    "推进中",
+    "整改中",
+    "长期坚持",
+    "持续整改",
+    "阶段性完成",
 )
-STATUS_TEXT = re.compile(rf"(?P<ongoing>{ONGOING_TEXT.pattern})|(?P<done>{DONE_TEXT.pattern})")
+DONE_WORDS = ("已整改到位", "已整改完毕", "完成整改", "整改完成", "已办结", "已销号")
+ONGOING_TEXT = re.compile("|".join(ONGOING_WORDS))
+DONE_TEXT = re.compile(r"已完成(?=$|[。.,;:!?)\s])|已整改(?=$|[。.,;:!?)\s])|" + "|".join(DONE_WORDS))
 
 CLOSING_START = re.compile(
     r"^(?:下一步|下一阶段|今后)[,:]|^(?:经过|通过)[^,。]{0,14}(?:整改|努力)[,]|^总之[,]|^总的(?:来看|来说)[,]"
