@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import math
 import os
 import sys
 import time
@@ -111,9 +112,11 @@ def linearity(seed: str, megabytes: float) -> bool:
     for size in (megabytes, 2 * megabytes):
         text = large_notice(seed, size)
         total = len(text.encode())
-        cpu = time.process_time()
-        doc = parse_text(text)
-        seconds = time.process_time() - cpu
+        seconds = math.inf
+        for _ in range(3):  # best of three: a burst of other work on the shared core is not the parser's cost
+            cpu = time.process_time()
+            doc = parse_text(text)
+            seconds = min(seconds, time.process_time() - cpu)
         rates.append(total / MB / seconds)
         print(
             f"  {total / MB:5.1f} MB, {len(doc.findings):>6} findings: {seconds:6.2f} s CPU  {rates[-1]:6.2f} MB/s"
