@@ -145,7 +145,7 @@ OUTSTANDING_NONE = re.compile(r"^(?:无|暂无|没有)")
 # The font-size widget (字号:[大] [中] [小]) is matched one way only: `\s*` and `\s+` never side by side, which
 # made "大 大 大 … x" exponential.
 # Web-page and PDF debris lines, matched at the line start only (`DEBRIS.match`: one attempt per line, not one
-# per character); the footer words that may stand anywhere in a line are DEBRIS_WORDS, found with `in`.
+# per character); the footer words that may stand anywhere in a line are found with `in` (is_debris).
 DEBRIS = re.compile(
     r"(?:(?:信息)?来源\s*[:]|发布(?:时间|日期)\s*[:]|作者\s*[:]|(?:点击|浏览|阅读|访问)(?:数|量|次数)\s*[:]"
     r"|【?责任编辑\s*[:].*】?$|【?(?:打印|关闭|打印本页|关闭窗口|返回顶部|收藏|分享)】?"
@@ -157,11 +157,18 @@ DEBRIS = re.compile(
     # page numbers and footers of a text copied from a PDF: - 3 -, 第3页 共10页, 3/10
     r"|-\s?\d{1,4}\s?-$|第\s?\d{1,4}\s?页(?:\s?,?\s?共\s?\d{1,4}\s?页)?$|\d{1,4}\s?/\s?\d{1,4}$)"
 )
-DEBRIS_WORDS = ("版权所有", "ICP备", "网站标识码")
+
+
+# What a line matching DEBRIS can start with, besides digits and whitespace (folded text: half-width marks);
+# other lines skip the regex.
+DEBRIS_FIRST = frozenset("信来发作点浏阅访【责打关返收分字[大中小当您首主技上下(日朗扫手-第")
 
 
 def is_debris(folded: str) -> bool:
-    return DEBRIS.match(folded) is not None or any(word in folded for word in DEBRIS_WORDS)
+    first = folded[:1]
+    if (first in DEBRIS_FIRST or first.isdecimal() or first.isspace()) and DEBRIS.match(folded) is not None:
+        return True
+    return "版权所有" in folded or "ICP备" in folded or "网站标识码" in folded
 
 
 PUBLISHED = re.compile(r"(?:发布(?:时间|日期)|^日期)\s*[:]\s*(?P<d>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2})")
