@@ -159,9 +159,11 @@ DEBRIS = re.compile(
 )
 
 
-# What a line matching DEBRIS can start with, besides digits and whitespace (folded text: half-width marks);
-# other lines skip the regex.
-DEBRIS_FIRST = frozenset("信来发作点浏阅访【责打关返收分字[大中小当您首主技上下(日朗扫手-第")
+# What a line matching DEBRIS can start with, besides digits and whitespace; other lines skip the regex.
+DEBRIS_FIRST = frozenset(
+    "信来发作点浏阅访【责打关返收分字[大中小"  # half-width: folded text
+    "当您首主技上下(日朗扫手-第"  # half-width: folded text
+)
 
 
 def is_debris(folded: str) -> bool:
