@@ -142,6 +142,6 @@ def test_long_lines_and_many_lines_stay_linear() -> None:
         "根据" + "，2024年1月4日至2月2日" * 20_000,
     ]
     for text in pathological:
-        started = time.perf_counter()
+        started = time.process_time()  # CPU time: a loaded machine must not fail the test
         parse_text(text)
-        assert time.perf_counter() - started < 5, text[:20]
+        assert time.process_time() - started < 5, text[:20]

@@ -107,18 +107,19 @@ def _completed_of(folded: str, end: int) -> str | None:
     return "problems" if words[-1] == "问题" else "measures"
 
 
-def stated_figures(texts: Iterable[str]) -> StatedFigures:
-    """The totals a notice states about itself, from its non-finding text; the first mention wins."""
+def stated_figures(texts: Iterable[str], folded: bool = False) -> StatedFigures:
+    """The totals a notice states about itself, from its non-finding text; the first mention wins.
+    `folded`: the texts are folded already (normalise.fold), as the parser's lines are."""
     stated = StatedFigures()
     for text in texts:
-        folded = fold(text)
+        folded_text = text if folded else fold(text)
         for name, needs, pattern in _INT_FIGURES:
             if name == "chain":
-                if stated.aspects is not None or not any(word in folded for word in needs):
+                if stated.aspects is not None or not any(word in folded_text for word in needs):
                     continue
-            elif getattr(stated, name) is not None or not any(word in folded for word in needs):
+            elif getattr(stated, name) is not None or not any(word in folded_text for word in needs):
                 continue
-            match = pattern.search(folded)
+            match = pattern.search(folded_text)
             if match is None:
                 continue
             groups = match.groupdict()
@@ -134,12 +135,12 @@ def stated_figures(texts: Iterable[str]) -> StatedFigures:
             if name == "measures" and groups.get("label"):
                 stated.measures_label = groups["label"]
             if name == "completed":
-                stated.completed_of = _completed_of(folded, match.start())
+                stated.completed_of = _completed_of(folded_text, match.start())
             if groups.get("d") and stated.details is None:
                 stated.details = cn_to_int(groups["d"])
-        if stated.completion_rate is None and "率" in folded and (rate := _RATE.search(folded)):
+        if stated.completion_rate is None and "率" in folded_text and (rate := _RATE.search(folded_text)):
             stated.completion_rate = float(rate.group("n"))
-        if stated.all_completed is None and "全部" in folded and _ALL_DONE.search(folded):
+        if stated.all_completed is None and "全部" in folded_text and _ALL_DONE.search(folded_text):
             stated.all_completed = True
     if stated.all_completed and stated.completed is None and stated.measures is not None:
         stated.completed = stated.measures
@@ -227,9 +228,10 @@ def inspection_info(opening: str) -> InspectionInfo:
     return info
 
 
-def read_contact(contact: Contact, text: str) -> None:
-    """Fill the contact fields still empty from one line of the supervision paragraph."""
-    folded = fold(text)
+def read_contact(contact: Contact, text: str, folded: str | None = None) -> None:
+    """Fill the contact fields still empty from one line of the supervision paragraph (`folded`: its folded
+    form, when the caller has it)."""
+    folded = fold(text) if folded is None else folded
     if contact.phone is None and (m := P.CONTACT_PHONE.search(folded)):
         contact.phone = m.group("v").strip()
     if contact.address is None and (m := P.CONTACT_ADDRESS.search(folded)):

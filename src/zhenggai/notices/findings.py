@@ -28,6 +28,9 @@ class Line(NamedTuple):  # a named tuple: a notice may have a million lines, and
     folded: str  # same length as text
 
 
+_new_line = tuple.__new__  # builds a Line without the Python-level __new__ of named tuples (twice as fast)
+
+
 class Heading(NamedTuple):
     level: Level
     title: str
@@ -35,38 +38,59 @@ class Heading(NamedTuple):
 
 
 def _slice(line: Line, match: re.Match[str], group: str) -> str:
-    return line.text[match.start(group) : match.end(group)].strip()
+    start, end = match.span(group)
+    return line.text[start:end].strip()
 
 
 def _rest(line: Line, match: re.Match[str]) -> Line | None:
     start = match.start("rest")
     if not line.folded[start:].strip():
         return None
-    return Line(line.no, line.text[start:].strip(), line.folded[start:].strip())
+    return _new_line(Line, (line.no, line.text[start:].strip(), line.folded[start:].strip()))
+
+
+# What a heading number (patterns.ANY_NUM) can start with, besides digits and whitespace.
+_NUMBER_FIRST = frozenset(
+    "一二三四五六七八九十第("  # half-width: folded text, as the patterns match it
+    + "".join(map(chr, range(ord("㈠"), ord("㈩") + 1)))
+    + "".join(map(chr, range(ord("⒈"), ord("⒛") + 1)))
+    + "".join(map(chr, range(ord("⑴"), ord("⒇") + 1)))
+)
+_DETAIL_PLAIN_FIRST = frozenset("(" + "".join(map(chr, range(ord("⑴"), ord("⒇") + 1))))
 
 
 def heading(line: Line, in_problem: bool) -> Heading | None:
-    """The finding this line opens, if it is a heading; `in_problem` allows bare “…”问题 details."""
+    """The finding this line opens, if it is a heading; `in_problem` allows bare “…”问题 details.
+
+    Each pattern is tried only when the words it needs are in the line and the line starts as it must (a heading
+    number, or the pattern's first word): most lines of a notice are text and are turned down without a regex."""
     folded = line.folded
-    if "方面" in folded and len(folded) <= P.ASPECT_MAX_LEN and (m := P.ASPECT.match(folded)):
+    first = folded[:1]
+    numbered = first in _NUMBER_FIRST or first.isdecimal() or first.isspace()
+    if (
+        "方面" in folded
+        and (numbered or first == "“")
+        and len(folded) <= P.ASPECT_MAX_LEN
+        and (m := P.ASPECT.match(folded))
+    ):
         group = next(name for name in ("q1", "q2", "plain") if m.group(name) is not None)
         return Heading("aspect", _slice(line, m, group), None)
-    if "关于" in folded:
+    if "关于" in folded and (numbered or first == "关"):
         if m := P.PROBLEM_QUOTED.match(folded):
             return Heading("problem", _slice(line, m, "title"), _rest(line, m))
         if m := P.PROBLEM_PLAIN.match(folded):
             return Heading("problem", _slice(line, m, "title"), None)
-    if "针对" in folded:
+    if "针对" in folded and (numbered or first == "针"):
         if m := P.DETAIL_QUOTED.match(folded):
             return Heading("detail", _slice(line, m, "title"), _rest(line, m))
         if m := P.DETAIL_QUOTE_ONLY.match(folded):
             return Heading("detail", _slice(line, m, "title"), None)
     if in_problem:
-        if folded.startswith("“") and (m := P.DETAIL_BARE.match(folded)):
+        if first == "“" and (m := P.DETAIL_BARE.match(folded)):
             return Heading("detail", _slice(line, m, "title"), None)
-        if m := P.DETAIL_PLAIN.match(folded):
+        if (first in _DETAIL_PLAIN_FIRST or first.isdecimal()) and (m := P.DETAIL_PLAIN.match(folded)):
             return Heading("detail", _slice(line, m, "title"), None)
-    if folded.endswith(PROBLEM_ENDINGS) and (m := P.PROBLEM_NUMBERED.match(folded)):
+    if numbered and folded.endswith(PROBLEM_ENDINGS) and (m := P.PROBLEM_NUMBERED.match(folded)):
         return Heading("problem", _slice(line, m, "title"), None)
     return None
 
@@ -134,7 +158,7 @@ def _markers(folded: str, start: int) -> list[_Marker]:
             if n == 1 or n == last + 1:
                 append((*m.span(), family, n))
                 last = n
-    if any(ch in folded for ch in CIRCLED):
+    if P.ENUM_CIRCLED.search(folded, start):
         last = 0
         number = _CIRCLED_NUMBER
         for m in P.ENUM_CIRCLED.finditer(folded, start):
@@ -170,9 +194,14 @@ def _clean(text: str, folded: str) -> tuple[str, MeasureStatus | None]:
 
 
 def _keyword_status(folded: str) -> MeasureStatus | None:
-    if P.ONGOING_TEXT.search(folded):
-        return "ongoing"
-    if P.DONE_TEXT.search(folded):
+    """Ongoing words anywhere win over done words."""
+    for word in P.ONGOING_WORDS:
+        if word in folded:
+            return "ongoing"
+    for word in P.DONE_WORDS:
+        if word in folded:
+            return "done"
+    if ("已完成" in folded or "已整改" in folded) and P.DONE_TEXT.search(folded):
         return "done"
     return None
 
@@ -181,8 +210,8 @@ def split_measures(lines: list[Line]) -> list[NoticeMeasure]:
     """The measures of one progress block. Un-enumerated paragraphs form one measure together."""
     if not lines:
         return []
-    text = "\n".join(line.text for line in lines)
-    folded = "\n".join(line.folded for line in lines)
+    text = "\n".join([line.text for line in lines])
+    folded = "\n".join([line.folded for line in lines])
     block_status: MeasureStatus | None = None
     begin = 0
     if lead := P.STATUS_LEAD.match(folded):
@@ -308,7 +337,8 @@ class FindingsBuilder:
 
     def _body(self, line: Line) -> None:
         """A line that opens no finding: a progress label, progress text or a finding's description."""
-        label = P.PROGRESS_LABEL.match(line.folded)
+        folded = line.folded
+        label = P.PROGRESS_LABEL.match(folded) if folded[:1] in P.PROGRESS_LABEL_FIRST else None
         if label is not None and self._leaf is not None:
             if self._in_progress:  # a second label under the same finding: keep the blocks apart
                 self._flush(keep_leaf=True)
@@ -316,7 +346,9 @@ class FindingsBuilder:
             rest = label.group("rest")
             if rest and rest.strip():
                 start = label.start("rest")
-                self._block.append(Line(line.no, line.text[start:].strip(), line.folded[start:].strip()))
+                self._block.append(
+                    _new_line(Line, (line.no, line.text[start:].strip(), line.folded[start:].strip()))
+                )
             return
         if self._leaf is None:
             self.warnings.append(ParseWarning(line.no, line.text, "这段文字不属于任何问题，未能归类。"))

@@ -118,6 +118,9 @@ def _unwrap(raw: list[str], folded: list[str], width: int) -> tuple[list[str], l
     return out_raw, out_folded, numbers
 
 
+_new_line = tuple.__new__
+
+
 def _lines(text: str) -> list[Line]:
     # Folded once for the whole text (cheaper than line by line); folding keeps every index and what is
     # whitespace or a line break, so the folded lines and their stripping line up with the original ones.
@@ -140,7 +143,8 @@ def _lines(text: str) -> list[Line]:
         else:
             folded = raw_folded.strip()
         number = numbers[index] if numbers is not None else index + 1
-        lines.append(Line(number, stripped, fold_quotes(folded) if '"' in folded else folded))
+        # tuple.__new__ builds the named tuple without the Python-level __new__ (twice as fast per line)
+        lines.append(_new_line(Line, (number, stripped, fold_quotes(folded) if '"' in folded else folded)))
     return lines
 
 
@@ -170,7 +174,7 @@ def _sections(lines: list[Line]) -> list[_Section]:
     """Cut the body at its 一、二、三、 headings and say what each part is."""
     parts: list[tuple[Line | None, list[Line]]] = [(None, [])]
     for line in lines:
-        if P.TOP_HEADING.match(line.folded):
+        if line.folded[:1] in P.TOP_HEADING_FIRST and P.TOP_HEADING.match(line.folded):
             parts.append((line, []))
         else:
             parts[-1][1].append(line)
@@ -257,11 +261,13 @@ class _Reader:
         self.doc = NoticeDoc()
         self.lines = lines
         self.warnings: list[ParseWarning] = []
-        self.organising: list[str] = []
-        self.closing: list[str] = []
-        self.clues: list[str] = []
-        self.stated_texts: list[str] = []
-        uses_labels = any(P.PROGRESS_LABEL.match(line.folded) for line in lines)
+        # lines, not texts: their folded form (made once in _lines) serves for the stated figures
+        self.organising: list[Line] = []
+        self.closing: list[Line] = []
+        self.clues: list[Line] = []
+        self.stated_texts: list[Line] = []
+        first, label = P.PROGRESS_LABEL_FIRST, P.PROGRESS_LABEL
+        uses_labels = any(line.folded[:1] in first and label.match(line.folded) for line in lines)
         self.findings = FindingsBuilder(uses_labels)
         self.outstanding = OutstandingBuilder()
         self.tail = "body"  # body | closing | contact
@@ -278,10 +284,12 @@ class _Reader:
         doc = self.doc
         doc.findings = self.findings.finish()
         doc.outstanding, outstanding_warnings = attach(doc.findings, self.outstanding)
-        doc.organising_work = "\n".join(self.organising)
-        doc.closing = "\n".join(self.closing)
-        doc.clues = "\n".join(self.clues)
-        doc.stated = stated_figures([*self.stated_texts, *self.organising, *self.closing])
+        doc.organising_work = "\n".join([line.text for line in self.organising])
+        doc.closing = "\n".join([line.text for line in self.closing])
+        doc.clues = "\n".join([line.text for line in self.clues])
+        doc.stated = stated_figures(
+            [line.folded for line in (*self.stated_texts, *self.organising, *self.closing)], folded=True
+        )
         unmarked = not any(_statuses(doc.findings))
         _all_done_from_statement(doc)
         doc.counts = count(doc.findings)
@@ -404,7 +412,7 @@ class _Reader:
                 break
             if P.OPENING.match(line.folded):
                 self.doc.inspection = inspection_info(line.text)
-                self.stated_texts.append(line.text)
+                self.stated_texts.append(line)
                 for skipped in lines[index : index + offset]:
                     self._warn(skipped, "标题与开头之间的文字未能归类。")
                 return lines[index + offset + 1 :]
@@ -447,9 +455,9 @@ class _Reader:
         if kind == "organising" and head is None and not self.any_findings:
             for line in section.lines:
                 if not self._tail_line(line):
-                    self.stated_texts.append(line.text)  # a summary without findings still states figures
+                    self.stated_texts.append(line)  # a summary without findings still states figures
                     if self.doc.inspection.whole_round:
-                        self.organising.append(line.text)
+                        self.organising.append(line)
                     else:
                         self.warnings.append(
                             ParseWarning(line.no, line.text, "这段文字不属于通报的任何部分，未能归类。")
@@ -461,18 +469,20 @@ class _Reader:
     def _warn(self, line: Line, message: str) -> None:
         self.warnings.append(ParseWarning(line.no, line.text, message))
 
-    def _plain(self, line: Line, target: list[str]) -> None:
+    def _plain(self, line: Line, target: list[Line]) -> None:
         if not self._tail_line(line):
-            target.append(line.text)
+            target.append(line)
 
     def _tail_line(self, line: Line) -> bool:
         """Contact block and the closing after it; True when the line was taken."""
-        if self.tail == "contact" or P.CONTACT_START.match(line.folded):
+        if self.tail == "contact" or (
+            line.folded[:1] in P.CONTACT_START_FIRST and P.CONTACT_START.match(line.folded)
+        ):
             self.tail = "contact"
-            read_contact(self.doc.contact, line.text)
+            read_contact(self.doc.contact, line.text, line.folded)
             return True
         if self.tail == "closing":
-            self.closing.append(line.text)
+            self.closing.append(line)
             return True
         return False
 
@@ -481,7 +491,7 @@ class _Reader:
             return
         if P.CLOSING_START.match(line.folded):
             self.tail = "closing"
-            self.closing.append(line.text)
+            self.closing.append(line)
             return
         if is_heading and heading(line, False) is None:
             return  # a section title such as 二、巡察反馈问题的整改进展情况
@@ -492,7 +502,7 @@ class _Reader:
             return
         if P.CLOSING_START.match(line.folded):
             self.tail = "closing"
-            self.closing.append(line.text)
+            self.closing.append(line)
             return
         self.outstanding.feed(line)
 
