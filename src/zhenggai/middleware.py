@@ -88,3 +88,19 @@ class SessionRenewalMiddleware:
                 now  # marks the session modified: SessionMiddleware saves it with a new expiry
             )
         return response
+
+
+class SessionCookieGuardMiddleware:
+    """Drops a session cookie that cannot be one of ours before the session store looks it up: our keys are
+    lower-case letters and digits, while PostgreSQL refuses a NUL character in a query outright (a 500, where
+    a forged cookie should only mean "not logged in")."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        name = settings.SESSION_COOKIE_NAME
+        value = request.COOKIES.get(name)
+        if value is not None and not (value.isascii() and value.isalnum() and len(value) <= 64):
+            del request.COOKIES[name]
+        return self.get_response(request)

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "zhenggai.ledger.middleware.RequestIdMiddleware",
     # Before anything reads the body (CSRF reads POST): an oversized request gets 413 unread.
     "zhenggai.middleware.RequestSizeLimitMiddleware",
+    "zhenggai.middleware.SessionCookieGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "zhenggai.middleware.SessionRenewalMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from tests.web.conftest import PASSWORD, login
 from zhenggai.ledger.duties import SECURITY_AUDITOR
@@ -126,7 +127,9 @@ def test_the_security_auditor_searches_the_whole_log_by_user_action_and_date(dem
     assert "全程纪实查询" in page
     found = client.get("/audit/", {"user": "jingban", "action": "login_failed"}).content.decode()
     assert "IP 10.9.9.9" in found
-    today = AuditEvent.objects.latest("seq").at.date().isoformat()
+    today = (
+        timezone.localtime(AuditEvent.objects.latest("seq").at).date().isoformat()
+    )  # the page filters by local date
     assert (
         "IP 10.9.9.9"
         not in client.get("/audit/", {"start": "2000-01-01", "end": "2000-01-02"}).content.decode()

@@ -112,7 +112,7 @@ def rows_for(user: User, unit: Unit, year: int, on: dt.date) -> list[Row]:
     # write their departments' indicators.
     leads = has_role(user, unit, Role.LEADER)
     own: set[int] = set()
-    if not leads:
+    if not leads and user.pk is not None:  # an unsaved reader (the CLI's operator) writes nothing
         own = set(
             Membership.objects.filter(
                 user=user, role__in=[Role.STAFF, Role.LEADER], unit__parent=unit
