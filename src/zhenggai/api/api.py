@@ -10,6 +10,7 @@ from ninja.openapi.schema import OpenAPISchema
 
 from zhenggai.api import problems
 from zhenggai.api.auth import BrowserSession, PerToken, TokenAuth
+from zhenggai.api.parsing import NulRefusingParser
 from zhenggai.api.routes import documents, ledger, reviews, supervision
 
 DESCRIPTION = """巡察整改管理系统的接口。与页面使用同一套数据范围（只能看到本人所在单位及下级单位的数据）和同一套业务规则。
@@ -62,6 +63,7 @@ api = ZhenggaiApi(
     docs_url="/docs",
     openapi_url="/openapi.json",
     urls_namespace="api",
+    parser=NulRefusingParser(),
 )
 problems.install(api)
 api.add_router("", ledger.router)

@@ -75,6 +75,11 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return response
     if isinstance(exc, AuthenticationError):
         return problem(401, "需要有效的 API 令牌（Authorization: Bearer …），或在浏览器中登录。")
+    if isinstance(exc.__cause__, ApiError):
+        # ninja turns any error of the body parser into its own English 400; ours keeps its status and message.
+        return problem(exc.__cause__.status_code, str(exc.__cause__))
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        return problem(400, "请求体无法解析：应为 UTF-8 编码的 JSON。")
     if exc.status_code == 403 and str(exc) == "CSRF check Failed":
         return problem(403, "跨站请求校验失败：浏览器调用须带 X-CSRFToken 请求头，请刷新页面后重试。")
     return problem(exc.status_code, str(exc))
