@@ -122,6 +122,16 @@ class ExtensionOut(Schema):
     review_note: str
 
 
+class SignOffPage(Schema):
+    items: list[SignOffOut]
+    next_cursor: str | None
+
+
+class ExtensionPage(Schema):
+    items: list[ExtensionOut]
+    next_cursor: str | None
+
+
 class SignOffRequest(Schema):
     note: str = ""
     periodic_review: str = ""

@@ -9,15 +9,18 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
 from zhenggai.api.auth import caller, writer
+from zhenggai.api.paging import page
 from zhenggai.api.routes.ledger import visible_measure
 from zhenggai.api.schemas import (
     ApproveIn,
     ExtensionOut,
+    ExtensionPage,
     ExtensionRequest,
     Id,
     Limit,
     RejectIn,
     SignOffOut,
+    SignOffPage,
     SignOffRequest,
 )
 from zhenggai.ledger.choices import Decision
@@ -63,10 +66,16 @@ def extension_out(item: Extension) -> dict[str, Any]:
     } | {name: getattr(item, name) for name in _EXTENSION}
 
 
-@router.get("/signoffs", response=list[SignOffOut], summary="销号申请（默认待审核的）")
-def signoffs(request: HttpRequest, decision: Decision = Decision.PENDING, limit: Limit = 100) -> list[Any]:
-    rows = SignOff.objects.visible_to(caller(request)).filter(decision=decision).order_by("-id")
-    return [signoff_out(s) for s in rows[:limit]]
+@router.get("/signoffs", response=SignOffPage, summary="销号申请（默认待审核的，游标翻页）")
+def signoffs(
+    request: HttpRequest,
+    decision: Decision = Decision.PENDING,
+    cursor: str | None = None,
+    limit: Limit = 100,
+) -> dict[str, Any]:
+    rows = SignOff.objects.visible_to(caller(request)).filter(decision=decision)
+    items, next_cursor = page(rows, cursor, limit)
+    return {"items": [signoff_out(s) for s in items], "next_cursor": next_cursor}
 
 
 @router.get("/signoffs/{signoff_id}", response=SignOffOut, summary="销号申请")
@@ -100,10 +109,16 @@ def reject_one(request: HttpRequest, signoff_id: Id, data: RejectIn) -> dict[str
     return signoff_out(reject_signoff(by=user, signoff=item, reason=data.reason))
 
 
-@router.get("/extensions", response=list[ExtensionOut], summary="延期申请（默认待审核的）")
-def extensions(request: HttpRequest, decision: Decision = Decision.PENDING, limit: Limit = 100) -> list[Any]:
-    rows = Extension.objects.visible_to(caller(request)).filter(decision=decision).order_by("-id")
-    return [extension_out(e) for e in rows[:limit]]
+@router.get("/extensions", response=ExtensionPage, summary="延期申请（默认待审核的，游标翻页）")
+def extensions(
+    request: HttpRequest,
+    decision: Decision = Decision.PENDING,
+    cursor: str | None = None,
+    limit: Limit = 100,
+) -> dict[str, Any]:
+    rows = Extension.objects.visible_to(caller(request)).filter(decision=decision)
+    items, next_cursor = page(rows, cursor, limit)
+    return {"items": [extension_out(e) for e in items], "next_cursor": next_cursor}
 
 
 @router.get("/extensions/{extension_id}", response=ExtensionOut, summary="延期申请")
