@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
@@ -66,6 +68,24 @@ def extension_out(item: Extension) -> dict[str, Any]:
     } | {name: getattr(item, name) for name in _EXTENSION}
 
 
+Review = TypeVar("Review", SignOff, Extension)
+
+
+def decide(
+    request: HttpRequest,
+    model: type[Review],
+    pk: int,
+    decision: Callable[[User, Review], Review],
+    out: Callable[[Review], dict[str, Any]],
+) -> dict[str, Any]:
+    """Decide one 销号 or 延期 request: the caller must be allowed to write (a read-only token is a 403), a request
+    outside the caller's units is a 404, the service decides (permission, lifecycle, 全程纪实), and the decided
+    request is answered in its output shape."""
+    user = writer(request)
+    item = get_object_or_404(model.objects.visible_to(user), pk=pk)
+    return out(decision(user, item))
+
+
 @router.get("/signoffs", response=SignOffPage, summary="销号申请（默认待审核的，游标翻页）")
 def signoffs(
     request: HttpRequest,
@@ -97,16 +117,24 @@ def ask_signoff(request: HttpRequest, measure_id: Id, data: SignOffRequest) -> S
 
 @router.post("/signoffs/{signoff_id}/approve", response=SignOffOut, summary="同意销号")
 def approve_one(request: HttpRequest, signoff_id: Id, data: ApproveIn) -> dict[str, Any]:
-    user = writer(request)
-    item = get_object_or_404(SignOff.objects.visible_to(user), pk=signoff_id)
-    return signoff_out(approve_signoff(by=user, signoff=item, note=data.note))
+    return decide(
+        request,
+        SignOff,
+        signoff_id,
+        lambda user, item: approve_signoff(by=user, signoff=item, note=data.note),
+        signoff_out,
+    )
 
 
 @router.post("/signoffs/{signoff_id}/reject", response=SignOffOut, summary="退回销号申请")
 def reject_one(request: HttpRequest, signoff_id: Id, data: RejectIn) -> dict[str, Any]:
-    user = writer(request)
-    item = get_object_or_404(SignOff.objects.visible_to(user), pk=signoff_id)
-    return signoff_out(reject_signoff(by=user, signoff=item, reason=data.reason))
+    return decide(
+        request,
+        SignOff,
+        signoff_id,
+        lambda user, item: reject_signoff(by=user, signoff=item, reason=data.reason),
+        signoff_out,
+    )
 
 
 @router.get("/extensions", response=ExtensionPage, summary="延期申请（默认待审核的，游标翻页）")
@@ -140,13 +168,21 @@ def ask_extension(request: HttpRequest, measure_id: Id, data: ExtensionRequest) 
 
 @router.post("/extensions/{extension_id}/approve", response=ExtensionOut, summary="同意延期")
 def approve_ext(request: HttpRequest, extension_id: Id, data: ApproveIn) -> dict[str, Any]:
-    user = writer(request)
-    item = get_object_or_404(Extension.objects.visible_to(user), pk=extension_id)
-    return extension_out(approve_extension(by=user, extension=item, note=data.note))
+    return decide(
+        request,
+        Extension,
+        extension_id,
+        lambda user, item: approve_extension(by=user, extension=item, note=data.note),
+        extension_out,
+    )
 
 
 @router.post("/extensions/{extension_id}/reject", response=ExtensionOut, summary="退回延期申请")
 def reject_ext(request: HttpRequest, extension_id: Id, data: RejectIn) -> dict[str, Any]:
-    user = writer(request)
-    item = get_object_or_404(Extension.objects.visible_to(user), pk=extension_id)
-    return extension_out(reject_extension(by=user, extension=item, reason=data.reason))
+    return decide(
+        request,
+        Extension,
+        extension_id,
+        lambda user, item: reject_extension(by=user, extension=item, reason=data.reason),
+        extension_out,
+    )

@@ -1,4 +1,5 @@
-"""The 销号 and 延期 lists page by cursor as /measures does; `limit` alone still works."""
+"""销号 and 延期 through the API: the lists page by cursor as /measures does (`limit` alone still works); the four
+decide endpoints share one shape: a read-only token is a 403, another unit's request a 404, and nothing changes."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from django.utils import timezone
 from tests.api.conftest import ApiClient, api_as
 from tests.conftest import World
 from tests.factories import MeasureFactory, report_with_evidence
+from zhenggai.api.models import TokenScope
 from zhenggai.ledger.choices import Decision
+from zhenggai.ledger.models import AuditEvent, Extension, SignOff
 from zhenggai.ledger.services import approve_signoff, request_extension, request_signoff
 
 
@@ -65,3 +68,54 @@ def test_a_cursor_that_is_not_ours_is_a_chinese_422(world: World) -> None:
     response = api_as(world.leader_a).get("/signoffs", cursor="不是游标")
     assert response.status_code == 422
     assert "翻页游标无效" in response.json()["detail"]
+
+
+def _one_of_each(world: World) -> tuple[SignOff, Extension]:
+    extension = request_extension(
+        by=world.staff_a,
+        measure=world.measure_a,
+        new_deadline=_two_months_later(world.measure_a),
+        reason="待批复",
+    )
+    other = MeasureFactory(finding=world.detail_a, lead_department=world.dept_a)
+    report_with_evidence(world.staff_a, other)
+    return request_signoff(by=world.staff_a, measure=other, note="已完成"), extension
+
+
+DECISIONS = [
+    ("/signoffs/{}/approve", {"note": "同意"}),
+    ("/signoffs/{}/reject", {"reason": "佐证不足"}),
+    ("/extensions/{}/approve", {"note": "同意"}),
+    ("/extensions/{}/reject", {"reason": "理由不足"}),
+]
+
+
+def test_decisions_on_another_units_requests_are_404_and_a_read_only_token_is_403(world: World) -> None:
+    signoff, extension = _one_of_each(world)
+    outsider = api_as(world.leader_b)
+    read_only = api_as(world.leader_a, TokenScope.READ)
+    before = AuditEvent.objects.count()
+    for path, body in DECISIONS:
+        target = signoff if path.startswith("/signoffs") else extension
+        assert outsider.post(path.format(target.pk), body, json=True).status_code == 404, path
+        refused = read_only.post(path.format(target.pk), body, json=True)
+        assert refused.status_code == 403, path
+        assert refused["Content-Type"] == "application/problem+json"
+    assert AuditEvent.objects.count() == before
+    assert SignOff.objects.get(pk=signoff.pk).decision == Decision.PENDING
+    assert Extension.objects.get(pk=extension.pk).decision == Decision.PENDING
+
+
+def test_each_decision_answers_the_decided_request_in_its_shape(world: World) -> None:
+    signoff, extension = _one_of_each(world)
+    client = api_as(world.leader_a)
+    rejected = client.post(f"/signoffs/{signoff.pk}/reject", {"reason": "佐证不足"}, json=True).json()
+    assert (rejected["id"], rejected["decision"], rejected["review_note"]) == (
+        signoff.pk,
+        Decision.REJECTED,
+        "佐证不足",
+    )
+    assert "outcome" in rejected
+    approved = client.post(f"/extensions/{extension.pk}/approve", {"note": "同意"}, json=True).json()
+    assert (approved["id"], approved["decision"]) == (extension.pk, Decision.APPROVED)
+    assert approved["new_deadline"] == _two_months_later(world.measure_a).isoformat()
