@@ -54,6 +54,12 @@ def test_nul_in_a_nested_json_value_is_refused(world: World) -> None:
     assert "参数 extra 含有空字符" in response.json()["detail"]
 
 
+def test_nul_in_a_body_that_is_not_an_object_is_refused(world: World) -> None:
+    response = api_as(world.staff_a).post(f"/measures/{world.measure_a.pk}/signoffs", ["\x00"], json=True)
+    assert response.status_code == 422, response.content
+    assert response.json()["detail"] == "请求体含有空字符（U+0000），请删除后重试。"
+
+
 def test_a_body_that_is_not_json_is_a_chinese_400(world: World) -> None:
     client = api_as(world.staff_a)
     response = client.client.post(

@@ -22,8 +22,9 @@ NUL = "\x00"
 class NulRefused(ApiError):
     """A parameter holds U+0000; answered as a 422 problem."""
 
-    def __init__(self, name: str) -> None:
-        super().__init__(422, f"参数 {name} 含有空字符（U+0000），请删除后重试。")
+    def __init__(self, name: str | None) -> None:
+        where = f"参数 {name} " if name else "请求体"
+        super().__init__(422, f"{where}含有空字符（U+0000），请删除后重试。")
 
 
 def _holds_nul(value: Any) -> bool:
@@ -48,9 +49,9 @@ class NulRefusingParser(Parser):
         if isinstance(data, dict):
             for key, value in data.items():
                 if _holds_nul(key) or _holds_nul(value):
-                    raise NulRefused(key.replace(NUL, "") if isinstance(key, str) else "")
+                    raise NulRefused(key.replace(NUL, "") or None)
         elif _holds_nul(data):
-            raise NulRefused("（请求体）")
+            raise NulRefused(None)
         return data
 
     def parse_querydict(
@@ -60,5 +61,5 @@ class NulRefusingParser(Parser):
             for value in values:
                 text = value if isinstance(value, str) else getattr(value, "name", "") or ""
                 if NUL in key or NUL in text:
-                    raise NulRefused(key.replace(NUL, ""))
+                    raise NulRefused(key.replace(NUL, "") or None)
         return super().parse_querydict(data, list_fields, request)
