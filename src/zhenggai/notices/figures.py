@@ -111,9 +111,12 @@ def stated_figures(texts: Iterable[str], folded: bool = False) -> StatedFigures:
     """The totals a notice states about itself, from its non-finding text; the first mention wins.
     `folded`: the texts are folded already (normalise.fold), as the parser's lines are."""
     stated = StatedFigures()
-    for text in texts:
-        folded_text = text if folded else fold(text)
-        for name, needs, pattern in _INT_FIGURES:
+    folded_texts = list(texts) if folded else [fold(text) for text in texts]
+    # the words each pattern needs, looked for once in the whole text: most patterns are then not tried at all
+    whole = "\n".join(folded_texts)
+    figures = [figure for figure in _INT_FIGURES if any(word in whole for word in figure[1])]
+    for folded_text in folded_texts:
+        for name, needs, pattern in figures:
             if name == "chain":
                 if stated.aspects is not None or not any(word in folded_text for word in needs):
                     continue

@@ -68,19 +68,19 @@ def heading(line: Line, in_problem: bool) -> Heading | None:
     first = folded[:1]
     numbered = first in _NUMBER_FIRST or first.isdecimal() or first.isspace()
     if (
-        "方面" in folded
-        and (numbered or first == "“")
+        (numbered or first == "“")
         and len(folded) <= P.ASPECT_MAX_LEN
+        and "方面" in folded
         and (m := P.ASPECT.match(folded))
     ):
         group = next(name for name in ("q1", "q2", "plain") if m.group(name) is not None)
         return Heading("aspect", _slice(line, m, group), None)
-    if "关于" in folded and (numbered or first == "关"):
+    if (numbered or first == "关") and "关于" in folded:
         if m := P.PROBLEM_QUOTED.match(folded):
             return Heading("problem", _slice(line, m, "title"), _rest(line, m))
         if m := P.PROBLEM_PLAIN.match(folded):
             return Heading("problem", _slice(line, m, "title"), None)
-    if "针对" in folded and (numbered or first == "针"):
+    if (numbered or first == "针") and "针对" in folded:
         if m := P.DETAIL_QUOTED.match(folded):
             return Heading("detail", _slice(line, m, "title"), _rest(line, m))
         if m := P.DETAIL_QUOTE_ONLY.match(folded):
@@ -116,28 +116,41 @@ def number_rank(folded: str) -> int:
 _Marker = tuple[int, int, str, int]
 
 
-# Each family: a character it cannot match without (a block without it is not searched), a pattern that finds
-# candidates fast (it starts with a literal or a character class, which the regex engine scans for in C), and
-# where a candidate must stand. The patterns in `patterns.py` (ENUM_*) say the same in one expression, but one
-# that starts with a look-behind is tried at every character, five to ten times slower.
-_FAMILIES: tuple[tuple[str, str, re.Pattern[str], str], ...] = (
-    ("shi", "是", re.compile(rf"(?P<n>{P.CN})是"), "clause"),
-    ("paren_cn", "(", re.compile(rf"\((?P<n>{P.CN})\)[、.]?"), "line"),
-    ("paren_digit", "(", re.compile(r"\((?P<n>\d{1,2})\)[、.]?"), "line"),
-    ("dot_digit", "", re.compile(r"(?<!\d)(?P<n>\d{1,2})[.、](?!\d)"), "line"),
+# Each family: a character it cannot match without (a block without it is not searched), a pattern, and where a
+# marker must stand. The patterns in `patterns.py` (ENUM_*) say the same in one expression each, but searched
+# through a block they are tried at every character; here a line-start family is matched at the line starts
+# only (its markers hold no line break, so no match elsewhere can overlap one), and 一是 is found from its 是.
+_LINE_FAMILIES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    ("paren_cn", "(", re.compile(rf"\((?P<n>{P.CN})\)[、.]?")),
+    ("paren_digit", "(", re.compile(r"\((?P<n>\d{1,2})\)[、.]?")),
+    ("dot_digit", "", re.compile(r"(?P<n>\d{1,2})[.、](?!\d)")),
 )
-_HAS_DOT_DIGIT = re.compile(r"\d[.、]")
+_CN_DIGITS = frozenset("一二三四五六七八九十")  # patterns.CN
 _CLAUSE_END = frozenset("\n。.,;:!?)”")
 
 
-def _stands(folded: str, at: int, where: str) -> bool:
-    """A line's first character (lines are stripped), or a clause's first after its punctuation and spaces."""
-    if where == "line":
-        return at == 0 or folded[at - 1] == "\n"
+def _clause_starts(folded: str, at: int) -> bool:
+    """A clause's first character after its punctuation and spaces (or the text's first)."""
     before = at - 1
     while before >= 0 and folded[before].isspace():
         before -= 1
     return before < 0 or folded[before] in _CLAUSE_END
+
+
+def _shi(folded: str, start: int) -> list[tuple[int, int, str]]:
+    """Every 一是/二是… from `start`, as a search for 一是 (numerals then 是) finds them: (start, end, numeral).
+
+    Each 是 is found by a fast scan; the numerals before it are walked back over (each run once: linear)."""
+    found = []
+    at = folded.find("是", start + 1)
+    while at != -1:
+        if folded[at - 1] in _CN_DIGITS:
+            begin = at - 1
+            while begin > start and folded[begin - 1] in _CN_DIGITS:
+                begin -= 1
+            found.append((begin, at + 1, folded[begin:at]))
+        at = folded.find("是", at + 1)
+    return found
 
 
 _CIRCLED_NUMBER = {ch: index + 1 for index, ch in enumerate(CIRCLED)}
@@ -147,12 +160,25 @@ def _markers(folded: str, start: int) -> list[_Marker]:
     """Enumeration markers in order; a family's numbers must run 1, 2, 3… (a new 1 restarts it)."""
     found: list[_Marker] = []
     append = found.append
-    for family, cue, pattern, where in _FAMILIES:
-        if (cue and cue not in folded) or (not cue and _HAS_DOT_DIGIT.search(folded, start) is None):
+    if "是" in folded:
+        last = 0
+        for begin, end, numeral in _shi(folded, start):
+            if _clause_starts(folded, begin):
+                n = cn_to_int(numeral) or 0
+                if n == 1 or n == last + 1:
+                    append((begin, end, "shi", n))
+                    last = n
+    line_starts = [0] if start == 0 else []
+    at = folded.find("\n", max(start - 1, 0))
+    while at != -1:
+        line_starts.append(at + 1)
+        at = folded.find("\n", at + 1)
+    for family, cue, pattern in _LINE_FAMILIES:
+        if cue and cue not in folded:
             continue
         last = 0
-        for m in pattern.finditer(folded, start):
-            if not _stands(folded, m.start(), where):
+        for line_start in line_starts:
+            if (m := pattern.match(folded, line_start)) is None:
                 continue
             n = cn_to_int(m.group("n")) or 0
             if n == 1 or n == last + 1:

@@ -65,19 +65,13 @@ _SENTENCE_END = "。!?！？;；:："
 
 def _wrap_width(raw: list[str]) -> int | None:
     """The width the text was hard-wrapped at, or None when it was not."""
-    lengths: dict[int, int] = {}
-    long_lines = 0
-    for line in raw:
-        size = len(line.rstrip())
-        if size >= _WRAP_MIN_WIDTH:
-            long_lines += 1
-            lengths[size] = lengths.get(size, 0) + 1
-    if not lengths:
+    sizes = [size for size in map(len, map(str.rstrip, raw)) if size >= _WRAP_MIN_WIDTH]
+    if not sizes:
         return None
     # wrapped text: no line is longer than the width, and a good share of the long lines are that long
-    width = max(lengths)
-    times = lengths[width]
-    if times < _WRAP_MIN_LINES or times * 8 < long_lines:
+    width = max(sizes)
+    times = sizes.count(width)
+    if times < _WRAP_MIN_LINES or times * 8 < len(sizes):
         return None
     # a broken line runs on into a line that continues it, not into a heading or a label (a list of headings
     # of one length is not wrapped text)
@@ -489,7 +483,7 @@ class _Reader:
     def _findings_line(self, line: Line, is_heading: bool = False) -> None:
         if self._tail_line(line):
             return
-        if P.CLOSING_START.match(line.folded):
+        if line.folded[:1] in P.CLOSING_START_FIRST and P.CLOSING_START.match(line.folded):
             self.tail = "closing"
             self.closing.append(line)
             return
@@ -500,7 +494,7 @@ class _Reader:
     def _outstanding_line(self, line: Line) -> None:
         if self._tail_line(line):
             return
-        if P.CLOSING_START.match(line.folded):
+        if line.folded[:1] in P.CLOSING_START_FIRST and P.CLOSING_START.match(line.folded):
             self.tail = "closing"
             self.closing.append(line)
             return
