@@ -120,11 +120,12 @@ _Marker = tuple[int, int, str, int]
 # marker must stand. The patterns in `patterns.py` (ENUM_*) say the same in one expression each, but searched
 # through a block they are tried at every character; here a line-start family is matched at the line starts
 # only (its markers hold no line break, so no match elsewhere can overlap one), and 一是 is found from its 是.
-_LINE_FAMILIES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
-    ("paren_cn", "(", re.compile(rf"\((?P<n>{P.CN})\)[、.]?")),
-    ("paren_digit", "(", re.compile(r"\((?P<n>\d{1,2})\)[、.]?")),
-    ("dot_digit", "", re.compile(r"(?P<n>\d{1,2})[.、](?!\d)")),
+_Families = tuple[tuple[int, str, re.Pattern[str]], ...]  # (index of its counter, family, pattern)
+_PAREN_FAMILIES: _Families = (
+    (0, "paren_cn", re.compile(rf"\((?P<n>{P.CN})\)[、.]?")),
+    (1, "paren_digit", re.compile(r"\((?P<n>\d{1,2})\)[、.]?")),
 )
+_DIGIT_FAMILIES: _Families = ((2, "dot_digit", re.compile(r"(?P<n>\d{1,2})[.、](?!\d)")),)
 _CN_DIGITS = frozenset("一二三四五六七八九十")  # patterns.CN
 _CLAUSE_END = frozenset("\n。.,;:!?)”")
 
@@ -156,8 +157,9 @@ def _shi(folded: str, start: int) -> list[tuple[int, int, str]]:
 _CIRCLED_NUMBER = {ch: index + 1 for index, ch in enumerate(CIRCLED)}
 
 
-def _markers(folded: str, start: int) -> list[_Marker]:
-    """Enumeration markers in order; a family's numbers must run 1, 2, 3… (a new 1 restarts it)."""
+def _markers(folded: str, start: int, circled: bool = True) -> list[_Marker]:
+    """Enumeration markers in order; a family's numbers must run 1, 2, 3… (a new 1 restarts it).
+    `circled`: the text may hold ①②③ (False when the whole notice holds none)."""
     found: list[_Marker] = []
     append = found.append
     if "是" in folded:
@@ -173,18 +175,21 @@ def _markers(folded: str, start: int) -> list[_Marker]:
     while at != -1:
         line_starts.append(at + 1)
         at = folded.find("\n", at + 1)
-    for family, cue, pattern in _LINE_FAMILIES:
-        if cue and cue not in folded:
-            continue
-        last = 0
-        for line_start in line_starts:
+    last_of = [0, 0, 0]  # per line family
+    for line_start in line_starts:
+        first = folded[line_start : line_start + 1]
+        # a line family's marker starts with its cue, "(" or a digit: other lines are not matched at all
+        families: _Families = (
+            _PAREN_FAMILIES if first == "(" else _DIGIT_FAMILIES if first.isdecimal() else ()
+        )
+        for index, family, pattern in families:
             if (m := pattern.match(folded, line_start)) is None:
                 continue
             n = cn_to_int(m.group("n")) or 0
-            if n == 1 or n == last + 1:
+            if n == 1 or n == last_of[index] + 1:
                 append((*m.span(), family, n))
-                last = n
-    if P.ENUM_CIRCLED.search(folded, start):
+                last_of[index] = n
+    if circled and P.ENUM_CIRCLED.search(folded, start):
         last = 0
         number = _CIRCLED_NUMBER
         for m in P.ENUM_CIRCLED.finditer(folded, start):
@@ -221,19 +226,14 @@ def _clean(text: str, folded: str) -> tuple[str, MeasureStatus | None]:
 
 def _keyword_status(folded: str) -> MeasureStatus | None:
     """Ongoing words anywhere win over done words."""
-    for word in P.ONGOING_WORDS:
-        if word in folded:
-            return "ongoing"
-    for word in P.DONE_WORDS:
-        if word in folded:
-            return "done"
-    if ("已完成" in folded or "已整改" in folded) and P.DONE_TEXT.search(folded):
-        return "done"
-    return None
+    if P.ONGOING_TEXT.search(folded):
+        return "ongoing"
+    return "done" if P.DONE_TEXT.search(folded) else None
 
 
-def split_measures(lines: list[Line]) -> list[NoticeMeasure]:
-    """The measures of one progress block. Un-enumerated paragraphs form one measure together."""
+def split_measures(lines: list[Line], circled: bool = True) -> list[NoticeMeasure]:
+    """The measures of one progress block. Un-enumerated paragraphs form one measure together.
+    `circled`: the block may hold ①②③ (False when the whole notice holds none)."""
     if not lines:
         return []
     text = "\n".join([line.text for line in lines])
@@ -246,7 +246,7 @@ def split_measures(lines: list[Line]) -> list[NoticeMeasure]:
     if block_status is None and (closing := P.STATUS_CLOSING.search(folded)):
         # a marker that ends the whole progress covers the clauses that have none of their own
         block_status = _status_word(closing.group("word"))
-    markers = _markers(folded, begin)
+    markers = _markers(folded, begin, circled)
     spans: list[tuple[int, int, str, int]] = []  # (start, end, family, n) of each piece's content
     if not markers:
         spans.append((begin, len(folded), "", 0))
@@ -304,10 +304,11 @@ def split_measures(lines: list[Line]) -> list[NoticeMeasure]:
 class FindingsBuilder:
     """Feeds the lines of the finding sections one by one and builds the tree."""
 
-    def __init__(self, uses_labels: bool) -> None:
+    def __init__(self, uses_labels: bool, circled: bool = True) -> None:
         self.roots: list[NoticeFinding] = []
         self.warnings: list[ParseWarning] = []
         self.uses_labels = uses_labels  # the notice writes 整改情况: before its measures
+        self.circled = circled  # the notice may hold ①②③ (False: it holds none)
         self._aspect: NoticeFinding | None = None
         self._problem: NoticeFinding | None = None
         self._leaf: NoticeFinding | None = None
@@ -386,7 +387,7 @@ class FindingsBuilder:
 
     def _flush(self, keep_leaf: bool = False) -> None:
         if self._leaf is not None and self._block:
-            self._leaf.measures.extend(split_measures(self._block))
+            self._leaf.measures.extend(split_measures(self._block, self.circled))
         if self._leaf is not None and self._description:
             self._leaf.text = "\n".join(filter(None, [self._leaf.text, *self._description]))
         self._block = []

@@ -49,6 +49,10 @@ _FOLD_PAIRS.update({chr(0xFF41 + i): chr(0x61 + i) for i in range(26)})  # full-
 # of marks. A notice holds only a few distinct foldable characters: finding which (one scan in C) and replacing
 # each in one more pass is faster still, and stays linear (at most len(_FOLD_PAIRS) passes).
 _FOLDABLE = re.compile("[" + "".join(re.escape(ch) for ch in _FOLD_PAIRS) + "]")
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+# The same scan also notes the circled numbers of enumerations (not folded): a notice without any is then not
+# searched for them block by block.
+_FOLDABLE_OR_CIRCLED = re.compile("[" + "".join(re.escape(ch) for ch in [*_FOLD_PAIRS, *CIRCLED]) + "]")
 
 
 def fold(line: str) -> str:
@@ -65,6 +69,18 @@ def fold_chars(text: str) -> str:
     for ch in set(_FOLDABLE.findall(text)):
         text = text.replace(ch, _FOLD_PAIRS[ch])  # targets are never sources: the order does not matter
     return text
+
+
+def fold_text(text: str) -> tuple[str, bool]:
+    """`fold_chars` of a whole text, and whether it holds a circled number (①…⑳)."""
+    seen = set(_FOLDABLE_OR_CIRCLED.findall(text))
+    circled = False
+    for ch in seen:
+        if ch in _FOLD_PAIRS:
+            text = text.replace(ch, _FOLD_PAIRS[ch])
+        else:
+            circled = True
+    return text, circled
 
 
 def fold_quotes(folded: str) -> str:
@@ -94,7 +110,6 @@ _CN_DIGITS = {
     "九": 9,
 }
 CN_NUMERAL = "[一二三四五六七八九十〇零两百]+"
-CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 
 def cn_to_int(text: str) -> int | None:

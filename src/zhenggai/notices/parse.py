@@ -32,7 +32,15 @@ from zhenggai.notices.figures import (
     stated_figures,
 )
 from zhenggai.notices.findings import FindingsBuilder, Line, heading
-from zhenggai.notices.normalise import cn_to_int, fold, fold_chars, fold_quotes, make_date, parse_date
+from zhenggai.notices.normalise import (
+    cn_to_int,
+    fold,
+    fold_chars,
+    fold_quotes,
+    fold_text,
+    make_date,
+    parse_date,
+)
 from zhenggai.notices.outstanding import OutstandingBuilder, attach
 from zhenggai.notices.read import MAX_BYTES, NoticeReadError, read_bytes, read_file
 
@@ -115,11 +123,13 @@ def _unwrap(raw: list[str], folded: list[str], width: int) -> tuple[list[str], l
 _new_line = tuple.__new__
 
 
-def _lines(text: str) -> list[Line]:
+def _lines(text: str) -> tuple[list[Line], bool]:
+    """The stripped, non-empty lines with their folded form; and whether the text holds a circled ①…⑳."""
     # Folded once for the whole text (cheaper than line by line); folding keeps every index and what is
     # whitespace or a line break, so the folded lines and their stripping line up with the original ones.
     raw_lines = text.splitlines()
-    folded_lines = fold_chars(text).splitlines()
+    folded_text, circled = fold_text(text)
+    folded_lines = folded_text.splitlines()
     numbers: list[int] | None = None
     width = _wrap_width(raw_lines)
     if width is not None:
@@ -139,7 +149,7 @@ def _lines(text: str) -> list[Line]:
         number = numbers[index] if numbers is not None else index + 1
         # tuple.__new__ builds the named tuple without the Python-level __new__ (twice as fast per line)
         lines.append(_new_line(Line, (number, stripped, fold_quotes(folded) if '"' in folded else folded)))
-    return lines
+    return lines, circled
 
 
 @dataclass
@@ -251,7 +261,7 @@ def _is_title_part(line: Line) -> bool:
 
 
 class _Reader:
-    def __init__(self, lines: list[Line]) -> None:
+    def __init__(self, lines: list[Line], circled: bool = True) -> None:
         self.doc = NoticeDoc()
         self.lines = lines
         self.warnings: list[ParseWarning] = []
@@ -262,7 +272,7 @@ class _Reader:
         self.stated_texts: list[Line] = []
         first, label = P.PROGRESS_LABEL_FIRST, P.PROGRESS_LABEL
         uses_labels = any(line.folded[:1] in first and label.match(line.folded) for line in lines)
-        self.findings = FindingsBuilder(uses_labels)
+        self.findings = FindingsBuilder(uses_labels, circled)
         self.outstanding = OutstandingBuilder()
         self.tail = "body"  # body | closing | contact
         self.any_findings = False
@@ -503,9 +513,9 @@ class _Reader:
 
 def parse_text(text: str) -> NoticeDoc:
     """Parse the text of a notice. Never raises: what cannot be placed is reported in `warnings`."""
-    lines = _lines(text)
+    lines, circled = _lines(text)
     if not lines:
         doc = NoticeDoc(contact=Contact())
         doc.warnings = [ParseWarning(0, "", "文本为空，没有可解析的通报内容。")]
         return doc
-    return _Reader(lines).read()
+    return _Reader(lines, circled).read()
