@@ -13,6 +13,7 @@ from typing import NamedTuple
 from zhenggai.notices import patterns as P
 from zhenggai.notices.document import Level, MeasureStatus, NoticeFinding, NoticeMeasure, ParseWarning
 from zhenggai.notices.normalise import CIRCLED, cn_to_int
+from zhenggai.notices.wording import part_or_procedure_warning
 
 # A numbered problem heading ends like this in real notices, half-width colon included.
 PROBLEM_ENDINGS = ("问题", "问题。", "问题.", "问题:")  # half-width: marks real documents contain
@@ -273,8 +274,11 @@ def split_measures(lines: list[Line], circled: bool = True) -> list[NoticeMeasur
             piece_folded = folded[start:end]
             only, only_status = _clean(text[start:end], piece_folded)
             if only:
-                said = only_status or block_status or _keyword_status(piece_folded)
-                measures.append(NoticeMeasure(only, said or "unknown"))
+                said = only_status or block_status
+                warning = ""
+                if said is None and (said := _keyword_status(piece_folded)) == "ongoing":
+                    warning = part_or_procedure_warning(piece_folded, text[start:end])
+                measures.append(NoticeMeasure(only, said or "unknown", warning))
             continue
         parts = [*carry, (start, end)]
         carry = []
@@ -295,7 +299,12 @@ def split_measures(lines: list[Line], circled: bool = True) -> list[NoticeMeasur
         body = "".join(joined).strip()
         if not body:
             continue
-        measures.append(NoticeMeasure(body, status or block_status or keywords or "unknown"))
+        said = status or block_status
+        warning = ""
+        if said is None and (said := keywords) == "ongoing":
+            first, last = parts[0][0], parts[-1][1]
+            warning = part_or_procedure_warning(folded[first:last], text[first:last])
+        measures.append(NoticeMeasure(body, said or "unknown", warning))
     if not measures and text.strip():  # the progress is only a status: "整改情况：已整改到位。"
         measures.append(NoticeMeasure(text.strip(), block_status or "unknown"))
     return measures

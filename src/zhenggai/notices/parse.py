@@ -225,26 +225,41 @@ def _states_all_done(stated: StatedFigures) -> str | None:
     return None
 
 
-def _unknown_measures(nodes: list[NoticeFinding]) -> Iterator[NoticeMeasure]:
+def _measures_by_finding(nodes: list[NoticeFinding]) -> Iterator[list[NoticeMeasure]]:
     pending = list(nodes)
     while pending:
         node = pending.pop()
         pending.extend(node.children)
-        yield from (measure for measure in node.measures if measure.status == "unknown")
+        yield node.measures
 
 
 def _all_done_from_statement(doc: NoticeDoc) -> None:
     """A notice that says all its measures are complete marks done those it lists without a status of their
-    own; a measure that says otherwise (持续推进, an unfinished item) keeps its word."""
+    own; a measure that says otherwise (持续推进, an unfinished item) keeps its word. An ongoing phrase about
+    part of the work or another body's procedure (wording.py) is not the measure's word: it is marked done too,
+    and keeps its warning for the user to check. Without such a statement, no measure keeps a warning."""
     said = _states_all_done(doc.stated)
-    if said is None:
-        return
-    marked = 0
-    for measure in _unknown_measures(doc.findings):
-        measure.status = "done"
-        marked += 1
+    marked = worded = 0
+    for measures in _measures_by_finding(doc.findings):
+        unfinished = said is None or any(measure.status == "open" for measure in measures)
+        for measure in measures:
+            if measure.warning and (unfinished or measure.status != "ongoing"):
+                measure.warning = ""
+            elif measure.warning:
+                measure.status = "done"
+                worded += 1
+            elif said is not None and measure.status == "unknown":
+                measure.status = "done"
+                marked += 1
+    notes = []
     if marked:
-        doc.status_note = f"通报称整改措施{said}，未逐条标注完成情况的{marked}条措施按已完成计。"
+        notes.append(f"未逐条标注完成情况的{marked}条措施按已完成计")
+    if worded:
+        notes.append(
+            f"{worded}条措施的表述中有“正在……”等字样（涉及部分工作或其他单位的程序），也按已完成计，请在预览中核对"
+        )
+    if notes:
+        doc.status_note = f"通报称整改措施{said}，" + "；".join(notes) + "。"
 
 
 def _is_signature(line: Line) -> bool:
