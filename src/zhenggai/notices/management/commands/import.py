@@ -114,8 +114,8 @@ class Command(BaseCommand):
         if plan.measure_warnings:
             out.write("请核对状态的措施：")
             measures = plan_measures(plan)
-            for number, check in plan.measure_warnings.items():
-                out.write(f"  第{number + 1}条：{check}{_quote(measures[number].text)}")
+            for number, to_check in plan.measure_warnings.items():
+                out.write(f"  第{number + 1}条：{to_check}{_quote(measures[number].text)}")
         if doc.warnings:
             out.write(f"未能归类的文字：{len(doc.warnings)}处")
             for warning in doc.warnings:
