@@ -105,12 +105,28 @@ _RANKS = (
 )
 
 
+# What a number of each level can start with (levels 3 and 4: a decimal digit besides): a level whose number
+# cannot start with the line's first character is not tried.
+_L1_FIRST = frozenset("一二三四五六七八九十第")
+_L2_FIRST = frozenset("(" + "".join(map(chr, range(ord("㈠"), ord("㈩") + 1))))  # half-width: folded text
+_L3_FIRST = frozenset("".join(map(chr, range(ord("⒈"), ord("⒛") + 1))))
+_L4_FIRST = frozenset("(" + "".join(map(chr, range(ord("⑴"), ord("⒇") + 1))))  # half-width: folded text
+_L5_FIRST = frozenset(CIRCLED)
+
+
 def number_rank(folded: str) -> int:
     """The GB/T 9704 level of a heading's number: 1 for 一、, 2 for (一), 3 for 1., 4 for (1), 5 for ①; 0 if none."""
-    for rank, pattern in enumerate(_RANKS, start=1):
-        if pattern.match(folded):
-            return rank
-    return 0
+    first = folded[:1]
+    if first in _L1_FIRST and _RANKS[0].match(folded):
+        return 1
+    if first in _L2_FIRST and _RANKS[1].match(folded):
+        return 2
+    decimal = first.isdecimal()
+    if (decimal or first in _L3_FIRST) and _RANKS[2].match(folded):
+        return 3
+    if (decimal or first in _L4_FIRST) and _RANKS[3].match(folded):
+        return 4
+    return 5 if first in _L5_FIRST and _RANKS[4].match(folded) else 0
 
 
 # An enumeration marker: (start, end, family, n). A plain tuple: a progress text may hold hundreds of thousands.

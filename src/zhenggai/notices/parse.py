@@ -401,14 +401,13 @@ class _Reader:
                 ):
                     break
                 title = "".join(line.text for line in title_lines)
-                folded = fold(title)
+                folded = title_lines[0].folded if size == 1 else fold(title)  # a line's folded is fold(text)
                 # A title broken over lines names its issuer: 关于 is on the first line or opens the second
                 # (a site name above a one-line title is not the title's first line).
                 joined = (
                     size == 1 or "关于" in title_lines[0].folded or title_lines[1].folded.startswith("关于")
                 )
-                notice = P.NOTICE_TITLE.search(folded)
-                if not (P.TITLE.match(folded) and joined and (notice or start == 0)):
+                if not (P.TITLE.match(folded) and joined and (start == 0 or P.NOTICE_TITLE.search(folded))):
                     continue
                 self.doc.title = title
                 if m := re.match(r"^(.{2,60}?)关于", folded):

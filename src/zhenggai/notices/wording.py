@@ -22,14 +22,13 @@ PROCEDURE = re.compile(
     r"审批|报批|审核|审查|审定|流程|程序|手续|招标|招投标|采购|立项|评审|论证|公示|备案|报备|批复|会签"
 )
 _CLAUSE_END = ",。;!?\n"
+_CLAUSE_MARKS = ",。;:!?\n"
 # The measure's own status: its last clause is only a status word (目前整改中。/ 持续推进。/ 尚未完成。), or
 # its first one is.
 _OWN_STATUS_WORDS = "|".join(
     sorted((w for w, s in P.STATUS_WORDS.items() if s != "done"), key=len, reverse=True)
 )
-OWN_STATUS_LAST = re.compile(
-    rf"(?:^|[,。;:!?\n])\s*(?:目前|当前|现|仍|仍在|还在)?\s*(?:{_OWN_STATUS_WORDS})\s*[。.;!,]?\s*$"
-)
+OWN_STATUS_CLAUSE = re.compile(rf"\s*(?:目前|当前|现|仍|仍在|还在)?\s*(?:{_OWN_STATUS_WORDS})\s*")
 OWN_STATUS_FIRST = re.compile(rf"^\s*(?:目前|当前|现|仍)?\s*(?:{_OWN_STATUS_WORDS})\s*(?:[,。;:!]|$)")
 PHRASE_MAX = 24
 WARNING = "该措施表述中有“{phrase}”，请核对状态。"
@@ -50,10 +49,17 @@ def _about_part_or_procedure(folded: str, at: int, end: int) -> bool:
     return PROCEDURE.search(folded, at, end) is not None
 
 
+def _own_status(folded: str) -> bool:
+    """The measure's last clause (or its first) is only a status word: 目前整改中。/ 持续推进。"""
+    body = folded.rstrip(" \n。.;!,")
+    last = max(body.rfind(mark) for mark in _CLAUSE_MARKS) + 1
+    return OWN_STATUS_CLAUSE.fullmatch(body, last) is not None or OWN_STATUS_FIRST.match(folded) is not None
+
+
 def part_or_procedure_warning(folded: str, text: str) -> str:
     """The warning for a measure whose ongoing words all speak of part of the work or another body's
     procedure (none at its own status position), naming the first such phrase; "" otherwise."""
-    if OWN_STATUS_LAST.search(folded) or OWN_STATUS_FIRST.match(folded):
+    if (PART_OF_THE_WORK not in folded and PROCEDURE.search(folded) is None) or _own_status(folded):
         return ""
     phrase = ""
     for match in P.ONGOING_TEXT.finditer(folded):

@@ -1,0 +1,40 @@
+"""Which ongoing phrases speak of part of the work or of another body's procedure (wording.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from zhenggai.notices.normalise import fold
+from zhenggai.notices.wording import part_or_procedure_warning
+
+
+def warning(text: str) -> str:
+    return part_or_procedure_warning(fold(text), text)
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("完成论证。其中关于新馆选址，目前正在协调用地。", "正在协调用地"),
+        ("其中对2处库房的改造，正在推进。另已完成验收。", "正在推进"),  # not closing the measure
+        ("修订办法。区财政局正在履行政府采购程序。", "正在履行政府采购程序"),
+        ("制定方案，目前市政府正在走审批流程。", "正在走审批流程"),
+    ],
+)
+def test_a_phrase_about_part_of_the_work_or_a_procedure_gets_a_warning(text: str, phrase: str) -> None:
+    assert warning(text) == f"该措施表述中有“{phrase}”，请核对状态。"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "建立巡查制度，正在推进。",  # the measure's own progress
+        "其中关于新馆选址，正在走审批流程，整改中。",  # its status position says so
+        "其中关于新馆选址，正在走审批流程；持续推进",
+        "目前整改中，其中关于新馆选址，正在走审批流程。",  # its first clause is its status
+        "其中关于新馆选址已完成。正在推进库房改造。\n另有正在推进的工作。",  # one phrase is the measure's own
+        "修订巡查办法，已完成。",
+    ],
+)
+def test_the_measures_own_ongoing_status_gets_no_warning(text: str) -> None:
+    assert warning(text) == ""
