@@ -53,7 +53,9 @@ _INT_FIGURES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
         ("反馈",),
         re.compile(rf"反馈(?:的)?(?:意见)?(?:共|计|共计)?(?P<n>{_N})(?:个|项|条)(?:方面)?问题"),
     ),
-    ("problems", ("问题",), re.compile(r"(?<!\d)(?P<n>\d+)(?:个|项|条)问题")),
+    # opens with \d (scanned for in C), its look-behind after the first digit: the same leftmost match as
+    # (?<!\d)\d+, which is tried at every character
+    ("problems", ("问题",), re.compile(r"(?P<n>\d(?<!\d\d)\d*)(?:个|项|条)问题")),
     (
         "measures",
         ("整改", "清单", "具体"),
