@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
+from zhenggai.notices import parse_text
 from zhenggai.notices.normalise import fold
 from zhenggai.notices.wording import part_or_procedure_warning
 
@@ -38,3 +41,21 @@ def test_a_phrase_about_part_of_the_work_or_a_procedure_gets_a_warning(text: str
 )
 def test_the_measures_own_ongoing_status_gets_no_warning(text: str) -> None:
     assert warning(text) == ""
+
+
+@pytest.mark.parametrize("unit", ["正在推进", "正在审批", "正在推进,", "其中正在\n"])
+def test_a_megabyte_of_ongoing_words_after_qizhong_is_read_in_linear_time(unit: str) -> None:
+    body = "其中" + unit * (1_000_000 // len(unit.encode("utf-8"))) + "完成验收"
+    text = f"共制定整改措施1条，已全部完成。\n一、关于“档案管理不规范”的问题\n整改情况：{body}。\n"
+    started = time.process_time()
+    doc = parse_text(text)
+    assert time.process_time() - started < 2.0  # each word rescanning its paragraph or clause took hours
+    assert {m.status for node in doc.findings for m in node.measures} == {"done"}
+
+
+@pytest.mark.parametrize("unit", ["正在推进", "正在审批", "正在推进审批,"])
+def test_ongoing_words_by_the_hundred_thousand_are_checked_in_linear_time(unit: str) -> None:
+    text = "其中" + unit * 250_000 + "完成验收。"
+    started = time.process_time()
+    assert warning(text)
+    assert time.process_time() - started < 2.0  # about 20 s when each word rescanned to the clause's end

@@ -21,7 +21,7 @@ PART_OF_THE_WORK = "其中"
 PROCEDURE = re.compile(
     r"审批|报批|审核|审查|审定|流程|程序|手续|招标|招投标|采购|立项|评审|论证|公示|备案|报备|批复|会签"
 )
-_CLAUSE_END = ",。;!?\n"
+_CLAUSE_MARK = re.compile(r"[,。;!?\n]")  # where a clause ends
 _CLAUSE_MARKS = ",。;:!?\n"
 # The measure's own status: its last clause is only a status word (目前整改中。/ 持续推进。/ 尚未完成。), or
 # its first one is.
@@ -34,21 +34,6 @@ PHRASE_MAX = 24
 WARNING = "该措施表述中有“{phrase}”，请核对状态。"
 
 
-def _clause_end(folded: str, at: int) -> int:
-    """Where the clause holding `at` ends: at the next clause mark, or at the end of the text."""
-    ends = [end for end in (folded.find(mark, at) for mark in _CLAUSE_END) if end != -1]
-    return min(ends, default=len(folded))
-
-
-def _about_part_or_procedure(folded: str, at: int, end: int) -> bool:
-    """True when the ongoing word at `at` (its clause ending at `end`) stands in a 其中 sub-clause of its
-    paragraph, or is followed in its clause by the step of a procedure (正在走审批流程)."""
-    paragraph = folded.rfind("\n", 0, at) + 1
-    if folded.find(PART_OF_THE_WORK, paragraph, at) != -1:
-        return True
-    return PROCEDURE.search(folded, at, end) is not None
-
-
 def _own_status(folded: str) -> bool:
     """The measure's last clause (or its first) is only a status word: 目前整改中。/ 持续推进。"""
     body = folded.rstrip(" \n。.;!,")
@@ -58,15 +43,37 @@ def _own_status(folded: str) -> bool:
 
 def part_or_procedure_warning(folded: str, text: str) -> str:
     """The warning for a measure whose ongoing words all speak of part of the work or another body's
-    procedure (none at its own status position), naming the first such phrase; "" otherwise."""
+    procedure (none at its own status position), naming the first such phrase; "" otherwise.
+
+    An ongoing word stands in a 其中 sub-clause when 其中 comes before it in its paragraph, and speaks of a
+    procedure when a procedure word follows it in its clause. The paragraph, its first 其中, the clause end and
+    the next procedure word are found once and kept while the words run on through them: linear in the text,
+    however many ongoing words it holds."""
     if (PART_OF_THE_WORK not in folded and PROCEDURE.search(folded) is None) or _own_status(folded):
         return ""
+    size = len(folded)
     phrase = ""
+    paragraph_end = -1  # the paragraph known so far: [.., paragraph_end), its first 其中 at part
+    part = -1
+    clause_end = -1
+    procedure: re.Match[str] | None = None
+    procedure_from = size + 1  # `procedure` is the first procedure word at or after this index in the clause
     for match in P.ONGOING_TEXT.finditer(folded):
-        clause_end = _clause_end(folded, match.start())
-        if not _about_part_or_procedure(folded, match.start(), clause_end):
-            return ""
+        at = match.start()
+        if at >= paragraph_end:
+            paragraph = folded.rfind("\n", 0, at) + 1
+            newline = folded.find("\n", at)
+            paragraph_end = size if newline == -1 else newline
+            part = folded.find(PART_OF_THE_WORK, paragraph, paragraph_end)
+        if at >= clause_end:
+            mark = _CLAUSE_MARK.search(folded, at)
+            clause_end = size if mark is None else mark.start()
+            procedure, procedure_from = None, size + 1
+        if not (part != -1 and part + len(PART_OF_THE_WORK) <= at):
+            if procedure_from > at or (procedure is not None and procedure.start() < at):
+                procedure, procedure_from = PROCEDURE.search(folded, at, clause_end), at
+            if procedure is None:
+                return ""
         if not phrase:
-            end = min(clause_end, match.start() + PHRASE_MAX)
-            phrase = text[match.start() : end].strip()
+            phrase = text[at : min(clause_end, at + PHRASE_MAX)].strip()
     return WARNING.format(phrase=phrase) if phrase else ""
