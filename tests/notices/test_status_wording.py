@@ -6,8 +6,10 @@ import time
 
 import pytest
 
+from tests.notices.test_import_statuses import ALL_COMPLETE
 from zhenggai.notices import parse_text
 from zhenggai.notices.normalise import fold
+from zhenggai.notices.summary import summary_text
 from zhenggai.notices.wording import part_or_procedure_warning
 
 
@@ -59,3 +61,10 @@ def test_ongoing_words_by_the_hundred_thousand_are_checked_in_linear_time(unit: 
     started = time.process_time()
     assert warning(text)
     assert time.process_time() - started < 2.0  # about 20 s when each word rescanned to the clause's end
+
+
+def test_zhenggai_parse_names_the_measures_to_check() -> None:
+    out = summary_text(parse_text(ALL_COMPLETE))
+    assert "措施状态：通报称整改措施已全部完成，" in out
+    assert "请核对状态的措施：2条" in out
+    assert "  · 该措施表述中有“正在走审批流程”，请核对状态。「推进新馆建设。" in out
