@@ -17,6 +17,7 @@ from django.core.management import CommandError, call_command
 from tests.conftest import World
 from tests.factories import UnitFactory
 from tests.notices.test_import_ledger import ledger_rows
+from tests.notices.test_import_statuses import ALL_COMPLETE
 from tests.notices.test_parse_structure import LINJIANG
 from zhenggai.ledger.models import AuditEvent, Inspection, Round
 from zhenggai.notices import MAX_BYTES
@@ -188,3 +189,13 @@ def test_console_script_exits_2_without_a_traceback(tmp_path: Path, case: str) -
     assert result.returncode == 2
     assert CHINESE.search(result.stderr)
     assert "Traceback" not in result.stderr
+
+
+def test_a_measure_to_check_is_named_with_its_warning(world: World, tmp_path: Path) -> None:
+    path = tmp_path / "档案局通报.txt"
+    path.write_text(ALL_COMPLETE, encoding="utf-8")
+    out = run(str(path), "--unit", "区文旅局", "--by", "leader_a", "--dry-run")
+
+    assert "请核对状态的措施：" in out
+    assert "  第1条：该措施表述中有“正在走审批流程”，请核对状态。「推进新馆建设。" in out
+    assert "  第3条：" not in out

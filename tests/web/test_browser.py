@@ -268,7 +268,7 @@ def test_every_page_of_every_role_has_the_layout_and_fits_a_desk_and_a_phone(
 ) -> None:
     from django.contrib.auth.models import User as DjangoUser
 
-    from tests.notices.test_parse_structure import LINJIANG
+    from tests.notices.test_import_statuses import ALL_COMPLETE
     from zhenggai.supervision.notices import issue_supervision_notice
     from zhenggai.supervision.services import run_sweep
 
@@ -301,8 +301,9 @@ def test_every_page_of_every_role_has_the_layout_and_fits_a_desk_and_a_phone(
         "unit": inspection.inspected_unit_id,
         "notice": notice.pk,
     }
-    notice_file = tmp_path / "临江通报.txt"
-    notice_file.write_bytes(LINJIANG.encode("gbk"))
+    # a notice whose preview also shows a measure's warning (该措施表述中有“…”，请核对状态。)
+    notice_file = tmp_path / "档案局通报.txt"
+    notice_file.write_bytes(ALL_COMPLETE.encode("gbk"))
     problems: list[str] = []
     context = browser.new_context(locale="zh-CN")
     page = context.new_page()

@@ -17,6 +17,9 @@ MeasureStatus = Literal["done", "ongoing", "open", "unknown"]
 class NoticeMeasure:
     text: str
     status: MeasureStatus = "unknown"
+    # for the user to check before importing (Chinese), e.g. an ongoing phrase in a measure a notice stating
+    # all complete marks done; a key of the JSON only when not empty
+    warning: str = ""
 
 
 @dataclass
@@ -129,4 +132,12 @@ class NoticeDoc:
     status_note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        pending = list(data["findings"])
+        while pending:
+            node = pending.pop()
+            pending.extend(node["children"])
+            for measure in node["measures"]:
+                if not measure["warning"]:
+                    del measure["warning"]
+        return data

@@ -53,7 +53,9 @@ _INT_FIGURES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
         ("反馈",),
         re.compile(rf"反馈(?:的)?(?:意见)?(?:共|计|共计)?(?P<n>{_N})(?:个|项|条)(?:方面)?问题"),
     ),
-    ("problems", ("问题",), re.compile(r"(?<!\d)(?P<n>\d+)(?:个|项|条)问题")),
+    # opens with \d (scanned for in C), its look-behind after the first digit: the same leftmost match as
+    # (?<!\d)\d+, which is tried at every character
+    ("problems", ("问题",), re.compile(r"(?P<n>\d(?<!\d\d)\d*)(?:个|项|条)问题")),
     (
         "measures",
         ("整改", "清单", "具体"),
@@ -111,9 +113,12 @@ def stated_figures(texts: Iterable[str], folded: bool = False) -> StatedFigures:
     """The totals a notice states about itself, from its non-finding text; the first mention wins.
     `folded`: the texts are folded already (normalise.fold), as the parser's lines are."""
     stated = StatedFigures()
-    for text in texts:
-        folded_text = text if folded else fold(text)
-        for name, needs, pattern in _INT_FIGURES:
+    folded_texts = list(texts) if folded else [fold(text) for text in texts]
+    # the words each pattern needs, looked for once in the whole text: most patterns are then not tried at all
+    whole = "\n".join(folded_texts)
+    figures = [figure for figure in _INT_FIGURES if any(word in whole for word in figure[1])]
+    for folded_text in folded_texts:
+        for name, needs, pattern in figures:
             if name == "chain":
                 if stated.aspects is not None or not any(word in folded_text for word in needs):
                     continue

@@ -13,6 +13,7 @@ from typing import NamedTuple
 from zhenggai.notices import patterns as P
 from zhenggai.notices.document import Level, MeasureStatus, NoticeFinding, NoticeMeasure, ParseWarning
 from zhenggai.notices.normalise import CIRCLED, cn_to_int
+from zhenggai.notices.wording import part_or_procedure_warning
 
 # A numbered problem heading ends like this in real notices, half-width colon included.
 PROBLEM_ENDINGS = ("问题", "问题。", "问题.", "问题:")  # half-width: marks real documents contain
@@ -68,19 +69,19 @@ def heading(line: Line, in_problem: bool) -> Heading | None:
     first = folded[:1]
     numbered = first in _NUMBER_FIRST or first.isdecimal() or first.isspace()
     if (
-        "方面" in folded
-        and (numbered or first == "“")
+        (numbered or first == "“")
         and len(folded) <= P.ASPECT_MAX_LEN
+        and "方面" in folded
         and (m := P.ASPECT.match(folded))
     ):
         group = next(name for name in ("q1", "q2", "plain") if m.group(name) is not None)
         return Heading("aspect", _slice(line, m, group), None)
-    if "关于" in folded and (numbered or first == "关"):
+    if (numbered or first == "关") and "关于" in folded:
         if m := P.PROBLEM_QUOTED.match(folded):
             return Heading("problem", _slice(line, m, "title"), _rest(line, m))
         if m := P.PROBLEM_PLAIN.match(folded):
             return Heading("problem", _slice(line, m, "title"), None)
-    if "针对" in folded and (numbered or first == "针"):
+    if (numbered or first == "针") and "针对" in folded:
         if m := P.DETAIL_QUOTED.match(folded):
             return Heading("detail", _slice(line, m, "title"), _rest(line, m))
         if m := P.DETAIL_QUOTE_ONLY.match(folded):
@@ -104,61 +105,108 @@ _RANKS = (
 )
 
 
+# What a number of each level can start with (levels 3 and 4: a decimal digit besides): a level whose number
+# cannot start with the line's first character is not tried.
+_L1_FIRST = frozenset("一二三四五六七八九十第")
+_L2_FIRST = frozenset("(" + "".join(map(chr, range(ord("㈠"), ord("㈩") + 1))))  # half-width: folded text
+_L3_FIRST = frozenset("".join(map(chr, range(ord("⒈"), ord("⒛") + 1))))
+_L4_FIRST = frozenset("(" + "".join(map(chr, range(ord("⑴"), ord("⒇") + 1))))  # half-width: folded text
+_L5_FIRST = frozenset(CIRCLED)
+
+
 def number_rank(folded: str) -> int:
     """The GB/T 9704 level of a heading's number: 1 for 一、, 2 for (一), 3 for 1., 4 for (1), 5 for ①; 0 if none."""
-    for rank, pattern in enumerate(_RANKS, start=1):
-        if pattern.match(folded):
-            return rank
-    return 0
+    first = folded[:1]
+    if first in _L1_FIRST and _RANKS[0].match(folded):
+        return 1
+    if first in _L2_FIRST and _RANKS[1].match(folded):
+        return 2
+    decimal = first.isdecimal()
+    if (decimal or first in _L3_FIRST) and _RANKS[2].match(folded):
+        return 3
+    if (decimal or first in _L4_FIRST) and _RANKS[3].match(folded):
+        return 4
+    return 5 if first in _L5_FIRST and _RANKS[4].match(folded) else 0
 
 
 # An enumeration marker: (start, end, family, n). A plain tuple: a progress text may hold hundreds of thousands.
 _Marker = tuple[int, int, str, int]
 
 
-# Each family: a character it cannot match without (a block without it is not searched), a pattern that finds
-# candidates fast (it starts with a literal or a character class, which the regex engine scans for in C), and
-# where a candidate must stand. The patterns in `patterns.py` (ENUM_*) say the same in one expression, but one
-# that starts with a look-behind is tried at every character, five to ten times slower.
-_FAMILIES: tuple[tuple[str, str, re.Pattern[str], str], ...] = (
-    ("shi", "是", re.compile(rf"(?P<n>{P.CN})是"), "clause"),
-    ("paren_cn", "(", re.compile(rf"\((?P<n>{P.CN})\)[、.]?"), "line"),
-    ("paren_digit", "(", re.compile(r"\((?P<n>\d{1,2})\)[、.]?"), "line"),
-    ("dot_digit", "", re.compile(r"(?<!\d)(?P<n>\d{1,2})[.、](?!\d)"), "line"),
+# Each family: a character it cannot match without (a block without it is not searched), a pattern, and where a
+# marker must stand. The patterns in `patterns.py` (ENUM_*) say the same in one expression each, but searched
+# through a block they are tried at every character; here a line-start family is matched at the line starts
+# only (its markers hold no line break, so no match elsewhere can overlap one), and 一是 is found from its 是.
+_Families = tuple[tuple[int, str, re.Pattern[str]], ...]  # (index of its counter, family, pattern)
+_PAREN_FAMILIES: _Families = (
+    (0, "paren_cn", re.compile(rf"\((?P<n>{P.CN})\)[、.]?")),
+    (1, "paren_digit", re.compile(r"\((?P<n>\d{1,2})\)[、.]?")),
 )
-_HAS_DOT_DIGIT = re.compile(r"\d[.、]")
+_DIGIT_FAMILIES: _Families = ((2, "dot_digit", re.compile(r"(?P<n>\d{1,2})[.、](?!\d)")),)
+_CN_DIGITS = frozenset("一二三四五六七八九十")  # patterns.CN
 _CLAUSE_END = frozenset("\n。.,;:!?)”")
 
 
-def _stands(folded: str, at: int, where: str) -> bool:
-    """A line's first character (lines are stripped), or a clause's first after its punctuation and spaces."""
-    if where == "line":
-        return at == 0 or folded[at - 1] == "\n"
+def _clause_starts(folded: str, at: int) -> bool:
+    """A clause's first character after its punctuation and spaces (or the text's first)."""
     before = at - 1
     while before >= 0 and folded[before].isspace():
         before -= 1
     return before < 0 or folded[before] in _CLAUSE_END
 
 
+def _shi(folded: str, start: int) -> list[tuple[int, int, str]]:
+    """Every 一是/二是… from `start`, as a search for 一是 (numerals then 是) finds them: (start, end, numeral).
+
+    Each 是 is found by a fast scan; the numerals before it are walked back over (each run once: linear)."""
+    found = []
+    at = folded.find("是", start + 1)
+    while at != -1:
+        if folded[at - 1] in _CN_DIGITS:
+            begin = at - 1
+            while begin > start and folded[begin - 1] in _CN_DIGITS:
+                begin -= 1
+            found.append((begin, at + 1, folded[begin:at]))
+        at = folded.find("是", at + 1)
+    return found
+
+
 _CIRCLED_NUMBER = {ch: index + 1 for index, ch in enumerate(CIRCLED)}
 
 
-def _markers(folded: str, start: int) -> list[_Marker]:
-    """Enumeration markers in order; a family's numbers must run 1, 2, 3… (a new 1 restarts it)."""
+def _markers(folded: str, start: int, circled: bool = True) -> list[_Marker]:
+    """Enumeration markers in order; a family's numbers must run 1, 2, 3… (a new 1 restarts it).
+    `circled`: the text may hold ①②③ (False when the whole notice holds none)."""
     found: list[_Marker] = []
     append = found.append
-    for family, cue, pattern, where in _FAMILIES:
-        if (cue and cue not in folded) or (not cue and _HAS_DOT_DIGIT.search(folded, start) is None):
-            continue
+    if "是" in folded:
         last = 0
-        for m in pattern.finditer(folded, start):
-            if not _stands(folded, m.start(), where):
+        for begin, end, numeral in _shi(folded, start):
+            if _clause_starts(folded, begin):
+                n = cn_to_int(numeral) or 0
+                if n == 1 or n == last + 1:
+                    append((begin, end, "shi", n))
+                    last = n
+    line_starts = [0] if start == 0 else []
+    at = folded.find("\n", max(start - 1, 0))
+    while at != -1:
+        line_starts.append(at + 1)
+        at = folded.find("\n", at + 1)
+    last_of = [0, 0, 0]  # per line family
+    for line_start in line_starts:
+        first = folded[line_start : line_start + 1]
+        # a line family's marker starts with its cue, "(" or a digit: other lines are not matched at all
+        families: _Families = (
+            _PAREN_FAMILIES if first == "(" else _DIGIT_FAMILIES if first.isdecimal() else ()
+        )
+        for index, family, pattern in families:
+            if (m := pattern.match(folded, line_start)) is None:
                 continue
             n = cn_to_int(m.group("n")) or 0
-            if n == 1 or n == last + 1:
+            if n == 1 or n == last_of[index] + 1:
                 append((*m.span(), family, n))
-                last = n
-    if P.ENUM_CIRCLED.search(folded, start):
+                last_of[index] = n
+    if circled and P.ENUM_CIRCLED.search(folded, start):
         last = 0
         number = _CIRCLED_NUMBER
         for m in P.ENUM_CIRCLED.finditer(folded, start):
@@ -195,19 +243,14 @@ def _clean(text: str, folded: str) -> tuple[str, MeasureStatus | None]:
 
 def _keyword_status(folded: str) -> MeasureStatus | None:
     """Ongoing words anywhere win over done words."""
-    for word in P.ONGOING_WORDS:
-        if word in folded:
-            return "ongoing"
-    for word in P.DONE_WORDS:
-        if word in folded:
-            return "done"
-    if ("已完成" in folded or "已整改" in folded) and P.DONE_TEXT.search(folded):
-        return "done"
-    return None
+    if P.ONGOING_TEXT.search(folded):
+        return "ongoing"
+    return "done" if P.DONE_TEXT.search(folded) else None
 
 
-def split_measures(lines: list[Line]) -> list[NoticeMeasure]:
-    """The measures of one progress block. Un-enumerated paragraphs form one measure together."""
+def split_measures(lines: list[Line], circled: bool = True) -> list[NoticeMeasure]:
+    """The measures of one progress block. Un-enumerated paragraphs form one measure together.
+    `circled`: the block may hold ①②③ (False when the whole notice holds none)."""
     if not lines:
         return []
     text = "\n".join([line.text for line in lines])
@@ -220,7 +263,7 @@ def split_measures(lines: list[Line]) -> list[NoticeMeasure]:
     if block_status is None and (closing := P.STATUS_CLOSING.search(folded)):
         # a marker that ends the whole progress covers the clauses that have none of their own
         block_status = _status_word(closing.group("word"))
-    markers = _markers(folded, begin)
+    markers = _markers(folded, begin, circled)
     spans: list[tuple[int, int, str, int]] = []  # (start, end, family, n) of each piece's content
     if not markers:
         spans.append((begin, len(folded), "", 0))
@@ -247,8 +290,11 @@ def split_measures(lines: list[Line]) -> list[NoticeMeasure]:
             piece_folded = folded[start:end]
             only, only_status = _clean(text[start:end], piece_folded)
             if only:
-                said = only_status or block_status or _keyword_status(piece_folded)
-                measures.append(NoticeMeasure(only, said or "unknown"))
+                said = only_status or block_status
+                warning = ""
+                if said is None and (said := _keyword_status(piece_folded)) == "ongoing":
+                    warning = part_or_procedure_warning(piece_folded, text[start:end])
+                measures.append(NoticeMeasure(only, said or "unknown", warning))
             continue
         parts = [*carry, (start, end)]
         carry = []
@@ -269,7 +315,12 @@ def split_measures(lines: list[Line]) -> list[NoticeMeasure]:
         body = "".join(joined).strip()
         if not body:
             continue
-        measures.append(NoticeMeasure(body, status or block_status or keywords or "unknown"))
+        said = status or block_status
+        warning = ""
+        if said is None and (said := keywords) == "ongoing":
+            first, last = parts[0][0], parts[-1][1]
+            warning = part_or_procedure_warning(folded[first:last], text[first:last])
+        measures.append(NoticeMeasure(body, said or "unknown", warning))
     if not measures and text.strip():  # the progress is only a status: "整改情况：已整改到位。"
         measures.append(NoticeMeasure(text.strip(), block_status or "unknown"))
     return measures
@@ -278,10 +329,11 @@ def split_measures(lines: list[Line]) -> list[NoticeMeasure]:
 class FindingsBuilder:
     """Feeds the lines of the finding sections one by one and builds the tree."""
 
-    def __init__(self, uses_labels: bool) -> None:
+    def __init__(self, uses_labels: bool, circled: bool = True) -> None:
         self.roots: list[NoticeFinding] = []
         self.warnings: list[ParseWarning] = []
         self.uses_labels = uses_labels  # the notice writes 整改情况: before its measures
+        self.circled = circled  # the notice may hold ①②③ (False: it holds none)
         self._aspect: NoticeFinding | None = None
         self._problem: NoticeFinding | None = None
         self._leaf: NoticeFinding | None = None
@@ -360,7 +412,7 @@ class FindingsBuilder:
 
     def _flush(self, keep_leaf: bool = False) -> None:
         if self._leaf is not None and self._block:
-            self._leaf.measures.extend(split_measures(self._block))
+            self._leaf.measures.extend(split_measures(self._block, self.circled))
         if self._leaf is not None and self._description:
             self._leaf.text = "\n".join(filter(None, [self._leaf.text, *self._description]))
         self._block = []

@@ -95,6 +95,8 @@ class ImportPlan:
     )  # how the tree or the dates were fitted to the ledger
     notes: list[str] = field(default_factory=list)  # what the notice says that the import leaves out
     status_changes: int = 0  # measures whose status the user changed in the preview
+    # measure number (as plan_measures numbers them) → what the user should check (NoticeMeasure.warning)
+    measure_warnings: dict[int, str] = field(default_factory=dict)
 
     @property
     def audit_note(self) -> str:
@@ -160,6 +162,7 @@ def plan_import(doc: NoticeDoc, *, filename: str, sha256: str) -> ImportPlan:
     _fit_dates(plan)
     deadlines = _outstanding_deadlines(doc, plan)
     plan.findings = [_finding(node, None, deadlines, plan) for node in doc.findings]
+    plan.measure_warnings = _measure_warnings(doc.findings)
     _count(plan.findings, plan.counts)
     if doc.status_note:
         plan.adjustments.append(doc.status_note)
@@ -175,6 +178,25 @@ STATUS_CHOICES: tuple[MeasureStatus, ...] = (
     MeasureStatus.IN_PROGRESS,
     MeasureStatus.DRAFT,
 )
+
+
+def _measure_warnings(nodes: list[NoticeFinding]) -> dict[int, str]:
+    """The warnings of the notice's measures by measure number: the plan keeps the notice's reading order
+    (measures listed above sub-items go to a leaf placed first among the children)."""
+    warnings: dict[int, str] = {}
+    number = 0
+
+    def walk(items: list[NoticeFinding]) -> None:
+        nonlocal number
+        for node in items:
+            for measure in node.measures:
+                if measure.warning:
+                    warnings[number] = measure.warning
+                number += 1
+            walk(node.children)
+
+    walk(nodes)
+    return warnings
 
 
 def plan_measures(plan: ImportPlan) -> list[MeasureSpec]:

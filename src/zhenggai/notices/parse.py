@@ -32,7 +32,15 @@ from zhenggai.notices.figures import (
     stated_figures,
 )
 from zhenggai.notices.findings import FindingsBuilder, Line, heading
-from zhenggai.notices.normalise import cn_to_int, fold, fold_chars, fold_quotes, make_date, parse_date
+from zhenggai.notices.normalise import (
+    cn_to_int,
+    fold,
+    fold_chars,
+    fold_quotes,
+    fold_text,
+    make_date,
+    parse_date,
+)
 from zhenggai.notices.outstanding import OutstandingBuilder, attach
 from zhenggai.notices.read import MAX_BYTES, NoticeReadError, read_bytes, read_file
 
@@ -65,19 +73,13 @@ _SENTENCE_END = "。!?！？;；:："
 
 def _wrap_width(raw: list[str]) -> int | None:
     """The width the text was hard-wrapped at, or None when it was not."""
-    lengths: dict[int, int] = {}
-    long_lines = 0
-    for line in raw:
-        size = len(line.rstrip())
-        if size >= _WRAP_MIN_WIDTH:
-            long_lines += 1
-            lengths[size] = lengths.get(size, 0) + 1
-    if not lengths:
+    sizes = [size for size in map(len, map(str.rstrip, raw)) if size >= _WRAP_MIN_WIDTH]
+    if not sizes:
         return None
     # wrapped text: no line is longer than the width, and a good share of the long lines are that long
-    width = max(lengths)
-    times = lengths[width]
-    if times < _WRAP_MIN_LINES or times * 8 < long_lines:
+    width = max(sizes)
+    times = sizes.count(width)
+    if times < _WRAP_MIN_LINES or times * 8 < len(sizes):
         return None
     # a broken line runs on into a line that continues it, not into a heading or a label (a list of headings
     # of one length is not wrapped text)
@@ -121,11 +123,13 @@ def _unwrap(raw: list[str], folded: list[str], width: int) -> tuple[list[str], l
 _new_line = tuple.__new__
 
 
-def _lines(text: str) -> list[Line]:
+def _lines(text: str) -> tuple[list[Line], bool]:
+    """The stripped, non-empty lines with their folded form; and whether the text holds a circled ①…⑳."""
     # Folded once for the whole text (cheaper than line by line); folding keeps every index and what is
     # whitespace or a line break, so the folded lines and their stripping line up with the original ones.
     raw_lines = text.splitlines()
-    folded_lines = fold_chars(text).splitlines()
+    folded_text, circled = fold_text(text)
+    folded_lines = folded_text.splitlines()
     numbers: list[int] | None = None
     width = _wrap_width(raw_lines)
     if width is not None:
@@ -145,7 +149,7 @@ def _lines(text: str) -> list[Line]:
         number = numbers[index] if numbers is not None else index + 1
         # tuple.__new__ builds the named tuple without the Python-level __new__ (twice as fast per line)
         lines.append(_new_line(Line, (number, stripped, fold_quotes(folded) if '"' in folded else folded)))
-    return lines
+    return lines, circled
 
 
 @dataclass
@@ -221,26 +225,41 @@ def _states_all_done(stated: StatedFigures) -> str | None:
     return None
 
 
-def _unknown_measures(nodes: list[NoticeFinding]) -> Iterator[NoticeMeasure]:
+def _measures_by_finding(nodes: list[NoticeFinding]) -> Iterator[list[NoticeMeasure]]:
     pending = list(nodes)
     while pending:
         node = pending.pop()
         pending.extend(node.children)
-        yield from (measure for measure in node.measures if measure.status == "unknown")
+        yield node.measures
 
 
 def _all_done_from_statement(doc: NoticeDoc) -> None:
     """A notice that says all its measures are complete marks done those it lists without a status of their
-    own; a measure that says otherwise (持续推进, an unfinished item) keeps its word."""
+    own; a measure that says otherwise (持续推进, an unfinished item) keeps its word. An ongoing phrase about
+    part of the work or another body's procedure (wording.py) is not the measure's word: it is marked done too,
+    and keeps its warning for the user to check. Without such a statement, no measure keeps a warning."""
     said = _states_all_done(doc.stated)
-    if said is None:
-        return
-    marked = 0
-    for measure in _unknown_measures(doc.findings):
-        measure.status = "done"
-        marked += 1
+    marked = worded = 0
+    for measures in _measures_by_finding(doc.findings):
+        unfinished = said is None or any(measure.status == "open" for measure in measures)
+        for measure in measures:
+            if measure.warning and (unfinished or measure.status != "ongoing"):
+                measure.warning = ""
+            elif measure.warning:
+                measure.status = "done"
+                worded += 1
+            elif said is not None and measure.status == "unknown":
+                measure.status = "done"
+                marked += 1
+    notes = []
     if marked:
-        doc.status_note = f"通报称整改措施{said}，未逐条标注完成情况的{marked}条措施按已完成计。"
+        notes.append(f"未逐条标注完成情况的{marked}条措施按已完成计")
+    if worded:
+        notes.append(
+            f"{worded}条措施的表述中有“正在……”等字样（涉及部分工作或其他单位的程序），也按已完成计，请在预览中核对"
+        )
+    if notes:
+        doc.status_note = f"通报称整改措施{said}，" + "；".join(notes) + "。"
 
 
 def _is_signature(line: Line) -> bool:
@@ -257,7 +276,7 @@ def _is_title_part(line: Line) -> bool:
 
 
 class _Reader:
-    def __init__(self, lines: list[Line]) -> None:
+    def __init__(self, lines: list[Line], circled: bool = True) -> None:
         self.doc = NoticeDoc()
         self.lines = lines
         self.warnings: list[ParseWarning] = []
@@ -268,7 +287,7 @@ class _Reader:
         self.stated_texts: list[Line] = []
         first, label = P.PROGRESS_LABEL_FIRST, P.PROGRESS_LABEL
         uses_labels = any(line.folded[:1] in first and label.match(line.folded) for line in lines)
-        self.findings = FindingsBuilder(uses_labels)
+        self.findings = FindingsBuilder(uses_labels, circled)
         self.outstanding = OutstandingBuilder()
         self.tail = "body"  # body | closing | contact
         self.any_findings = False
@@ -382,14 +401,13 @@ class _Reader:
                 ):
                     break
                 title = "".join(line.text for line in title_lines)
-                folded = fold(title)
+                folded = title_lines[0].folded if size == 1 else fold(title)  # a line's folded is fold(text)
                 # A title broken over lines names its issuer: 关于 is on the first line or opens the second
                 # (a site name above a one-line title is not the title's first line).
                 joined = (
                     size == 1 or "关于" in title_lines[0].folded or title_lines[1].folded.startswith("关于")
                 )
-                notice = P.NOTICE_TITLE.search(folded)
-                if not (P.TITLE.match(folded) and joined and (notice or start == 0)):
+                if not (P.TITLE.match(folded) and joined and (start == 0 or P.NOTICE_TITLE.search(folded))):
                     continue
                 self.doc.title = title
                 if m := re.match(r"^(.{2,60}?)关于", folded):
@@ -489,7 +507,7 @@ class _Reader:
     def _findings_line(self, line: Line, is_heading: bool = False) -> None:
         if self._tail_line(line):
             return
-        if P.CLOSING_START.match(line.folded):
+        if line.folded[:1] in P.CLOSING_START_FIRST and P.CLOSING_START.match(line.folded):
             self.tail = "closing"
             self.closing.append(line)
             return
@@ -500,7 +518,7 @@ class _Reader:
     def _outstanding_line(self, line: Line) -> None:
         if self._tail_line(line):
             return
-        if P.CLOSING_START.match(line.folded):
+        if line.folded[:1] in P.CLOSING_START_FIRST and P.CLOSING_START.match(line.folded):
             self.tail = "closing"
             self.closing.append(line)
             return
@@ -509,9 +527,9 @@ class _Reader:
 
 def parse_text(text: str) -> NoticeDoc:
     """Parse the text of a notice. Never raises: what cannot be placed is reported in `warnings`."""
-    lines = _lines(text)
+    lines, circled = _lines(text)
     if not lines:
         doc = NoticeDoc(contact=Contact())
         doc.warnings = [ParseWarning(0, "", "文本为空，没有可解析的通报内容。")]
         return doc
-    return _Reader(lines).read()
+    return _Reader(lines, circled).read()

@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
-from zhenggai.notices.document import NoticeDoc
+from collections.abc import Iterator
+
+from zhenggai.notices.document import NoticeDoc, NoticeMeasure
 
 _WARNING_EXCERPT = 40
+
+
+def _excerpt(text: str) -> str:
+    return text[:_WARNING_EXCERPT] + ("…" if len(text) > _WARNING_EXCERPT else "")
+
+
+def _measures(doc: NoticeDoc) -> Iterator[NoticeMeasure]:
+    """The measures in reading order."""
+    pending = list(reversed(doc.findings))
+    while pending:
+        node = pending.pop()
+        yield from node.measures
+        pending.extend(reversed(node.children))
 
 
 def summary_text(doc: NoticeDoc) -> str:
@@ -27,6 +42,12 @@ def summary_text(doc: NoticeDoc) -> str:
         lines.extend(f"  {'✓' if check.ok else '✗'} {check.note}" for check in doc.checks)
     else:
         lines.append("核对：通报未写明可核对的数字。")
+    if doc.status_note:
+        lines.append(f"措施状态：{doc.status_note}")
+    to_check = [m for m in _measures(doc) if m.warning]
+    if to_check:
+        lines.append(f"请核对状态的措施：{len(to_check)}条")
+        lines.extend(f"  · {m.warning}「{_excerpt(m.text)}」" for m in to_check)
     if doc.outstanding:
         lines.append(f"未完成整改事项：{len(doc.outstanding)}项")
         lines.extend(
@@ -36,7 +57,7 @@ def summary_text(doc: NoticeDoc) -> str:
         lines.append(f"未能归类的文字：{len(doc.warnings)}处")
         for warning in doc.warnings:
             where = f"第{warning.line}行" if warning.line else "全文"
-            excerpt = warning.text[:_WARNING_EXCERPT] + ("…" if len(warning.text) > _WARNING_EXCERPT else "")
+            excerpt = _excerpt(warning.text)
             lines.append(f"  {where}：{warning.message}" + (f"「{excerpt}」" if excerpt else ""))
     else:
         lines.append("未能归类的文字：无")

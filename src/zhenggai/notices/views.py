@@ -205,7 +205,7 @@ def _context(result: ImportResult, unit: Unit, round_: Round | None, confirm: Co
     ]
     notes = [*filter(None, [unit_mismatch(plan, unit)]), *plan.adjustments, *plan.notes]
     return {
-        "tree_rows": _tree_rows(plan.findings),
+        "tree_rows": _tree_rows(plan.findings, plan.measure_warnings),
         "status_choices": [(status.value, status.label) for status in STATUS_CHOICES],
         "plan": plan,
         "doc": doc,
@@ -218,8 +218,9 @@ def _context(result: ImportResult, unit: Unit, round_: Round | None, confirm: Co
     }
 
 
-def _tree_rows(specs: list[FindingSpec]) -> list[dict[str, Any]]:
-    """The planned tree as rows in reading order; each measure numbered as `set_statuses` numbers them."""
+def _tree_rows(specs: list[FindingSpec], warnings: dict[int, str]) -> list[dict[str, Any]]:
+    """The planned tree as rows in reading order; each measure numbered as `set_statuses` numbers them, with
+    its warning."""
     rows: list[dict[str, Any]] = []
     number = 0
 
@@ -228,7 +229,14 @@ def _tree_rows(specs: list[FindingSpec]) -> list[dict[str, Any]]:
         for spec in items:
             rows.append({"spec": spec, "depth": min(depth, 5)})
             for measure in spec.measures:
-                rows.append({"measure": measure, "depth": min(depth + 1, 5), "number": number})
+                rows.append(
+                    {
+                        "measure": measure,
+                        "depth": min(depth + 1, 5),
+                        "number": number,
+                        "warning": warnings.get(number, ""),
+                    }
+                )
                 number += 1
             walk(spec.children, depth + 1)
 

@@ -24,6 +24,7 @@ from zhenggai.notices.importing import (
     ImportResult,
     file_bytes,
     import_notice,
+    plan_measures,
     read_notice,
     unit_mismatch,
 )
@@ -110,6 +111,11 @@ class Command(BaseCommand):
             out.write("提示：")
             for note in notes:
                 out.write(f"  · {note}")
+        if plan.measure_warnings:
+            out.write("请核对状态的措施：")
+            measures = plan_measures(plan)
+            for number, to_check in plan.measure_warnings.items():
+                out.write(f"  第{number + 1}条：{to_check}{_quote(measures[number].text)}")
         if doc.warnings:
             out.write(f"未能归类的文字：{len(doc.warnings)}处")
             for warning in doc.warnings:
