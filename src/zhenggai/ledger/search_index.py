@@ -2,8 +2,9 @@
 triggers, so that the search reads an index instead of testing LIKE on every row. Trigrams need no word
 splitting, so Chinese works; a term shorter than three characters cannot use them and is searched with LIKE.
 
-Three external-content tables (the rows stay in the model tables; the index holds only the trigrams):
-- `ledger_measure_fts`: a measure's text, code and responsible person (责任人);
+Four external-content tables (the rows stay in the model tables; the index holds only the trigrams):
+- `ledger_measure_fts`: a measure's text and code;
+- `ledger_measure_fts_person`: its responsible person (责任人);
 - `ledger_measure_fts_finding`: the findings' titles (问题标题);
 - `ledger_measure_fts_unit`: the units' names (牵头部门).
 (All named `ledger_measure_fts…`: tools that compare a database with its models leave these out by prefix.)
@@ -30,6 +31,7 @@ class Index:
     table: str  # the FTS5 table
     source: str  # the model table it indexes (rowid = id)
     columns: tuple[str, ...]
+    trigger: str  # its triggers' name prefix
 
     def triggers(self) -> dict[str, str]:
         cols = ", ".join(self.columns)
@@ -37,7 +39,7 @@ class Index:
         old = ", ".join(f"OLD.{c}" for c in self.columns)
         insert = f"INSERT INTO {self.table} (rowid, {cols}) VALUES (NEW.id, {new});"
         delete = f"INSERT INTO {self.table} ({self.table}, rowid, {cols}) VALUES ('delete', OLD.id, {old});"
-        name = "ledger_fts_" + self.source.removeprefix("ledger_")
+        name = self.trigger
         return {
             f"{name}_ins": f"CREATE TRIGGER IF NOT EXISTS {name}_ins AFTER INSERT ON {self.source} "
             f"BEGIN {insert} END",
@@ -54,10 +56,13 @@ class Index:
         )
 
 
-MEASURES = Index("ledger_measure_fts", "ledger_measure", ("text", "code", "responsible_person"))
-FINDINGS = Index("ledger_measure_fts_finding", "ledger_finding", ("title",))
-UNITS = Index("ledger_measure_fts_unit", "ledger_unit", ("name",))
-INDEXES = (MEASURES, FINDINGS, UNITS)
+# A table of its own for the person: a term frequent in the texts would make a column filter over one table
+# read the texts' long posting lists to find the few people.
+MEASURES = Index("ledger_measure_fts", "ledger_measure", ("text", "code"), "ledger_fts_measure")
+PEOPLE = Index("ledger_measure_fts_person", "ledger_measure", ("responsible_person",), "ledger_fts_person")
+FINDINGS = Index("ledger_measure_fts_finding", "ledger_finding", ("title",), "ledger_fts_finding")
+UNITS = Index("ledger_measure_fts_unit", "ledger_unit", ("name",), "ledger_fts_unit")
+INDEXES = (MEASURES, PEOPLE, FINDINGS, UNITS)
 TABLE = MEASURES.table
 TRIGGERS = {name: sql for index in INDEXES for name, sql in index.triggers().items()}
 
@@ -80,7 +85,7 @@ def present(connection: Any) -> bool:
     """Every table in its current layout, and every trigger."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE (type = 'table' AND name IN (%s, %s, %s)) "
+            "SELECT name, sql FROM sqlite_master WHERE (type = 'table' AND name IN (%s, %s, %s, %s)) "
             "OR (type = 'trigger' AND name LIKE 'ledger_fts_%%')",
             [index.table for index in INDEXES],
         )
@@ -122,10 +127,9 @@ def ensure(connection: Any) -> bool:
     return True
 
 
-def phrase(term: str, columns: tuple[str, ...] = ()) -> str:
-    """An FTS5 query for `term` as it is (quoted: no operators), in `columns` when given."""
-    quoted = '"' + term.replace('"', '""') + '"'
-    return ("{" + " ".join(columns) + "} : " + quoted) if columns else quoted
+def phrase(term: str) -> str:
+    """An FTS5 query for `term` as it is (quoted: no operators)."""
+    return '"' + term.replace('"', '""') + '"'
 
 
 def indexed(connection: Any, term: str) -> bool:
@@ -133,21 +137,19 @@ def indexed(connection: Any, term: str) -> bool:
     return len(term) >= MIN_LENGTH and supported(connection)
 
 
-def lookup(connection: Any, index: Index, term: str, columns: tuple[str, ...] = ()) -> tuple[str, list[str]]:
-    """SQL selecting the ids of the rows of `index`'s table whose `columns` (all when empty) contain `term`."""
-    return f"SELECT rowid FROM {index.table} WHERE {index.table} MATCH %s", [phrase(term, columns)]
+def lookup(index: Index, term: str) -> tuple[str, list[str]]:
+    """SQL selecting the ids of the rows of `index`'s table that contain `term`."""
+    return f"SELECT rowid FROM {index.table} WHERE {index.table} MATCH %s", [phrase(term)]
 
 
-def match_ids(
-    connection: Any, term: str, columns: tuple[str, ...] = ("text", "code")
-) -> tuple[str, list[str]] | None:
-    """SQL selecting the ids of the measures whose `columns` contain `term`, or None when LIKE along the
-    list's order is the better plan: PostgreSQL (its pg_trgm indexes serve LIKE), no index, a term too short
-    for trigrams, or a frequent term (a page of it lies in the first rows read; its thousands of ids would be
-    collected first). One capped count in the index decides."""
+def match_ids(connection: Any, term: str, index: Index = MEASURES) -> tuple[str, list[str]] | None:
+    """SQL selecting the ids of the measures whose text or code (or person: PEOPLE) contain `term`, or None
+    when LIKE along the list's order is the better plan: PostgreSQL (its pg_trgm indexes serve LIKE), no index,
+    a term too short for trigrams, or a frequent term (a page of it lies in the first rows read; its thousands
+    of ids would be collected first). One capped count in the index decides."""
     if connection.vendor != "sqlite" or not indexed(connection, term):
         return None
-    sql, params = lookup(connection, MEASURES, term, columns)
+    sql, params = lookup(index, term)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM ({sql} LIMIT {FREQUENT + 1})", params)
         if cursor.fetchone()[0] > FREQUENT:

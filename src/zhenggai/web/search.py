@@ -52,12 +52,12 @@ class Search:
 def _ids(connection: Any, model: Any, field: str, index: search_index.Index, term: str) -> Any:
     """The ids of `model`'s rows whose `field` holds `term` (a list; a subquery when there are very many)."""
     if connection.vendor == "sqlite" and search_index.indexed(connection, term):
-        sql, params = search_index.lookup(connection, index, term)
+        sql, params = search_index.lookup(index, term)
         with connection.cursor() as cursor:
             cursor.execute(f"{sql} LIMIT {ID_CAP + 1}", params)
             ids = [row[0] for row in cursor.fetchall()]
         return ids if len(ids) <= ID_CAP else RawSQL(sql, params)
-    rows = model.objects.filter(**{f"{field}__icontains": term}).values_list("pk", flat=True)
+    rows = model.objects.filter(**{f"{field}__icontains": term}).order_by().values_list("pk", flat=True)
     found = list(rows[: ID_CAP + 1])
     return found if len(found) <= ID_CAP else rows
 
@@ -65,12 +65,12 @@ def _ids(connection: Any, model: Any, field: str, index: search_index.Index, ter
 def build(connection: Any, term: str) -> Search:
     """The search for `term` on `connection`: a fixed number of small queries (capped counts and id lookups
     in the indexes), whatever the term."""
-    text = search_index.match_ids(connection, term, ("text", "code"))
+    text = search_index.match_ids(connection, term)
     if text is not None:  # SQLite, a rarer term: the full-text index over text and code
         direct = Q(pk__in=RawSQL(*text))
     else:  # PostgreSQL (pg_trgm indexes serve these LIKEs), or a frequent term along the order
         direct = Q(text__icontains=term) | Q(code__icontains=term)
-    person = search_index.match_ids(connection, term, ("responsible_person",))
+    person = search_index.match_ids(connection, term, search_index.PEOPLE)
     other = Q(pk__in=RawSQL(*person)) if person is not None else Q(responsible_person__icontains=term)
     other |= Q(finding_id__in=_ids(connection, Finding, "title", search_index.FINDINGS, term))
     other |= Q(lead_department_id__in=_ids(connection, Unit, "name", search_index.UNITS, term))
