@@ -189,3 +189,27 @@ def test_a_department_outside_the_scope_finds_nothing(world: World) -> None:
     MeasureFactory(finding=FindingFactory(title="外区问题"), code="X-OUT", lead_department=outside)
     assert _codes(_page(world.leader_a, "审计局财务科")) == []
     assert "共 0 条" in _page(world.leader_a, "审计局财务科")
+
+
+def test_frequent_terms_take_the_other_plans_and_find_the_same(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A term found in very many rows is tested along the list's order (LIKE; `+column IN` a subquery) instead
+    of collecting ids first: the same measures, in the same ranked order."""
+    title = FindingFactory(inspection=world.inspection_a, title="关于超标准配车的问题")
+    MeasureFactory(finding=title, code="F-TITLE", text="清理车辆", deadline=dt.date(2030, 1, 1))
+    MeasureFactory(finding=world.detail_a, code="F-TEXT", text="纠正超标准配车", deadline=dt.date(2030, 5, 1))
+    MeasureFactory(
+        finding=world.detail_a,
+        code="F-PER",
+        text="建立台账",
+        responsible_person="超标准配车组",
+        deadline=dt.date(2030, 9, 1),
+    )
+    MeasureFactory(finding=world.measure_b.finding, code="F-B", text="纠正超标准配车")
+    rare = _codes(_page(world.leader_a, "超标准配车"))
+    assert rare == ["F-TEXT", "F-TITLE", "F-PER"]
+    monkeypatch.setattr("zhenggai.web.search.ID_CAP", 0)
+    monkeypatch.setattr("zhenggai.ledger.search_index.FREQUENT", 0)
+    assert _codes(_page(world.leader_a, "超标准配车")) == rare
+    assert _codes(_page(world.leader_a, "超标准配车", sort="-deadline")) == ["F-TEXT", "F-PER", "F-TITLE"]
