@@ -60,7 +60,7 @@ def test_a_term_in_the_responsible_person_finds_the_measure_and_says_so(world: W
     MeasureFactory(finding=world.detail_a, code="S-PER", text="清理违规津贴", responsible_person="欧阳建国")
     html = _page(world.leader_a, "欧阳建国")
     assert _codes(html) == ["S-PER"]
-    assert "匹配：责任人" in _row(html, "S-PER")
+    assert "匹配：责任人（欧阳建国）" in _row(html, "S-PER")
 
 
 def test_search_follows_edits_of_titles_departments_and_people(world: World) -> None:

@@ -113,7 +113,12 @@ def places(measure: Measure, term: str) -> list[str]:
         "department": department,
         "person": measure.responsible_person,
     }
-    return [label for key, label in PLACES if _holds(values[key], term)]
+    # The person is not shown elsewhere in the row: name them.
+    return [
+        f"{label}（{values[key]}）" if key == "person" else label
+        for key, label in PLACES
+        if _holds(values[key], term)
+    ]
 
 
 def highlight(text: str, term: str, width: int = TEXT_WIDTH) -> SafeString:
