@@ -14,19 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import (
-    BigIntegerField,
-    Case,
-    ExpressionWrapper,
-    F,
-    IntegerField,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.lookups import In
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -60,17 +49,25 @@ class Search:
         return measures.filter(self.any).annotate(search_rank=rank).order_by("search_rank", *order)
 
 
-def _ids(connection: Any, model: Any, field: str, index: search_index.Index, term: str) -> Any:
-    """The ids of `model`'s rows whose `field` holds `term` (a list; a subquery when there are very many)."""
+def _place(connection: Any, column: str, model: Any, field: str, index: search_index.Index, term: str) -> Q:
+    """The measures whose `column` points at a `model` row whose `field` holds `term`.
+
+    A few such rows (found in `index` on SQLite, through the trigram index on PostgreSQL): `column IN (ids)`,
+    the database starts from them (the column's index). Very many (more than ID_CAP): the term is frequent, so
+    the list's order index is read and each row checked by its key (EXISTS), which finds a page soon, instead
+    of collecting thousands of ids and sorting every match."""
+    ids: list[int]
     if connection.vendor == "sqlite" and search_index.indexed(connection, term):
         sql, params = search_index.lookup(index, term)
         with connection.cursor() as cursor:
             cursor.execute(f"{sql} LIMIT {ID_CAP + 1}", params)
             ids = [row[0] for row in cursor.fetchall()]
-        return ids if len(ids) <= ID_CAP else RawSQL(sql, params)
-    rows = model.objects.filter(**{f"{field}__icontains": term}).order_by().values_list("pk", flat=True)
-    found = list(rows[: ID_CAP + 1])
-    return found if len(found) <= ID_CAP else rows
+    else:
+        matching = model.objects.filter(**{f"{field}__icontains": term}).order_by()
+        ids = list(matching.values_list("pk", flat=True)[: ID_CAP + 1])
+    if len(ids) <= ID_CAP:
+        return Q(**{f"{column}__in": ids})
+    return Q(Exists(model.objects.filter(pk=OuterRef(column), **{f"{field}__icontains": term})))
 
 
 def build(connection: Any, term: str) -> Search:
@@ -83,20 +80,9 @@ def build(connection: Any, term: str) -> Search:
         direct = Q(text__icontains=term) | Q(code__icontains=term)
     person = search_index.match_ids(connection, term, search_index.PEOPLE)
     other = Q(pk__in=RawSQL(*person)) if person is not None else Q(responsible_person__icontains=term)
-    other |= _among(connection, "finding_id", _ids(connection, Finding, "title", search_index.FINDINGS, term))
-    other |= _among(
-        connection, "lead_department_id", _ids(connection, Unit, "name", search_index.UNITS, term)
-    )
+    other |= _place(connection, "finding_id", Finding, "title", search_index.FINDINGS, term)
+    other |= _place(connection, "lead_department_id", Unit, "name", search_index.UNITS, term)
     return Search(term, direct, other)
-
-
-def _among(connection: Any, column: str, ids: Any) -> Q:
-    """`column` IN `ids`. A few ids: the database starts from them (the column's index). Very many (a subquery):
-    on SQLite `+column` (here `column + 0`), so that SQLite reads along the list's order index and tests each
-    row, finding a page soon, instead of collecting and sorting every match; PostgreSQL weighs both itself."""
-    if isinstance(ids, list) or connection.vendor != "sqlite":
-        return Q(**{f"{column}__in": ids})
-    return Q(In(ExpressionWrapper(F(column) + 0, output_field=BigIntegerField()), ids))
 
 
 def _holds(value: str | None, term: str) -> bool:
