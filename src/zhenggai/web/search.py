@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from zhenggai.ledger import search_index
 from zhenggai.ledger.models import Finding, Measure, Unit
 
-ID_CAP = 2000  # more matching findings or departments than this: a subquery instead of a list of ids
+ID_CAP = 2000  # more matching findings or departments than this: checked per row (EXISTS), not listed
 TEXT_WIDTH = 60  # characters of the measure text the list shows (as truncatechars:60)
 
 # Where a measure matched when not in its text or code, as the row says it.
