@@ -9,10 +9,12 @@ import re
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from tests.conftest import World
 from tests.factories import FindingFactory, MeasureFactory, UnitFactory
+from zhenggai.ledger import search_index
 from zhenggai.ledger.choices import UnitKind
 from zhenggai.web import search
 
@@ -213,3 +215,15 @@ def test_frequent_terms_take_the_other_plans_and_find_the_same(
     monkeypatch.setattr("zhenggai.ledger.search_index.FREQUENT", 0)
     assert _codes(_page(world.leader_a, "超标准配车")) == rare
     assert _codes(_page(world.leader_a, "超标准配车", sort="-deadline")) == ["F-TEXT", "F-PER", "F-TITLE"]
+
+
+def test_sqlite_rebuilds_search_indexes_missing_or_of_an_older_layout(world: World) -> None:
+    if not search_index.supported(connection):
+        pytest.skip("SQLite FTS5 trigram indexes (PostgreSQL: pg_trgm, migration 0013_search_trigram)")
+    MeasureFactory(finding=world.detail_a, code="U-OLD", text="健全制度", responsible_person="诸葛孔明")
+    with connection.cursor() as cursor:  # as a database from before the person's own index
+        cursor.execute(f"DROP TABLE {search_index.PEOPLE.table}")
+    assert not search_index.present(connection)
+    assert search_index.ensure(connection)  # rebuilt from the rows
+    assert search_index.present(connection)
+    assert _codes(_page(world.leader_a, "诸葛孔明")) == ["U-OLD"]
