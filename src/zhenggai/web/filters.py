@@ -81,7 +81,12 @@ class TaskFilter(forms.Form):
         label="整改时限从", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     due_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    q = forms.CharField(label="搜索", max_length=200, required=False)
+    q = forms.CharField(
+        label="搜索",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "措施、编号、问题、部门、责任人"}),
+    )
     sort = forms.ChoiceField(label="排序", choices=[(k, v[0]) for k, v in SORTS.items()], required=False)
 
     def __init__(self, data: Any, *, user: Any) -> None:
