@@ -196,7 +196,7 @@ def test_a_department_outside_the_scope_finds_nothing(world: World) -> None:
 def test_frequent_terms_take_the_other_plans_and_find_the_same(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A term found in very many rows is tested along the list's order (LIKE; `+column IN` a subquery) instead
+    """A term found in very many rows is tested along the list's order (LIKE; EXISTS by key) instead
     of collecting ids first: the same measures, in the same ranked order."""
     title = FindingFactory(inspection=world.inspection_a, title="关于超标准配车的问题")
     MeasureFactory(finding=title, code="F-TITLE", text="清理车辆", deadline=dt.date(2030, 1, 1))
