@@ -115,3 +115,25 @@ def test_warnings_page_query_count_does_not_grow_with_the_warnings(
     run_sweep()
     assert _queries(client, url) == small
     assert small <= 12  # keys, rows, today's colours, stored totals, capped count, indicators
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "中心组学习",  # in measure texts: the first tier fills the page or runs out, the second is read
+        "办公室",  # the lead department of every measure: the second tier only
+        "学习",  # two characters, too short for trigrams: LIKE, the same queries
+    ],
+)
+def test_search_page_query_count_does_not_grow_with_the_data(demo: Inspection, q: str) -> None:
+    client = login("xunchaban")
+    url = f"/tasks/?show=all&q={q}"
+    client.get(url)  # warm up the session
+    small = _queries(client, url)
+    _grow(demo)
+    large = _queries(client, url)
+    assert large == small
+    # The list's own queries plus the search's: capped counts in the text and person indexes (SQLite, a term of
+    # three characters or more), the matching findings' and departments' ids, the second tier's keys (only when
+    # the first runs out within the page).
+    assert small <= 14

@@ -12,16 +12,15 @@ from typing import Any
 from django import forms
 from django.db import connections
 from django.db.models import F, Q, QuerySet
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 
-from zhenggai.ledger import search_index
 from zhenggai.ledger.choices import OPEN_STATUSES, MeasureStatus, UnitKind
 from zhenggai.ledger.models import Measure, Unit
 from zhenggai.ledger.models.units import PATH_STEP
 from zhenggai.ledger.querysets import path_q, reach_q, role_paths
 from zhenggai.supervision.choices import Colour
 from zhenggai.supervision.models import MeasureLight
+from zhenggai.web import search
 
 SHOW: dict[str, tuple[str, dict[str, Any]]] = {
     "open": ("未完成", {"urgency": 0}),  # the stored sort key: status in OPEN_STATUSES
@@ -82,7 +81,12 @@ class TaskFilter(forms.Form):
         label="整改时限从", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     due_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    q = forms.CharField(label="搜索", max_length=200, required=False)
+    q = forms.CharField(
+        label="搜索",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "措施、编号、问题、部门、责任人"}),
+    )
     sort = forms.ChoiceField(label="排序", choices=[(k, v[0]) for k, v in SORTS.items()], required=False)
 
     def __init__(self, data: Any, *, user: Any) -> None:
@@ -115,6 +119,7 @@ class TaskFilter(forms.Form):
         return cleaned.get(name) if name not in self.errors else None
 
     order: list[str] | None = None
+    tiers: list[QuerySet[Measure]] | None = None  # a search's ranked tiers (web.search), else None
 
     def apply(self, measures: QuerySet[Measure]) -> QuerySet[Measure]:
         """Filter and order `measures` (annotated with light_flags) as the form says."""
@@ -146,12 +151,6 @@ class TaskFilter(forms.Form):
             measures = measures.filter(deadline__gte=start)
         if end := self.value("due_to"):
             measures = measures.filter(deadline__lte=end)
-        if text := (self.value("q") or "").strip():
-            indexed = search_index.match_ids(connections[measures.db], text)
-            if indexed is not None:  # SQLite, a rarer term: the full-text index over text and code
-                measures = measures.filter(pk__in=RawSQL(*indexed))
-            else:  # PostgreSQL (pg_trgm indexes serve these LIKEs), or a frequent term along the order
-                measures = measures.filter(Q(text__icontains=text) | Q(code__icontains=text))
         order = SORTS.get(self.value("sort") or "", SORTS[""])[1]
         if order is None:
             # Among open measures deadline order is urgency order (overdue, due soon, the rest); the stored sort
@@ -159,6 +158,15 @@ class TaskFilter(forms.Form):
             order = ("due", "id") if show in ("open", "pending") else ("urgency", "due", "id")
         # A keyset cursor needs plain column names (the "-deadline" order keeps its NULLS LAST and pages by offset).
         self.order = [str(o) for o in order] if all(isinstance(o, str) for o in order) else None
+        self.tiers = None
+        if text := (self.value("q") or "").strip():
+            # One search box over text, code, finding title, lead department and responsible person (web.search):
+            # text and code matches first, then the rest, each tier in the list's order.
+            found = search.build(connections[measures.db], text)
+            if self.order is None:  # paged by offset: one query, ranked
+                return found.ranked(measures, *order)
+            self.tiers = [tier.order_by(*order) for tier in found.tiers(measures)]
+            measures = measures.filter(found.any)
         return measures.order_by(*order)
 
 

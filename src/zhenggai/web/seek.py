@@ -71,19 +71,26 @@ def seek_page(
     *,
     related: tuple[str, ...] = (),
     estimate: int | None = None,
+    tiers: list[QuerySet[Any]] | None = None,
 ) -> SeekPage:
     """The page the request asks for: `after` (a cursor) when the order allows seeking, else `page` by offset.
 
     Two steps: the page's ids (and sort keys) from the measure table alone, which the database reads along
     the order's index; then those rows with `related` joined. One query with the joins lets SQLite start
     from a joined table and sort everything.
+
+    `tiers` (a ranked search, web.search): the rows of `queryset` split into ranks, each in `order`; a page
+    reads them one after the other, the next only once the one before runs out, and its cursor starts with the
+    rank.
     """
     number = _int(request.GET.get("page"), 1)
     cursor = request.GET.get("after", "")
     names = [_field(o)[0] for o in order] if order else []
     keys = queryset.values_list("pk", *names)
     found: list[Any]
-    if order and cursor:
+    if order and tiers:
+        found, number = _tiered(tiers, order, names, cursor, per_page, number)
+    elif order and cursor:
         try:
             raw = json.loads(cursor)
             values = [_decode(v, queryset.model, o) for v, o in zip(raw, order, strict=True)]
@@ -102,6 +109,31 @@ def seek_page(
     rows = [by_id[k[0]] for k in found if k[0] in by_id]
     next_cursor = json.dumps([_encode(v) for v in found[-1][1:]]) if order and found else ""
     return SeekPage(rows, number, has_next, next_cursor, number > 1, _count_text(queryset, estimate))
+
+
+def _tiered(
+    tiers: list[QuerySet[Any]], order: list[str], names: list[str], cursor: str, per_page: int, number: int
+) -> tuple[list[Any], int]:
+    """Up to per_page + 1 key rows, (pk, rank, *sort keys), from the tiers in turn, after `cursor`."""
+    rank, values = 0, None
+    if cursor:
+        try:
+            raw = json.loads(cursor)
+            rank = int(raw[0])
+            values = [_decode(v, tiers[0].model, o) for v, o in zip(raw[1:], order, strict=True)]
+            if not 0 <= rank < len(tiers):
+                raise ValueError(rank)
+        except (ValueError, TypeError, IndexError, KeyError):  # a damaged cursor: the first page
+            rank, values, number = 0, None, 1
+    found: list[Any] = []
+    for tier in range(rank, len(tiers)):
+        keys = tiers[tier].values_list("pk", *names)
+        if tier == rank and values is not None:
+            keys = keys.filter(after_q(order, values))
+        found += [(row[0], tier, *row[1:]) for row in keys[: per_page + 1 - len(found)]]
+        if len(found) > per_page:
+            break
+    return found, number
 
 
 def _value(row: Any, spec: str) -> Any:

@@ -52,7 +52,9 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     )
     estimate = None if filtered or scope != "all" else _estimate(request, show)
     related = ("lead_department", "inspection__inspected_unit", "finding")
-    page = seek_page(request, measures, form.order, PAGE_SIZE, related=related, estimate=estimate)
+    page = seek_page(
+        request, measures, form.order, PAGE_SIZE, related=related, estimate=estimate, tiers=form.tiers
+    )
     rows = [(measure, light_of(measure), due_text(measure, today)) for measure in page.rows]
     params = request.GET.copy()
     params.pop("page", None)
