@@ -30,13 +30,9 @@ from zhenggai.ledger.models import Membership, Unit
 from zhenggai.ledger.permissions import has_role
 from zhenggai.ledger.querysets import path_q, scope_paths
 from zhenggai.sheets.read import MAX_BYTES
-from zhenggai.supervision.execution import (
-    FIELDS,
-    ExecutionImportError,
-    export_execution,
-    import_execution,
-    letter,
-)
+from zhenggai.supervision.execution import import_execution
+from zhenggai.supervision.execution_export import export_execution
+from zhenggai.supervision.execution_sheet import FIELDS, ExecutionImportError, letter
 from zhenggai.supervision.forms import (
     ExecutionUploadForm,
     IndicatorActualForm,

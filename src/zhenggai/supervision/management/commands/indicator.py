@@ -133,7 +133,8 @@ class Command(BaseCommand):
         )
 
     def _import(self, options: dict[str, Any]) -> None:
-        from zhenggai.supervision.execution import ExecutionImportError, import_execution
+        from zhenggai.supervision.execution import import_execution
+        from zhenggai.supervision.execution_sheet import ExecutionImportError
 
         unit = _unit(options["unit"])
         user = _user(options["by"])
