@@ -67,7 +67,7 @@ def main() -> int:
 
     from zhenggai.ledger.choices import UnitKind
     from zhenggai.ledger.models import AuditEvent, Membership, Unit
-    from zhenggai.ledger.services.organisation import import_organisation
+    from zhenggai.ledger.services.organisation.importing import import_organisation
     from zhenggai.sheets.org import read_org
 
     call_command("migrate", verbosity=0)

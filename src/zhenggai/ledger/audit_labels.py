@@ -6,7 +6,7 @@ from django.apps import apps
 
 from zhenggai.evaluation.audit_labels import ACTION_LABELS as EVALUATION_LABELS
 from zhenggai.ledger.security_audit import ACTION_LABELS as SECURITY_LABELS
-from zhenggai.ledger.services.organisation import ACTION_LABELS as ORGANISATION_LABELS
+from zhenggai.ledger.services.organisation.labels import ACTION_LABELS as ORGANISATION_LABELS
 
 ACTION_LABELS: dict[str, str] = {
     # inspections and the ledger editor

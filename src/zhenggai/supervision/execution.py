@@ -1,32 +1,34 @@
 """项目执行情况表: the finance system's monthly .xlsx (project, budget, executed to date) → indicators.
 
-Reading is issue 7's sandboxed path (zip and extent checks, calamine in a child process with limits); the
-header is found by its words among the first rows, a two-row header (预算执行情况 merged over 预算数 / 已执行)
-included, and the columns are mapped to project, department, budget, executed and rate. Amounts in 元 are
-converted to 万元; a table giving only 执行率 (35%, 0.35 or 35) has the executed amount computed from the budget.
-The mapping can be overridden (column letters) after the preview. The import is all-or-nothing: every row
-checked, then in one transaction missing indicators are added and the month's actuals recorded (a correction
-for the same date replaces the earlier one), or nothing is written at all.
+The import is all-or-nothing: every row checked, then in one transaction missing indicators are added and the
+month's actuals recorded (a correction for the same date replaces the earlier one), or nothing is written at
+all. Its parts: execution_sheet (the sandboxed read, the header found and mapped, the mapping overridden by
+column letters after the preview), execution_rows (each row checked, amounts to 万元) and this module (who
+may import which projects, the writes through the indicator services). execution_export writes the table
+back out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import decimal
-import re
 from dataclasses import dataclass, field
-from decimal import Decimal
-from io import BytesIO
 from pathlib import Path
 from typing import IO
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
 from zhenggai.ledger.errors import DomainError, InvalidInput, NotPermitted
 from zhenggai.ledger.models import Unit
-from zhenggai.sheets.read import HEADER_SCAN_ROWS, SheetReadError, _bytes, _filled
+from zhenggai.sheets.read import HEADER_SCAN_ROWS
+from zhenggai.supervision.execution_rows import Row, parse_rows
+from zhenggai.supervision.execution_sheet import (
+    ExecutionImportError,
+    Mapping,
+    find_mapping,
+    overridden,
+    read_sheet,
+)
 from zhenggai.supervision.indicators import (
     add_indicator,
     can_add,
@@ -36,208 +38,6 @@ from zhenggai.supervision.indicators import (
     record_indicator_actual,
 )
 from zhenggai.supervision.models import Indicator
-from zhenggai.untrusted import (
-    Limits,
-    RejectedFile,
-    check_sheet_extent,
-    check_zip,
-    current_limits,
-    run_isolated,
-)
-
-FIELDS = {
-    "project": "项目名称",
-    "department": "责任部门",
-    "budget": "预算金额",
-    "executed": "已执行金额",
-    "rate": "执行率",
-}
-TOTAL_WORDS = ("合计", "总计", "小计")
-WAN = Decimal(10000)
-
-
-class ExecutionImportError(Exception):
-    """The file cannot be read as a 项目执行情况表; nothing was written."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def letter(index: int) -> str:
-    """Column index from 0 → Excel letters (A, B, …, AA)."""
-    name = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(65 + rest) + name
-    return name
-
-
-def column_index(letters: str) -> int | None:
-    letters = letters.strip().upper()
-    if not letters or not letters.isascii() or not letters.isalpha() or len(letters) > 3:
-        return None
-    number = 0
-    for char in letters:
-        number = number * 26 + ord(char) - 64
-    return number - 1
-
-
-def _text(value: object) -> str:
-    return re.sub(r"\s+", "", str(value)) if value is not None else ""
-
-
-def classify(header: str) -> str | None:
-    """Which field a header names, by its words (None: not one of ours)."""
-    if not header:
-        return None
-    if "率" in header or ("进度" in header and "序时" not in header):
-        return "rate" if "执行" in header or "支出" in header or "进度" in header else None
-    if any(w in header for w in ("已执行", "执行数", "执行金额", "累计执行", "支出", "已完成", "完成数")):
-        return "executed"
-    if "执行" in header and "预算" not in header:
-        return "executed"
-    if any(w in header for w in ("预算", "年初", "全年", "下达", "批复", "计划金额", "资金总额")):
-        return "budget"
-    if any(w in header for w in ("部门", "处室", "科室", "股室", "责任单位")):
-        return "department"
-    if "项目" in header and "编号" not in header and "代码" not in header:
-        return "project"
-    return None
-
-
-def scale_of(header: str) -> Decimal:
-    """Multiplier to 万元: 元 → ÷10000, 万元 (or unstated) → 1, 亿元 → ×10000."""
-    if "亿元" in header:
-        return WAN
-    if "万元" in header or "万" in header:
-        return Decimal(1)
-    if "元" in header:
-        return Decimal(1) / WAN
-    return Decimal(1)
-
-
-@dataclass
-class Mapping:
-    header_row: int  # the last header row, as Excel counts (from 1)
-    columns: dict[str, int]  # field → column index
-    headers: dict[str, str]  # field → header text as written
-    scales: dict[str, Decimal]  # budget/executed → multiplier to 万元
-
-    def describe(self) -> list[tuple[str, str, str]]:
-        """(field label, column, header as written) for the preview."""
-        return [
-            (label, letter(self.columns[key]), self.headers[key])
-            for key, label in FIELDS.items()
-            if key in self.columns
-        ]
-
-
-@dataclass
-class Sheet:
-    name: str
-    grid: list[list[object]]
-
-
-def read_sheet(
-    source: str | Path | IO[bytes], name: str | None = None, limits: Limits | None = None
-) -> Sheet:
-    """The first visible sheet, merged cells filled, read in the sandbox."""
-    label = name or (Path(source).name if isinstance(source, str | Path) else "上传的文件")
-    try:
-        data = _bytes(source, label)
-        limits = limits or current_limits()
-        check_zip(data, limits)
-        check_sheet_extent(data, limits)
-        return run_isolated(_read, data, label, limits=limits, passthrough=(ExecutionImportError,))
-    except SheetReadError as exc:
-        raise ExecutionImportError(exc.message) from None
-    except RejectedFile as exc:
-        raise ExecutionImportError(exc.message) from None
-
-
-def _read(data: bytes, label: str) -> Sheet:
-    try:
-        workbook = CalamineWorkbook.from_filelike(BytesIO(data))
-        for meta in workbook.sheets_metadata:
-            if meta.visible == SheetVisibleEnum.Visible:
-                sheet = workbook.get_sheet_by_name(meta.name)
-                return Sheet(meta.name, _filled(sheet, sheet.to_python(skip_empty_area=False)))
-    except (CalamineError, OSError, ValueError):
-        raise ExecutionImportError(f"文件“{label}”已损坏，无法作为 .xlsx 读取。") from None
-    raise ExecutionImportError(f"文件“{label}”没有可见的工作表。")
-
-
-def find_mapping(grid: list[list[object]]) -> Mapping | None:
-    """The best header among the first rows: one row, or a group row above it (merged cells repeat the group
-    name across its columns, so 预算执行情况 + 已执行（万元） reads as one header). Needs a project column, a
-    budget column and an executed or rate column."""
-    best: tuple[int, Mapping] | None = None
-    for index in range(min(HEADER_SCAN_ROWS, len(grid))):
-        for height in (1, 2):
-            if index - height + 1 < 0:
-                continue
-            width = max(len(grid[r]) for r in range(index - height + 1, index + 1))
-            columns: dict[str, int] = {}
-            headers: dict[str, str] = {}
-            for c in range(width):
-                parts = []
-                for r in range(index - height + 1, index + 1):
-                    cell = _text(grid[r][c]) if c < len(grid[r]) else ""
-                    if cell and cell not in parts:
-                        parts.append(cell)
-                header = "".join(parts)
-                # The column's own (lowest) header decides; a group or title row above only adds the unit.
-                key = (classify(parts[-1]) if parts else None) or classify(header)
-                if key and key not in columns:
-                    columns[key], headers[key] = c, "／".join(parts)
-            if "project" in columns and "budget" in columns and ("executed" in columns or "rate" in columns):
-                score = len(columns) * 10 - height
-                if best is None or score > best[0]:
-                    scales: dict[str, Decimal] = {
-                        k: scale_of(headers[k]) for k in ("budget", "executed") if k in headers
-                    }
-                    best = (score, Mapping(index + 1, columns, headers, scales))
-    return best[1] if best else None
-
-
-def _amount(value: object) -> Decimal | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool):
-        raise ValueError
-    text = str(value).strip().replace(",", "").replace("，", "")
-    try:
-        number = Decimal(text)
-    except decimal.InvalidOperation:
-        raise ValueError from None
-    if not number.is_finite():
-        raise ValueError
-    return number
-
-
-def _percent(value: object) -> Decimal | None:
-    """35%, "35%", 0.35 (a cell formatted as %) or 35 → 35."""
-    if isinstance(value, str) and value.strip().endswith(("%", "％")):
-        number = _amount(value.strip()[:-1])
-        return number
-    number = _amount(value)
-    if number is None:
-        return None
-    return number * 100 if abs(number) <= Decimal("1.5") else number
-
-
-@dataclass
-class Row:
-    number: int  # Excel row
-    project: str
-    department: str
-    budget: Decimal  # 万元
-    executed: Decimal  # 万元
-    rate: Decimal  # percent
-    colour: str = ""
-    action: str = ""  # 新增 / 更新
 
 
 @dataclass
@@ -275,67 +75,6 @@ class ExecutionResult:
         return lines
 
 
-def parse_rows(sheet: Sheet, mapping: Mapping) -> tuple[list[Row], list[str]]:
-    rows: list[Row] = []
-    errors: list[str] = []
-    cols = mapping.columns
-    where = f"工作表“{sheet.name}”"
-    seen: dict[str, int] = {}
-
-    def cell(line: list[object], key: str) -> object:
-        index = cols.get(key)
-        return line[index] if index is not None and index < len(line) else None
-
-    for offset, line in enumerate(sheet.grid[mapping.header_row :], start=mapping.header_row + 1):
-        project = _text(cell(line, "project"))
-        if not project:
-            continue
-        if any(project.startswith(w) or project.endswith(w) for w in TOTAL_WORDS):
-            continue
-        place = f"{where}第{offset}行"
-        if project in seen:
-            errors.append(f"{place}：项目“{project}”与第{seen[project]}行重复")
-            continue
-        seen[project] = offset
-        try:
-            budget = _amount(cell(line, "budget"))
-        except ValueError:
-            errors.append(f"{place}“{mapping.headers['budget']}”列：应为数字")
-            continue
-        if budget is None or budget <= 0:
-            errors.append(f"{place}“{mapping.headers['budget']}”列：预算金额应大于0")
-            continue
-        budget *= mapping.scales.get("budget", Decimal(1))
-        try:
-            if "executed" in cols:
-                executed = _amount(cell(line, "executed"))
-                if executed is None:
-                    executed = Decimal(0)
-                executed *= mapping.scales.get("executed", Decimal(1))
-            else:
-                percent = _percent(cell(line, "rate"))
-                executed = budget * (percent or Decimal(0)) / 100
-        except ValueError:
-            key = "executed" if "executed" in cols else "rate"
-            errors.append(f"{place}“{mapping.headers[key]}”列：应为数字")
-            continue
-        if executed < 0:
-            errors.append(f"{place}：已执行金额不能为负数")
-            continue
-        budget, executed = budget.quantize(Decimal("0.01")), executed.quantize(Decimal("0.01"))
-        if budget <= 0:
-            errors.append(
-                f"{place}“{mapping.headers['budget']}”列：预算金额换算后不足0.01万元，请核对金额单位（元或万元）"
-            )
-            continue
-        rate = (executed * 100 / budget).quantize(Decimal("0.1"))
-        department = _text(cell(line, "department"))
-        rows.append(Row(offset, project[:200], department, budget, executed, rate))
-    if not rows and not errors:
-        errors.append(f"{where}第{mapping.header_row}行表头之下没有项目。")
-    return rows, errors
-
-
 class _Rollback(Exception):
     pass
 
@@ -363,7 +102,7 @@ def import_execution(
     sheet = read_sheet(source, name)
     mapping = find_mapping(sheet.grid)
     if override:
-        mapping = _overridden(mapping, override, sheet)
+        mapping = overridden(mapping, override, sheet)
     if mapping is None:
         raise ExecutionImportError(
             f"工作表“{sheet.name}”的前{HEADER_SCAN_ROWS}行中找不到项目执行情况表的表头：须有项目名称、"
@@ -383,40 +122,6 @@ def import_execution(
     except _Rollback:
         result.created = result.reported = 0
     return result
-
-
-def _overridden(found: Mapping | None, override: dict[str, str], sheet: Sheet) -> Mapping | None:
-    columns = dict(found.columns) if found else {}
-    header_row = found.header_row if found else 1
-    try:
-        header_row = int(override.get("header_row") or header_row)
-    except ValueError:
-        raise ExecutionImportError("表头行应为数字。") from None
-    for key in FIELDS:
-        if key in override:
-            raw = override[key].strip()
-            if raw in ("-", "－", "无"):
-                columns.pop(key, None)
-                continue
-            index = column_index(raw)
-            if index is None:
-                raise ExecutionImportError(f"{FIELDS[key]}的列“{raw}”应为列字母，如 B。")
-            columns[key] = index
-    if not ("project" in columns and "budget" in columns and ("executed" in columns or "rate" in columns)):
-        return None
-    header_line = sheet.grid[header_row - 1] if 0 < header_row <= len(sheet.grid) else []
-    headers = {
-        k: (_text(header_line[c]) if c < len(header_line) else "") or f"{letter(c)}列"
-        for k, c in columns.items()
-    }
-    scales: dict[str, Decimal] = {k: scale_of(headers[k]) for k in ("budget", "executed") if k in columns}
-    for key in ("budget", "executed"):
-        chosen = override.get(f"{key}_unit")
-        if chosen == "元":
-            scales[key] = Decimal(1) / WAN
-        elif chosen == "万元":
-            scales[key] = Decimal(1)
-    return Mapping(header_row, columns, headers, scales)
 
 
 def _importer(by: User, unit: Unit, department: Unit | None) -> tuple[set[int] | None, Unit | None]:
@@ -519,62 +224,4 @@ def _apply(
         row.colour = colour_for(row.executed, row.budget, on_date, year)
 
 
-FILL = {"red": "#F8D7DA", "yellow": "#FFF3CD", "green": "#D1E7DD"}
-COLOUR_LABELS = {"red": "红", "yellow": "黄", "green": "绿", "": "停用"}
-
-
-def export_execution(
-    rows: list[tuple[str, str, Decimal, Decimal | None, Decimal, str, Decimal]],
-    *,
-    title: str,
-    on: dt.date,
-    line: Decimal,
-) -> bytes:
-    """The 执行情况表 back out: project, department, budget, executed, rate, 序时进度, gap, colour; each row
-    filled with its colour. `rows`: (project, department, budget, executed, rate, colour, gap)."""
-    import xlsxwriter
-
-    out = BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
-    sheet = book.add_worksheet("执行情况")
-    bold = book.add_format(
-        {"bold": True, "border": 1, "align": "center", "valign": "vcenter", "text_wrap": True}
-    )
-    heading = book.add_format({"bold": True, "font_size": 14, "align": "center"})
-    sheet.merge_range(0, 0, 0, 7, title, heading)
-    sheet.write(1, 0, f"截至{on.year}年{on.month}月{on.day}日，序时进度{line}%")
-    headers = [
-        "项目名称",
-        "责任部门",
-        "预算（万元）",
-        "已执行（万元）",
-        "执行率（%）",
-        "序时进度（%）",
-        "差（百分点）",
-        "预警",
-    ]
-    for column, text in enumerate(headers):
-        sheet.write(2, column, text, bold)
-    formats = {colour: book.add_format({"bg_color": fill, "border": 1}) for colour, fill in FILL.items()} | {
-        "": book.add_format({"border": 1, "font_color": "#6c757d"})
-    }
-    for index, (project, department, budget, executed, rate, colour, gap) in enumerate(rows, start=3):
-        fmt = formats.get(colour, formats[""])
-        values: list[object] = [
-            project,
-            department,
-            float(budget),
-            float(executed or 0),
-            float(rate),
-            float(line),
-            float(gap),
-            COLOUR_LABELS.get(colour, ""),
-        ]
-        for column, value in enumerate(values):
-            sheet.write(index, column, value, fmt)
-    sheet.set_column(0, 0, 28)
-    sheet.set_column(1, 1, 16)
-    sheet.set_column(2, 7, 12)
-    sheet.freeze_panes(3, 1)
-    book.close()
-    return out.getvalue()
+__all__ = ["ExecutionImportError", "ExecutionResult", "import_execution"]

@@ -1,22 +1,22 @@
 """指标 pages: a unit's indicators for a year (list, add, edit, retire, report an actual).
 
 Unit leaders and the owning department write; supervisors above the unit and others in scope read. The
-services check the permission again on every call."""
+services check the permission again on every call.
+
+The import of a 项目执行情况表 (upload, preview, confirm) is in indicator_import_views; the tables the pages
+show are computed in indicator_rows.
+"""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-from dataclasses import dataclass
-from decimal import Decimal
-from io import BytesIO
-from typing import Any
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -27,112 +27,37 @@ from django.views.decorators.http import require_POST
 from zhenggai.ledger.choices import Role, UnitKind
 from zhenggai.ledger.errors import DomainError
 from zhenggai.ledger.models import Membership, Unit
-from zhenggai.ledger.permissions import has_role
-from zhenggai.ledger.querysets import path_q, scope_paths
-from zhenggai.sheets.read import MAX_BYTES
-from zhenggai.supervision.execution import (
-    FIELDS,
-    ExecutionImportError,
-    export_execution,
-    import_execution,
-    letter,
-)
+from zhenggai.supervision.execution_export import export_execution
 from zhenggai.supervision.forms import (
-    ExecutionUploadForm,
     IndicatorActualForm,
     IndicatorForm,
     IssueIndicatorNoticesForm,
     RetireIndicatorForm,
 )
+from zhenggai.supervision.indicator_rows import chart_data, rows_for, unit_choices
 from zhenggai.supervision.indicators import (
     add_indicator,
     can_add,
     can_import,
     can_write,
-    colour_for,
     edit_indicator,
-    own_departments,
     record_indicator_actual,
     retire_indicator,
     schedule,
 )
-from zhenggai.supervision.models import Indicator, IndicatorActual, IndicatorNotice
+from zhenggai.supervision.models import Indicator, IndicatorNotice
 from zhenggai.supervision.services import warnings_sent
 from zhenggai.supervision.warning_notices import issue_indicator_notices
 from zhenggai.supervision.warning_notices import notice_docx as render_notice_docx
-from zhenggai.untrusted.staging import StagedUploads
 from zhenggai.web.forms import attach_error
 
-MAX_UNITS = 500  # units offered in the picker; a supervisor over more picks by the address (?unit=)
 
-
-def _user(request: HttpRequest) -> User:
+def request_user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)
     return request.user
 
 
-def unit_choices(user: User) -> list[Unit]:
-    """Units (not departments) whose indicators the user may see: in scope, or above a department of theirs."""
-    paths = scope_paths(user)
-    units = Unit.objects.exclude(kind=UnitKind.DEPARTMENT)
-    if paths is not None:
-        parents = Membership.objects.filter(user=user, unit__kind=UnitKind.DEPARTMENT).values("unit__parent")
-        units = units.filter(path_q("path", paths) | Q(pk__in=parents))
-    return list(units.order_by("path")[:MAX_UNITS])
-
-
-@dataclass
-class Row:
-    indicator: Indicator
-    latest: IndicatorActual | None
-    rate: Decimal
-    colour: str
-    gap: Decimal
-    writable: bool
-
-
-def rows_for(user: User, unit: Unit, year: int, on: dt.date) -> list[Row]:
-    """The unit's indicators of the year with the latest actual on or before `on`, rate, colour and gap
-    (rate − 序时进度, in percentage points); red first, then yellow (lowest rate first), green, retired."""
-    indicators = (
-        Indicator.objects.visible_to(user)
-        .filter(unit=unit, year=year)
-        .select_related("department", "unit", "measure")
-        .prefetch_related(
-            Prefetch(
-                "actuals",
-                IndicatorActual.objects.filter(on_date__lte=on).order_by("-on_date"),
-                to_attr="recent",
-            )
-        )
-        .order_by("retired_at", "name", "pk")
-    )
-    line = schedule(on, year)
-    # can_write for every row in two queries: a leader of the unit writes all; staff and department leaders
-    # write their departments' indicators.
-    leads = has_role(user, unit, Role.LEADER)
-    own: set[int] = set()
-    if not leads and user.pk is not None:  # an unsaved reader (the CLI's operator) writes nothing
-        own = set(
-            Membership.objects.filter(
-                user=user, role__in=[Role.STAFF, Role.LEADER], unit__parent=unit
-            ).values_list("unit_id", flat=True)
-        )
-    rows = []
-    for indicator in indicators:
-        latest = indicator.recent[0] if indicator.recent else None  # type: ignore[attr-defined]
-        value = latest.value if latest else Decimal(0)
-        rate = (value * 100 / indicator.target).quantize(Decimal("0.1"))
-        colour = "" if indicator.retired_at else colour_for(value, indicator.target, on, year)
-        writable = leads or (indicator.department_id in own and user.is_active)
-        rows.append(Row(indicator, latest, rate, colour, rate - line, writable))
-    order = {"red": 0, "yellow": 1, "green": 2, "": 3}  # reddest first, retired last
-    return sorted(
-        rows, key=lambda r: (order[r.colour], r.rate if r.colour != "green" else 0, r.indicator.name)
-    )
-
-
-def _pick(request: HttpRequest, user: User) -> tuple[list[Unit], Unit | None, int]:
+def pick_unit(request: HttpRequest, user: User) -> tuple[list[Unit], Unit | None, int]:
     units = unit_choices(user)
     today = timezone.localdate()
     raw_year = request.GET.get("year", "")
@@ -151,6 +76,22 @@ def _pick(request: HttpRequest, user: User) -> tuple[list[Unit], Unit | None, in
     return units, unit, year
 
 
+def chosen_unit(
+    request: HttpRequest,
+    user: User,
+    allowed: Callable[[User, Unit], bool] | None = None,
+    refusal: str = "",
+) -> tuple[list[Unit], Unit, int]:
+    """The unit and year the address names, for a page that needs one: 404 when there is none the user may
+    see; with `allowed`, refused (`refusal`) unless it allows the user in that unit."""
+    units, unit, year = pick_unit(request, user)
+    if unit is None:
+        raise Http404("单位不存在或无权查看。")
+    if allowed is not None and not allowed(user, unit):
+        raise PermissionDenied(refusal)
+    return units, unit, year
+
+
 def _page(
     request: HttpRequest,
     unit: Unit | None,
@@ -162,7 +103,7 @@ def _page(
     notice_form: IssueIndicatorNoticesForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     today = timezone.localdate()
     on = min(today, dt.date(year, 12, 31))
     rows = rows_for(user, unit, year, on) if unit is not None else []
@@ -207,49 +148,10 @@ def _page(
     )
 
 
-CHART_COLOURS = {"red": "#d93026", "yellow": "#e6a100", "green": "#2e9e44", "": "#adb5bd"}
-
-
-def chart_data(rows: list[Row], year: int, on: dt.date) -> dict[str, Any]:
-    """Each current project's rate at each month's end up to `on` (the latest actual by then; None before
-    the first report), and the 序时进度 of those days: for charts.js's `execution` builder."""
-    ends = []
-    for month in range(1, 13):
-        end = dt.date(year, month, calendar.monthrange(year, month)[1])
-        ends.append(min(end, on))
-        if end >= on:
-            break
-    actuals: dict[int, list[tuple[dt.date, Decimal]]] = {}
-    current = [r for r in rows if r.indicator.retired_at is None]
-    for indicator_id, on_date, value in (
-        IndicatorActual.objects.filter(indicator__in=[r.indicator.pk for r in current], on_date__lte=on)
-        .order_by("on_date")
-        .values_list("indicator_id", "on_date", "value")
-    ):
-        actuals.setdefault(indicator_id, []).append((on_date, value))
-    projects = []
-    for r in current:
-        series = actuals.get(r.indicator.pk, [])
-        rates: list[float | None] = []
-        for end in ends:
-            latest = [value for day, value in series if day <= end]
-            rates.append(
-                float((latest[-1] * 100 / r.indicator.target).quantize(Decimal("0.1"))) if latest else None
-            )
-        projects.append({"name": r.indicator.name, "rates": rates, "color": CHART_COLOURS[r.colour]})
-    return {
-        "execution": {
-            "months": [f"{end.month}月{end.day}日" if end == on else f"{end.month}月" for end in ends],
-            "schedule": [float(schedule(end, year)) for end in ends],
-            "projects": projects,
-        }
-    }
-
-
 @login_required
 def indicators(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    units, unit, year = _pick(request, user)
+    user = request_user(request)
+    units, unit, year = pick_unit(request, user)
     return _page(request, unit, units, year)
 
 
@@ -263,12 +165,8 @@ def _back(indicator: Indicator) -> HttpResponseRedirect:
 @login_required
 @require_POST
 def add(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    units, unit, year = _pick(request, user)
-    if unit is None:
-        raise Http404("单位不存在或无权查看。")
-    if not can_add(user, unit):
-        raise PermissionDenied("新增指标由该单位的领导办理。")
+    user = request_user(request)
+    units, unit, year = chosen_unit(request, user, can_add, "新增指标由该单位的领导办理。")
     form = IndicatorForm(request.POST, unit=unit)
     if form.is_valid():
         data = form.cleaned_data
@@ -293,14 +191,14 @@ def add(request: HttpRequest) -> HttpResponse:
 
 def _indicator(request: HttpRequest, pk: int) -> Indicator:
     found: Indicator = get_object_or_404(
-        Indicator.objects.visible_to(_user(request)).select_related("unit", "department"), pk=pk
+        Indicator.objects.visible_to(request_user(request)).select_related("unit", "department"), pk=pk
     )
     return found
 
 
 @login_required
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     indicator = _indicator(request, pk)
     initial = {
         "name": indicator.name,
@@ -348,7 +246,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def retire(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     indicator = _indicator(request, pk)
     if not can_write(user, indicator):
         raise PermissionDenied("停用指标由该单位的领导或责任部门办理。")
@@ -378,7 +276,7 @@ def retire(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     """Report an actual value for a date; the same date again corrects it (audited by the service)."""
-    user = _user(request)
+    user = request_user(request)
     indicator = _indicator(request, pk)
     if not can_write(user, indicator):
         raise PermissionDenied("实际值由该单位的领导或责任部门报送。")
@@ -406,12 +304,8 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def issue_notices(request: HttpRequest) -> HttpResponse:
     """Issue the 预警单 of today (or the year's last day) for the unit's red and yellow indicators."""
-    user = _user(request)
-    units, unit, year = _pick(request, user)
-    if unit is None:
-        raise Http404("单位不存在或无权查看。")
-    if not can_import(user, unit):
-        raise PermissionDenied("预警单由该单位的领导或项目的责任部门发出。")
+    user = request_user(request)
+    units, unit, year = chosen_unit(request, user, can_import, "预警单由该单位的领导或项目的责任部门发出。")
     form = IssueIndicatorNoticesForm(request.POST)
     on = min(timezone.localdate(), dt.date(year, 12, 31))
     if form.is_valid():
@@ -435,7 +329,7 @@ def issue_notices(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def notice_docx(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     notice = get_object_or_404(
         IndicatorNotice.objects.filter(
             Q(unit__in=Unit.objects.visible_to(user)) | Q(department__in=Unit.objects.visible_to(user))
@@ -454,10 +348,8 @@ def notice_docx(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def export(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    _units, unit, year = _pick(request, user)
-    if unit is None:
-        raise Http404("单位不存在或无权查看。")
+    user = request_user(request)
+    _units, unit, year = chosen_unit(request, user)
     on = min(timezone.localdate(), dt.date(year, 12, 31))
     rows = rows_for(user, unit, year, on)
     data = export_execution(
@@ -484,104 +376,3 @@ def export(request: HttpRequest) -> HttpResponse:
         as_attachment=True, filename=f"{unit.display_name}{year}年执行情况表.xlsx"
     )
     return response
-
-
-STAGED = StagedUploads("execution")
-OVERRIDES = (
-    "header_row",
-    "project",
-    "department",
-    "budget",
-    "executed",
-    "rate",
-    "budget_unit",
-    "executed_unit",
-)
-
-
-@login_required
-def import_page(request: HttpRequest) -> HttpResponse:
-    """Upload → preview (the mapped columns as written, the rows with their colours; the mapping can be
-    changed by column letters) → confirm. The file waits in StagedUploads between the two steps."""
-    user = _user(request)
-    _units, unit, year = _pick(request, user)
-    if unit is None:
-        raise Http404("单位不存在或无权查看。")
-    if not can_import(user, unit):
-        raise PermissionDenied("导入项目执行情况表由该单位的领导或项目的责任部门办理。")
-    leader = can_add(user, unit)
-    departments = (
-        list(Unit.objects.filter(parent=unit, kind=UnitKind.DEPARTMENT).order_by("name"))
-        if leader
-        else own_departments(user, unit)
-    )
-    context: dict[str, Any] = {"unit": unit, "year": year, "today": timezone.localdate()}
-    if request.method != "POST":
-        form = ExecutionUploadForm(
-            initial={"on_date": min(timezone.localdate(), dt.date(year, 12, 31))},
-            departments=departments,
-            leader=leader,
-        )
-        # The first step needs a file (only the confirming post goes without, naming the staged one): no 选填.
-        form.fields["file"].required = True
-        context["form"] = form
-        return render(request, "supervision/indicators_import.html", context)
-    form = ExecutionUploadForm(request.POST, request.FILES, departments=departments, leader=leader)
-    context["form"] = form
-    if not form.is_valid():
-        return render(request, "supervision/indicators_import.html", context, status=400)
-    data = form.cleaned_data
-    sha = request.POST.get("staged", "")
-    if data["file"] is not None:
-        raw = data["file"].read(MAX_BYTES + 1)
-        sha = STAGED.store(user.pk, raw)
-        name = data["file"].name
-    else:
-        name = request.POST.get("name", "执行情况表.xlsx")
-    staged = STAGED.load(user.pk, sha) if sha else None
-    if staged is None:
-        form.add_error("file", "请选择要导入的项目执行情况表（.xlsx）。")
-        return render(request, "supervision/indicators_import.html", context, status=400)
-    override = {key: request.POST[key] for key in OVERRIDES if request.POST.get(key, "").strip()}
-    confirm = "confirm" in request.POST
-    try:
-        result = import_execution(
-            BytesIO(staged),
-            unit=unit,
-            by=user,
-            on_date=data["on_date"],
-            dry_run=not confirm,
-            name=name,
-            override=override or None,
-            department=data["owner"],
-        )
-    except ExecutionImportError as error:
-        STAGED.discard(user.pk, sha)
-        form.add_error("file", error.message)
-        return render(request, "supervision/indicators_import.html", context, status=400)
-    except DomainError as error:
-        attach_error(form, error)
-        return render(request, "supervision/indicators_import.html", context, status=400)
-    if confirm and result.ok:
-        STAGED.discard(user.pk, sha)
-        counts = result.counts()
-        messages.success(
-            request,
-            f"已导入{len(result.rows)}个项目：新增指标{result.created}个，报送实际值{result.reported}个；"
-            f"红色{counts['red']}个、黄色{counts['yellow']}个。",
-        )
-        return HttpResponseRedirect(
-            f"{reverse('supervision:indicators')}?unit={unit.pk}&year={data['on_date'].year}"
-        )
-    context |= {
-        "result": result,
-        "staged": sha,
-        "name": name,
-        "override": override,
-        "letters": [letter(i) for i in range(26)],
-        "mapped": {
-            key: letter(col) for key, col in (result.mapping.columns.items() if result.mapping else [])
-        },
-        "fields": FIELDS,
-    }
-    return render(request, "supervision/indicators_import.html", context, status=200 if result.ok else 400)

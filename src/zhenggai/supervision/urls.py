@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhenggai.supervision import indicator_views, views
+from zhenggai.supervision import indicator_import_views, indicator_views, views
 
 app_name = "supervision"
 
@@ -18,7 +18,7 @@ urlpatterns = [
     path("notices/<int:pk>/close/", views.close_notice, name="close_notice"),
     path("indicators/", indicator_views.indicators, name="indicators"),
     path("indicators/add/", indicator_views.add, name="indicator_add"),
-    path("indicators/import/", indicator_views.import_page, name="indicators_import"),
+    path("indicators/import/", indicator_import_views.import_page, name="indicators_import"),
     path("indicators.xlsx", indicator_views.export, name="indicators_export"),
     path("indicators/<int:pk>/edit/", indicator_views.edit, name="indicator_edit"),
     path("indicators/<int:pk>/retire/", indicator_views.retire, name="indicator_retire"),

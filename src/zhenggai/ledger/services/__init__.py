@@ -23,17 +23,10 @@ from zhenggai.ledger.services.inspections import (
     update_inspection,
 )
 from zhenggai.ledger.services.measures import add_measure, edit_measure, report_progress
-from zhenggai.ledger.services.organisation import (
-    NewPassword,
-    OrgImportResult,
-    add_department,
-    add_user,
-    import_organisation,
-    rename_unit,
-    reset_password,
-    set_active,
-    set_role,
-)
+from zhenggai.ledger.services.organisation.import_plan import NewPassword, OrgImportResult
+from zhenggai.ledger.services.organisation.importing import import_organisation
+from zhenggai.ledger.services.organisation.units import add_department, rename_unit
+from zhenggai.ledger.services.organisation.users import add_user, reset_password, set_active, set_role
 from zhenggai.ledger.services.records import record_clue, record_regulation, update_clue
 from zhenggai.ledger.services.reviews import (
     approve_extension,

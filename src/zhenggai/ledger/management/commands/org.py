@@ -10,7 +10,8 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zhenggai.ledger.errors import NotPermitted
-from zhenggai.ledger.services.organisation import OrgImportResult, import_organisation
+from zhenggai.ledger.services.organisation.import_plan import OrgImportResult
+from zhenggai.ledger.services.organisation.importing import import_organisation
 from zhenggai.sheets.org import read_org, write_passwords, write_template
 from zhenggai.sheets.read import SheetReadError
 

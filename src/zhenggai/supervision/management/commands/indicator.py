@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from zhenggai.ledger.errors import DomainError
 from zhenggai.ledger.models import Unit
-from zhenggai.supervision.indicator_views import rows_for
+from zhenggai.supervision.indicator_rows import rows_for
 from zhenggai.supervision.indicators import record_indicator_actual, schedule
 from zhenggai.supervision.models import Indicator
 
@@ -133,7 +133,8 @@ class Command(BaseCommand):
         )
 
     def _import(self, options: dict[str, Any]) -> None:
-        from zhenggai.supervision.execution import ExecutionImportError, import_execution
+        from zhenggai.supervision.execution import import_execution
+        from zhenggai.supervision.execution_sheet import ExecutionImportError
 
         unit = _unit(options["unit"])
         user = _user(options["by"])
