@@ -142,3 +142,33 @@ def test_one_units_subtree_is_counted_from_its_tallies_not_by_walking_the_measur
     assert counts == []
     assert len(captured) == unfiltered
     assert "约 " in response.content.decode()
+
+
+def test_the_stored_signals_page_does_not_read_the_measure_id_lists(demo: Inspection) -> None:
+    """A stored signal over a province's copied texts lists every measure (2 MB of ids at 300,000 measures):
+    the page shows its stored links only, in a fixed number of queries."""
+    from django.utils import timezone
+
+    from zhenggai.evaluation.models import SignalRun, StoredSignal
+
+    now = timezone.now()
+    run = SignalRun.objects.create(started_at=now, finished_at=now, measures=3, signals=1, seconds=0.1)
+    measure = demo.measures.first()
+    assert measure is not None
+    StoredSignal.objects.create(
+        run=run,
+        kind="copied",
+        summary="疑点：整改措施文字高度相似。",
+        measure_ids=[measure.pk] * 5000,
+        links=[[measure.pk, "区文旅局", measure.code]],
+        inspection_ids=[demo.pk],
+        scope_path=demo.inspected_unit.path,
+    )
+    client = login("xunchaban")
+    client.get("/evaluation/signals/")  # warm up the session
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/evaluation/signals/")
+    assert response.status_code == 200
+    assert measure.code in response.content.decode()
+    assert not [q["sql"] for q in captured if '"measure_ids"' in q["sql"]]
+    assert len(captured) <= 10
