@@ -137,3 +137,60 @@ def test_search_page_query_count_does_not_grow_with_the_data(demo: Inspection, q
     # three characters or more), the matching findings' and departments' ids, the second tier's keys (only when
     # the first runs out within the page).
     assert small <= 14
+
+
+def test_one_units_subtree_is_counted_from_its_tallies_not_by_walking_the_measures(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/tasks/?unit=<a city>: a region holding far more measures than the exact count's cap shows 约 N 条
+    from the stored tallies, with the same queries as the unfiltered list (no capped COUNT over the measures,
+    which walks the order's index checking each row against the subtree: 250 ms at province scale)."""
+    from django.contrib.auth.models import User
+
+    from zhenggai.ledger.synthetic import generate
+    from zhenggai.web import seek
+
+    generate(units=30, measures=600)  # 60 measures per city
+    monkeypatch.setattr(seek, "COUNT_CAP", 10)
+    client = Client()
+    client.force_login(User.objects.get(username="sheng"))
+    city = Unit.objects.get(name="模拟市01")
+    client.get("/tasks/")  # warm up the session
+    unfiltered = _queries(client, "/tasks/")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(f"/tasks/?unit={city.pk}")
+    assert response.status_code == 200
+    counts = [q["sql"] for q in captured if "COUNT(" in q["sql"] and '"ledger_measure"' in q["sql"]]
+    assert counts == []
+    assert len(captured) == unfiltered
+    assert "约 " in response.content.decode()
+
+
+def test_the_stored_signals_page_does_not_read_the_measure_id_lists(demo: Inspection) -> None:
+    """A stored signal over a province's copied texts lists every measure (2 MB of ids at 300,000 measures):
+    the page shows its stored links only, in a fixed number of queries."""
+    from django.utils import timezone
+
+    from zhenggai.evaluation.models import SignalRun, StoredSignal
+
+    now = timezone.now()
+    run = SignalRun.objects.create(started_at=now, finished_at=now, measures=3, signals=1, seconds=0.1)
+    measure = demo.measures.first()
+    assert measure is not None
+    StoredSignal.objects.create(
+        run=run,
+        kind="copied",
+        summary="疑点：整改措施文字高度相似。",
+        measure_ids=[measure.pk] * 5000,
+        links=[[measure.pk, "区文旅局", measure.code]],
+        inspection_ids=[demo.pk],
+        scope_path=demo.inspected_unit.path,
+    )
+    client = login("xunchaban")
+    client.get("/evaluation/signals/")  # warm up the session
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/evaluation/signals/")
+    assert response.status_code == 200
+    assert measure.code in response.content.decode()
+    assert not [q["sql"] for q in captured if '"measure_ids"' in q["sql"]]
+    assert len(captured) <= 10

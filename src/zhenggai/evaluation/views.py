@@ -64,7 +64,10 @@ def _stored_signals(request: HttpRequest, run: SignalRun) -> HttpResponse:
     counts = dict(stored.order_by().values_list("kind").annotate(n=Count("id")))
     kind = request.GET.get("kind", "")
     shown = stored.filter(kind=kind) if kind else stored
-    page = Paginator(shown.order_by("id"), 50).get_page(request.GET.get("page"))
+    # The page shows the stored links (at most 20 measures each), never the full id list: one signal over a
+    # province's copied texts lists every measure (300,000 ids, 2 MB of JSON read and decoded per request).
+    listed = shown.order_by("id").defer("measure_ids")
+    page = Paginator(listed, 50).get_page(request.GET.get("page"))
     context = {
         "inspection": None,
         "run": run,
