@@ -5,6 +5,7 @@ the departments that own the figures) imports a 12-project 项目执行情况表
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
@@ -43,6 +44,7 @@ def test_finance_imports_the_execution_table_and_issues_the_warning_notices(
     demo_live: tuple[Inspection, str],  # noqa: F811
     tmp_path: Path,
 ) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
     from playwright.sync_api import expect
 
     inspection, base = demo_live
@@ -79,6 +81,11 @@ def test_finance_imports_the_execution_table_and_issues_the_warning_notices(
     before = int(page.locator("#warnings-sent").inner_text())
     finance.shot("indicators")
     page.set_viewport_size({"width": 390, "height": 844})  # the filled page fits a phone: the table scrolls
+    # The chart redraws on the window's resize event, which a loaded machine may deliver a moment later.
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_function(
+            "() => document.documentElement.scrollWidth <= window.innerWidth", timeout=5_000
+        )
     scroll, inner = page.evaluate(OVERFLOW)
     assert scroll <= inner, page.evaluate(CULPRITS)
     finance.shot("indicators-phone")
