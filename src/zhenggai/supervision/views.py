@@ -46,7 +46,7 @@ from zhenggai.supervision.notices import (
 )
 from zhenggai.supervision.notices import reply_supervision_notice as reply_service
 from zhenggai.supervision.rules import colour_of, measure_flags, reason_labels
-from zhenggai.supervision.snapshots import latest_totals
+from zhenggai.supervision.snapshots import warning_counts
 from zhenggai.web.forms import attach_error
 from zhenggai.web.seek import seek_page
 from zhenggai.web.views.common import SUPERVISORS, require_roles
@@ -110,14 +110,14 @@ def weekly_docx(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def warnings(request: HttpRequest) -> HttpResponse:
-    """One query for the page's keys along a stored-sort-key index (keyset pages), one for its rows; the colour
-    counts are the last sweep's stored totals, not a count of the lights."""
+    """One query for the page's keys along a stored-sort-key index (keyset pages), one for its rows with
+    today's colours; the colour counts are the last sweep's stored totals of what the user may see (basis
+    SCOPE: they equal the rows listed), not a count of the lights."""
     user = _user(request)
     colour = request.GET.get("colour", "")
     # A measure signed off since the last sweep has no warning left, whatever its stored light says.
     lights = MeasureLight.objects.visible_to(user).exclude(measure__status=MeasureStatus.DONE)
-    totals = latest_totals(user)
-    counts = {c.value: totals[c.value] for c in Colour}
+    counts = warning_counts(user)
     if colour in Colour.values:
         lights = lights.filter(colour=colour)
         order = ["colour", "due", "measure_id"]
@@ -127,15 +127,8 @@ def warnings(request: HttpRequest) -> HttpResponse:
         lights = lights.filter(colour__in=WARNING_COLOURS)
         order = ["rank", "due", "measure_id"]
         estimate = sum(counts[c] for c in WARNING_COLOURS)
-    page = seek_page(
-        request,
-        lights.order_by(*order),
-        order,
-        PAGE_SIZE,
-        related=("measure__inspection__inspected_unit", "measure__lead_department"),
-        estimate=estimate,
-    )
-    rows = [(light, reason_labels(light.reasons)) for light in _as_of_now(page.rows)]
+    page = seek_page(request, lights.order_by(*order), order, PAGE_SIZE, estimate=estimate, fetch=_as_of_now)
+    rows = [(light, reason_labels(light.reasons)) for light in page.rows]
     indicators = (
         Indicator.objects.visible_to(user).current().filter(colour__in=WARNING_COLOURS).select_related("unit")
     )
@@ -160,18 +153,25 @@ def warnings(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _as_of_now(lights: list[MeasureLight]) -> list[MeasureLight]:
-    """The page's lights recoloured by today's rules, in one query: a measure that changed since the sweep
-    (progress reported, deadline extended) shows its colour now. The stored rows are left to the sweep."""
+def _as_of_now(ids: list[int]) -> dict[int, MeasureLight]:
+    """The page's lights by measure id, with their measures, recoloured by today's rules in the same query (by
+    primary key alone): a measure that changed since the sweep (progress reported, deadline extended) shows its
+    colour now. The stored rows are left to the sweep."""
     now = timezone.now()
-    flags = dict(
-        Measure.objects.filter(pk__in=[light.measure_id for light in lights])
+    measures = (
+        Measure.objects.filter(pk__in=ids)
+        .select_related("inspection__inspected_unit", "lead_department", "light")
         .annotate(flags=measure_flags(timezone.localdate(now), now))
-        .values_list("pk", "flags")
     )
-    for light in lights:
-        current = int(flags.get(light.measure_id) or 0)
+    lights: dict[int, MeasureLight] = {}
+    for measure in measures:
+        light = getattr(measure, "light", None)  # gone if a sweep ran in between
+        if light is None:
+            continue
+        light.measure = measure
+        current = int(getattr(measure, "flags", 0) or 0)
         light.colour, light.reasons = colour_of(current).value, current
+        lights[measure.pk] = light
     return lights
 
 

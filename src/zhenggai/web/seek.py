@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,12 +72,14 @@ def seek_page(
     *,
     related: tuple[str, ...] = (),
     estimate: int | None = None,
+    fetch: Callable[[list[Any]], dict[Any, Any]] | None = None,
 ) -> SeekPage:
     """The page the request asks for: `after` (a cursor) when the order allows seeking, else `page` by offset.
 
     Two steps: the page's ids (and sort keys) from the measure table alone, which the database reads along
     the order's index; then those rows with `related` joined. One query with the joins lets SQLite start
-    from a joined table and sort everything.
+    from a joined table and sort everything. `fetch` (ids → rows by id) replaces the second step: rows of
+    another model, or annotated, read by primary key alone without the list's filters.
     """
     number = _int(request.GET.get("page"), 1)
     cursor = request.GET.get("after", "")
@@ -98,7 +101,12 @@ def seek_page(
             number, found = 1, list(keys[: per_page + 1])
     has_next = len(found) > per_page
     found = found[:per_page]
-    by_id = {row.pk: row for row in queryset.select_related(*related).filter(pk__in=[k[0] for k in found])}
+    ids = [k[0] for k in found]
+    by_id = (
+        fetch(ids)
+        if fetch is not None
+        else {row.pk: row for row in queryset.select_related(*related).filter(pk__in=ids)}
+    )
     rows = [by_id[k[0]] for k in found if k[0] in by_id]
     next_cursor = json.dumps([_encode(v) for v in found[-1][1:]]) if order and found else ""
     return SeekPage(rows, number, has_next, next_cursor, number > 1, _count_text(queryset, estimate))
