@@ -160,6 +160,7 @@ def _as_of_now(ids: list[int]) -> dict[int, MeasureLight]:
     now = timezone.now()
     measures = (
         Measure.objects.filter(pk__in=ids)
+        .order_by()  # the page's order is the keys' (seek_page)
         .select_related("inspection__inspected_unit", "lead_department", "light")
         .annotate(flags=measure_flags(timezone.localdate(now), now))
     )

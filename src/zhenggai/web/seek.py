@@ -105,7 +105,7 @@ def seek_page(
     by_id = (
         fetch(ids)
         if fetch is not None
-        else {row.pk: row for row in queryset.select_related(*related).filter(pk__in=ids)}
+        else {row.pk: row for row in queryset.order_by().select_related(*related).filter(pk__in=ids)}
     )
     rows = [by_id[k[0]] for k in found if k[0] in by_id]
     next_cursor = json.dumps([_encode(v) for v in found[-1][1:]]) if order and found else ""
