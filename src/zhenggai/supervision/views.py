@@ -6,6 +6,7 @@ Views parse, authorize (visible_to), call a service, render; every list is pagin
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -18,6 +19,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
+from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_POST
 
 from zhenggai.ledger.choices import MeasureStatus, Role
@@ -128,7 +130,7 @@ def warnings(request: HttpRequest) -> HttpResponse:
         order = ["rank", "due", "measure_id"]
         estimate = sum(counts[c] for c in WARNING_COLOURS)
     page = seek_page(request, lights.order_by(*order), order, PAGE_SIZE, estimate=estimate, fetch=_as_of_now)
-    rows = [(light, reason_labels(light.reasons)) for light in page.rows]
+    rows = [_row(light) for light in page.rows]
     indicators = (
         Indicator.objects.visible_to(user).current().filter(colour__in=WARNING_COLOURS).select_related("unit")
     )
@@ -150,6 +152,48 @@ def warnings(request: HttpRequest) -> HttpResponse:
             "indicator_rows": indicator_rows,
             "can_issue": is_supervisor(user),
         },
+    )
+
+
+@dataclass(frozen=True)
+class WarningRow:
+    """One line of the warnings page, its text prepared here: the template reads each value by one name instead
+    of walking light → measure → inspection → unit for every cell (the page's largest cost at 50 rows)."""
+
+    measure_id: int
+    href: str
+    colour: str
+    colour_label: str
+    code: str
+    unit: str
+    text: str
+    department: str
+    deadline: str
+    progress: int
+    reasons: str
+    since: str
+
+
+def _chinese_date(day: dt.date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+def _row(light: MeasureLight) -> WarningRow:
+    measure = light.measure
+    department = measure.lead_department
+    return WarningRow(
+        measure_id=measure.pk,
+        href=reverse("measure", args=[measure.pk]),
+        colour=light.colour,
+        colour_label=light.get_colour_display(),
+        code=measure.code,
+        unit=measure.inspection.inspected_unit.display_name,
+        text=Truncator(measure.text).chars(60),
+        department=department.display_name if department else "",
+        deadline=_chinese_date(measure.deadline) or "长期",
+        progress=measure.progress,
+        reasons="、".join(reason_labels(light.reasons)),
+        since=_chinese_date(timezone.localtime(light.since).date()),
     )
 
 
