@@ -81,3 +81,26 @@ def test_a_member_of_two_separate_units_counts_each_measure_once(
     counts = _counts(client)
     for colour, n in counts.items():
         assert len(_listed(client, colour)) == n, colour
+
+
+def test_counts_and_the_colour_filter_follow_a_changed_measure_at_the_next_sweep(
+    crossing: World, clock: Clock, sweep: Sweep, client: Client
+) -> None:
+    from zhenggai.ledger.models import Measure
+
+    clock(D(2025, 4, 12))
+    sweep()
+    client.force_login(crossing.staff_a)
+    red = _counts(client)["red"]
+    listed = _listed(client, "red")
+    assert len(listed) == red
+    changed = Measure.objects.get(pk=int(sorted(listed)[0]))
+    Measure.objects.filter(pk=changed.pk).update(deadline=D(2030, 6, 30), progress=60)
+    clock(D(2025, 4, 13))
+    sweep()
+    client.force_login(crossing.staff_a)  # a day later: a new session
+    assert _counts(client)["red"] == red - 1
+    assert _listed(client, "red") == listed - {str(changed.pk)}
+    tasks = client.get("/tasks/?colour=red&show=all").content.decode()
+    assert f'href="/measures/{changed.pk}/"' not in tasks
+    assert f'href="/measures/{sorted(listed - {str(changed.pk)})[0]}/"' in tasks
