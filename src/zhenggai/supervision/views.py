@@ -130,7 +130,7 @@ def warnings(request: HttpRequest) -> HttpResponse:
         order = ["rank", "due", "measure_id"]
         estimate = sum(counts[c] for c in WARNING_COLOURS)
     page = seek_page(request, lights.order_by(*order), order, PAGE_SIZE, estimate=estimate, fetch=_as_of_now)
-    rows = [_row(light) for light in page.rows]
+    rows: list[WarningRow] = page.rows
     indicators = (
         Indicator.objects.visible_to(user).current().filter(colour__in=WARNING_COLOURS).select_related("unit")
     )
@@ -178,46 +178,49 @@ def _chinese_date(day: dt.date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
-def _row(light: MeasureLight) -> WarningRow:
-    measure = light.measure
-    department = measure.lead_department
-    return WarningRow(
-        measure_id=measure.pk,
-        href=reverse("measure", args=[measure.pk]),
-        colour=light.colour,
-        colour_label=light.get_colour_display(),
-        code=measure.code,
-        unit=measure.inspection.inspected_unit.display_name,
-        text=Truncator(measure.text).chars(60),
-        department=department.display_name if department else "",
-        deadline=_chinese_date(measure.deadline) or "长期",
-        progress=measure.progress,
-        reasons="、".join(reason_labels(light.reasons)),
-        since=_chinese_date(timezone.localtime(light.since).date()),
-    )
-
-
-def _as_of_now(ids: list[int]) -> dict[int, MeasureLight]:
-    """The page's lights by measure id, with their measures, recoloured by today's rules in the same query (by
-    primary key alone): a measure that changed since the sweep (progress reported, deadline extended) shows its
-    colour now. The stored rows are left to the sweep."""
+def _as_of_now(ids: list[int]) -> dict[int, WarningRow]:
+    """The page's rows by measure id, recoloured by today's rules, in one query by primary key alone (values, no
+    model instances): a measure that changed since the sweep (progress reported, deadline extended) shows its
+    colour now. The stored lights are left to the sweep."""
     now = timezone.now()
-    measures = (
+    found = (
         Measure.objects.filter(pk__in=ids)
         .order_by()  # the page's order is the keys' (seek_page)
-        .select_related("inspection__inspected_unit", "lead_department", "light")
         .annotate(flags=measure_flags(timezone.localdate(now), now))
+        .values_list(
+            "pk",
+            "code",
+            "text",
+            "deadline",
+            "progress",
+            "inspection__inspected_unit__short_name",
+            "inspection__inspected_unit__name",
+            "lead_department__short_name",
+            "lead_department__name",
+            "light__since",
+            "flags",
+        )
     )
-    lights: dict[int, MeasureLight] = {}
-    for measure in measures:
-        light = getattr(measure, "light", None)  # gone if a sweep ran in between
-        if light is None:
+    rows: dict[int, WarningRow] = {}
+    for pk, code, text, deadline, progress, unit_short, unit, dept_short, dept, since, flags in found:
+        if since is None:  # the light is gone: the measure was signed off and a sweep ran in between
             continue
-        light.measure = measure
-        current = int(getattr(measure, "flags", 0) or 0)
-        light.colour, light.reasons = colour_of(current).value, current
-        lights[measure.pk] = light
-    return lights
+        colour = colour_of(int(flags or 0))
+        rows[pk] = WarningRow(
+            measure_id=pk,
+            href=reverse("measure", args=[pk]),
+            colour=colour.value,
+            colour_label=str(colour.label),
+            code=code,
+            unit=unit_short or unit,
+            text=Truncator(text).chars(60),
+            department=dept_short or dept or "",
+            deadline=_chinese_date(deadline) or "长期",
+            progress=progress,
+            reasons="、".join(reason_labels(int(flags or 0))),
+            since=_chinese_date(timezone.localtime(since).date()),
+        )
+    return rows
 
 
 @login_required
