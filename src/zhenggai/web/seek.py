@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Func, Model, Q, QuerySet, Value
+from django.db.models.lookups import GreaterThan, LessThan
 from django.http import HttpRequest
 
 COUNT_CAP = 1000  # count exactly up to this many rows; beyond, show the estimate
@@ -51,10 +52,26 @@ def _decode(value: Any, model: type[Model], spec: str) -> Any:
     return str(value)
 
 
+class _Row(Func):
+    """A row value, `(a, b, c)`: compared with another as a whole, the form both databases read as one range of
+    a multi-column index."""
+
+    template = "(%(expressions)s)"
+    output_field = models.IntegerField()  # not read: only compared with another row
+
+
 def after_q(order: list[str], values: list[Any]) -> Q:
-    """Rows after `values` in `order`: the first key bounded (an index range start), then the tie-breaks."""
+    """Rows after `values` in `order`: the first key bounded (an index range start), then the tie-breaks.
+
+    When every key runs the same way the tie-breaks are one row-value comparison, `(k1, k2, id) > (v1, v2, v3)`:
+    PostgreSQL then starts the index scan at the cursor (the OR of tie-breaks is only a filter there, and page
+    100 read the 4,950 rows before it). Mixed directions keep the OR form."""
     name0, desc0 = _field(order[0])
     condition = Q(**{f"{name0}__{'lte' if desc0 else 'gte'}": values[0]})
+    if len(order) > 1 and all(_field(o)[1] == desc0 for o in order):
+        keys = _Row(*(F(_field(o)[0]) for o in order))
+        cursor = _Row(*(Value(v) for v in values))
+        return condition & Q((LessThan if desc0 else GreaterThan)(keys, cursor))
     strictly = Q()
     equal: dict[str, Any] = {}
     for name_spec, value in zip(order, values, strict=True):
