@@ -47,7 +47,7 @@ from zhenggai.supervision.notices import (
     issue_supervision_notice,
 )
 from zhenggai.supervision.notices import reply_supervision_notice as reply_service
-from zhenggai.supervision.rules import colour_of, measure_flags, reason_labels
+from zhenggai.supervision.rules import colour_of, measure_flags, reason_labels, rules
 from zhenggai.supervision.snapshots import warning_counts
 from zhenggai.web.forms import attach_error
 from zhenggai.web.seek import seek_page
@@ -182,11 +182,11 @@ def _as_of_now(ids: list[int]) -> dict[int, WarningRow]:
     """The page's rows by measure id, recoloured by today's rules, in one query by primary key alone (values, no
     model instances): a measure that changed since the sweep (progress reported, deadline extended) shows its
     colour now. The stored lights are left to the sweep."""
-    now = timezone.now()
+    now, r = timezone.now(), rules()  # the rules read once for the page, not once a row
     found = (
         Measure.objects.filter(pk__in=ids)
         .order_by()  # the page's order is the keys' (seek_page)
-        .annotate(flags=measure_flags(timezone.localdate(now), now))
+        .annotate(flags=measure_flags(timezone.localdate(now), now, r))
         .values_list(
             "pk",
             "code",
@@ -217,7 +217,7 @@ def _as_of_now(ids: list[int]) -> dict[int, WarningRow]:
             department=dept_short or dept or "",
             deadline=_chinese_date(deadline) or "长期",
             progress=progress,
-            reasons="、".join(reason_labels(int(flags or 0))),
+            reasons="、".join(reason_labels(int(flags or 0), r)),
             since=_chinese_date(timezone.localtime(since).date()),
         )
     return rows
