@@ -39,7 +39,19 @@ def test_a_sweep_records_each_units_figures_and_each_departments(
     assert (district.measures, district.open, district.overdue) == (3, 2, 1)
     assert (district.red, district.yellow) == (1, 1)
     assert _row(world.unit_a, D(2025, 4, 12), SnapshotBasis.TREE).measures == 2
-    assert run.counts["snapshots"] == DailySnapshot.objects.count() == 2 + 2 + 3
+    # and what each unit's members may see (basis SCOPE, the warnings page's counts): lit measures only, by
+    # the units that reach them (inspected unit, lead department) and every unit above those
+    scope = {
+        s.unit_id: (s.open, s.red, s.yellow) for s in DailySnapshot.objects.filter(basis=SnapshotBasis.SCOPE)
+    }
+    assert scope == {
+        world.district.pk: (2, 1, 1),
+        world.unit_a.pk: (1, 0, 1),
+        world.dept_a.pk: (1, 0, 1),
+        world.unit_b.pk: (1, 1, 0),
+        world.dept_b.pk: (1, 1, 0),
+    }
+    assert run.counts["snapshots"] == DailySnapshot.objects.count() == 2 + 2 + 3 + 5
 
 
 def test_a_second_sweep_on_the_same_day_replaces_the_days_rows(

@@ -1,5 +1,5 @@
 """On PostgreSQL, with a few thousand ANALYZE'd measures, the lists' main queries use indexes: no sequential
-scan of the measure table, whatever the user's scope (wide or narrow)."""
+scan of the measure table (nor of the lights, for the warnings page), whatever the user's scope (wide or narrow)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from zhenggai.ledger.choices import Role
 from zhenggai.ledger.models import Measure, Membership, Unit
 from zhenggai.ledger.synthetic import ROOT_NAME, generate
+from zhenggai.supervision.services import run_sweep
 
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="PostgreSQL: run under scripts/with-postgres"
@@ -30,12 +31,24 @@ PAGES = [
     ("shengzhang", "/tasks/?scope=all&show=all&q=%E5%8E%8B%E5%AE%9E%E8%B4%A3%E4%BB%BB"),
     ("danwei1", "/tasks/"),
     ("keyuan1", "/tasks/"),
+    # One colour (the sweep's stored light, checked per row), wide and narrow, and deep into the list (a cursor).
+    ("sheng", "/tasks/?colour=red"),
+    ("sheng", "/tasks/?colour=red&after=%5B%222026-09-30%22%2C6000%5D&page=100"),
+    ("danwei1", "/tasks/?colour=red&sort=-progress"),
+    # The warnings page: keys along the lights' stored sort keys (rank or colour, deadline, id).
+    ("sheng", "/supervision/warnings/"),
+    ("sheng", "/supervision/warnings/?colour=red"),
+    ("sheng", "/supervision/warnings/?after=%5B1%2C%222026-09-30%22%2C6000%5D&page=100"),
+    ("danwei1", "/supervision/warnings/?colour=red"),
+    ("keyuan1", "/supervision/warnings/"),
 ]
+LISTED = ('FROM "ledger_measure"', 'FROM "supervision_measurelight"')
 
 
 @pytest.fixture
 def province(db: Any) -> None:
     generate(units=100, measures=8000)
+    run_sweep()  # the lights the warnings page and the colour filter read
     leader = User.objects.create_user("shengzhang")
     Membership.objects.create(user=leader, unit=Unit.objects.get(name=ROOT_NAME), role=Role.LEADER)
     with connection.cursor() as cursor:
@@ -53,7 +66,7 @@ def _plans(username: str, url: str) -> list[str]:
         # The page's main query: its rows in the list's order (the capped count of a filtered list is not one).
         if (
             sql.startswith("SELECT")
-            and 'FROM "ledger_measure"' in sql
+            and any(table in sql for table in LISTED)
             and "ORDER BY" in sql
             and "LIMIT" in sql
         ):
@@ -70,6 +83,12 @@ def test_the_list_reads_measures_through_indexes(province: None) -> None:
         assert plans, url
         for plan in plans:
             assert "Seq Scan on ledger_measure " not in plan + " ", f"{username} {url}\n{plan}"
+            assert "Seq Scan on supervision_measurelight " not in plan + " ", f"{username} {url}\n{plan}"
+        if url.startswith("/supervision/warnings/?after="):
+            # The cursor is where the index scan starts (a row-value bound), not a filter over the pages before.
+            assert any("Index Cond" in plan and "ROW(rank, due, measure_id) >" in plan for plan in plans), (
+                plans
+            )
     # The search box, a rare term (one measure of 8,000): the trigram GIN index on the measure text finds it,
     # and the second tier (finding title, lead department, responsible person) reads the person's trigram index.
     # The GIN indexes' pending lists are merged first, as autovacuum does after a bulk load (the bulk-created

@@ -467,6 +467,9 @@ class SnapshotBasis(models.TextChoices):
     UNIT = "unit", "被巡察单位"
     DEPARTMENT = "department", "牵头部门"
     TREE = "tree", "本级及下级合计"
+    # The lights of the measures a member of the unit may see (visible_to: inspected in the subtree, or led or
+    # co-led by a department in it), each measure once: the warnings page's colour counts.
+    SCOPE = "scope", "可见范围合计"
 
 
 class DailySnapshot(models.Model):

@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 from django.db import connections
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Length
 
 from zhenggai.ledger.choices import OPEN_STATUSES, MeasureStatus, UnitKind
@@ -134,11 +134,15 @@ class TaskFilter(forms.Form):
         if status := self.value("status"):
             measures = measures.filter(status=status)
         if colour := self.value("colour"):
-            # The colour the last sweep stored (MeasureLight, indexed by colour), not today's rules run over
-            # every measure; a measure not yet swept counts as green, as the sweep's totals count it.
-            lit = Q(pk__in=MeasureLight.objects.filter(colour=colour).values("measure_id"))
+            # The colour the last sweep stored (MeasureLight), not today's rules run over every measure; a
+            # measure not yet swept counts as green, as the sweep's totals count it. Checked per row (EXISTS on
+            # the light's primary key), never as the set of every light of that colour: the database then walks
+            # the page's order index (or a narrow scope's reach rows) and stops after a page. An `IN (lights of
+            # the colour)` let SQLite start from the 50,000 red lights and sort them all for one page.
+            light = MeasureLight.objects.filter(measure_id=OuterRef("pk"))
+            lit = Q(Exists(light.filter(colour=colour)))
             if colour == Colour.GREEN:
-                lit |= ~Q(pk__in=MeasureLight.objects.values("measure_id"))
+                lit |= ~Q(Exists(light))
             measures = measures.exclude(status=MeasureStatus.DONE).filter(lit)
         if dept := self.value("dept"):
             measures = measures.filter(lead_department_id=dept)

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Func, Model, Q, QuerySet, Value
+from django.db.models.lookups import GreaterThan, LessThan
 from django.http import HttpRequest
 
 COUNT_CAP = 1000  # count exactly up to this many rows; beyond, show the estimate
@@ -50,10 +52,26 @@ def _decode(value: Any, model: type[Model], spec: str) -> Any:
     return str(value)
 
 
+class _Row(Func):
+    """A row value, `(a, b, c)`: compared with another as a whole, the form both databases read as one range of
+    a multi-column index."""
+
+    template = "(%(expressions)s)"
+    output_field = models.IntegerField()  # not read: only compared with another row
+
+
 def after_q(order: list[str], values: list[Any]) -> Q:
-    """Rows after `values` in `order`: the first key bounded (an index range start), then the tie-breaks."""
+    """Rows after `values` in `order`: the first key bounded (an index range start), then the tie-breaks.
+
+    When every key runs the same way the tie-breaks are one row-value comparison, `(k1, k2, id) > (v1, v2, v3)`:
+    PostgreSQL then starts the index scan at the cursor (the OR of tie-breaks is only a filter there, and page
+    100 read the 4,950 rows before it). Mixed directions keep the OR form."""
     name0, desc0 = _field(order[0])
     condition = Q(**{f"{name0}__{'lte' if desc0 else 'gte'}": values[0]})
+    if len(order) > 1 and all(_field(o)[1] == desc0 for o in order):
+        keys = _Row(*(F(_field(o)[0]) for o in order))
+        cursor = _Row(*(Value(v) for v in values))
+        return condition & Q((LessThan if desc0 else GreaterThan)(keys, cursor))
     strictly = Q()
     equal: dict[str, Any] = {}
     for name_spec, value in zip(order, values, strict=True):
@@ -72,12 +90,14 @@ def seek_page(
     related: tuple[str, ...] = (),
     estimate: int | None = None,
     tiers: list[QuerySet[Any]] | None = None,
+    fetch: Callable[[list[Any]], dict[Any, Any]] | None = None,
 ) -> SeekPage:
     """The page the request asks for: `after` (a cursor) when the order allows seeking, else `page` by offset.
 
     Two steps: the page's ids (and sort keys) from the measure table alone, which the database reads along
     the order's index; then those rows with `related` joined. One query with the joins lets SQLite start
-    from a joined table and sort everything.
+    from a joined table and sort everything. `fetch` (ids → rows by id) replaces the second step: rows of
+    another model, or annotated, read by primary key alone without the list's filters.
 
     `tiers` (a ranked search, web.search): the rows of `queryset` split into ranks, each in `order`; a page
     reads them one after the other, the next only once the one before runs out, and its cursor starts with the
@@ -105,7 +125,12 @@ def seek_page(
             number, found = 1, list(keys[: per_page + 1])
     has_next = len(found) > per_page
     found = found[:per_page]
-    by_id = {row.pk: row for row in queryset.select_related(*related).filter(pk__in=[k[0] for k in found])}
+    ids = [k[0] for k in found]
+    by_id = (
+        fetch(ids)
+        if fetch is not None
+        else {row.pk: row for row in queryset.order_by().select_related(*related).filter(pk__in=ids)}
+    )
     rows = [by_id[k[0]] for k in found if k[0] in by_id]
     next_cursor = json.dumps([_encode(v) for v in found[-1][1:]]) if order and found else ""
     return SeekPage(rows, number, has_next, next_cursor, number > 1, _count_text(queryset, estimate))
