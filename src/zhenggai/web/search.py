@@ -57,8 +57,9 @@ def _place(connection: Any, column: str, model: Any, field: str, index: search_i
     the list's order index is read and each row checked by its key (EXISTS), which finds a page soon, instead
     of collecting thousands of ids and sorting every match."""
     ids: list[int]
-    if connection.vendor == "sqlite" and search_index.indexed(connection, term):
-        sql, params = search_index.lookup(index, term)
+    found = search_index.lookup(connection, index, term) if search_index.indexed(connection, term) else None
+    if found is not None:
+        sql, params = found
         with connection.cursor() as cursor:
             cursor.execute(f"{sql} LIMIT {ID_CAP + 1}", params)
             ids = [row[0] for row in cursor.fetchall()]
