@@ -23,6 +23,7 @@ from zhenggai.ledger import search_index
 from zhenggai.ledger.models import Finding, Measure, Unit
 
 ID_CAP = 2000  # more matching findings or departments than this: checked per row (EXISTS), not listed
+PEOPLE_WALK = 5000  # distinct responsible people walked for a short term on PostgreSQL, at most
 TEXT_WIDTH = 60  # characters of the measure text the list shows (as truncatechars:60)
 
 # Where a measure matched when not in its text or code, as the row says it.
@@ -71,6 +72,30 @@ def _place(connection: Any, column: str, model: Any, field: str, index: search_i
     return Q(Exists(model.objects.filter(pk=OuterRef(column), **{f"{field}__icontains": term})))
 
 
+def people(connection: Any, term: str) -> list[str] | None:
+    """PostgreSQL, a term of one or two characters (too short for its trigram indexes): the distinct responsible
+    people that hold it, found by walking the B-tree index on the person (measure_person) from one name to
+    the next (one index probe per distinct person, not a read of every measure); None elsewhere, or when
+    there are more than PEOPLE_WALK distinct people (LIKE along the list's order then)."""
+    if connection.vendor != "postgresql" or len(term) >= search_index.MIN_LENGTH:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """WITH RECURSIVE walk(name, n) AS (
+                (SELECT responsible_person, 1 FROM ledger_measure ORDER BY responsible_person LIMIT 1)
+                UNION ALL
+                SELECT (SELECT m.responsible_person FROM ledger_measure m WHERE m.responsible_person > walk.name
+                        ORDER BY m.responsible_person LIMIT 1), walk.n + 1
+                FROM walk WHERE walk.name IS NOT NULL AND walk.n <= %s
+            ) SELECT name FROM walk WHERE name IS NOT NULL""",
+            [PEOPLE_WALK],
+        )
+        names = [row[0] for row in cursor.fetchall()]
+    if len(names) > PEOPLE_WALK:
+        return None
+    return [name for name in names if _holds(name, term)]
+
+
 def build(connection: Any, term: str) -> Search:
     """The search for `term` on `connection`: a fixed number of small queries (capped counts and id lookups
     in the indexes), whatever the term."""
@@ -80,7 +105,13 @@ def build(connection: Any, term: str) -> Search:
     else:  # PostgreSQL (pg_trgm indexes serve these LIKEs), or a frequent term along the order
         direct = Q(text__icontains=term) | Q(code__icontains=term)
     person = search_index.match_ids(connection, term, search_index.PEOPLE)
-    other = Q(pk__in=RawSQL(*person)) if person is not None else Q(responsible_person__icontains=term)
+    names = people(connection, term) if person is None else None
+    if person is not None:  # SQLite: the person's trigram index
+        other = Q(pk__in=RawSQL(*person))
+    elif names is not None:  # PostgreSQL, one or two characters: the matching people, by equality
+        other = Q(responsible_person__in=names)
+    else:  # pg_trgm serves it (three characters or more), or a frequent term along the order
+        other = Q(responsible_person__icontains=term)
     other |= _place(connection, "finding_id", Finding, "title", search_index.FINDINGS, term)
     other |= _place(connection, "lead_department_id", Unit, "name", search_index.UNITS, term)
     return Search(term, direct, other)
