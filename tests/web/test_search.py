@@ -276,3 +276,19 @@ def test_sqlite_finds_short_terms_in_its_indexes_without_testing_rows(world: Wor
             codes = _codes(_page(world.leader_a, term))
         assert codes == expected, term
         assert not [q["sql"] for q in queries if " LIKE " in q["sql"]], term
+
+
+def test_a_short_name_is_found_whether_the_people_are_walked_or_too_many(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    MeasureFactory(finding=world.detail_a, code="W-PER", text="建立台账", responsible_person="张三丰")
+    MeasureFactory(finding=world.detail_a, code="W-OTHER", text="建立台账", responsible_person="李四")
+    if connection.vendor == "postgresql":  # the distinct people along measure_person, then those holding 张三
+        assert search.people(connection, "张三") == ["张三丰"]
+        assert search.people(connection, "三丰") == ["张三丰"]
+    else:
+        assert search.people(connection, "张三") is None  # SQLite: its trigram index instead
+    assert _codes(_page(world.leader_a, "三丰")) == ["W-PER"]
+    monkeypatch.setattr("zhenggai.web.search.PEOPLE_WALK", 1)  # more people than that: LIKE along the order
+    assert search.people(connection, "张三") is None
+    assert _codes(_page(world.leader_a, "三丰")) == ["W-PER"]
