@@ -4,8 +4,10 @@
 
 Ranked in two tiers, each in the list's own order: the measures whose text or code holds the term, then those
 that hold it only elsewhere. Each tier is its own query along the order's index, so keyset pages stay cheap: a
-page reads the second tier only once the first runs out (web.seek). A term shorter than three characters
-cannot use trigrams: the same queries test LIKE, within the user's scope, a page and a capped count at a time.
+page reads the second tier only once the first runs out (web.seek). A term of one or two characters: SQLite
+finds it in the same trigram indexes (padded values, search_index.lookup); PostgreSQL walks the distinct people
+along their B-tree index (people) and tests the finding titles and unit names (small tables) with LIKE; the
+measure text there is tested with LIKE along the list's order, within the user's scope, a page at a time.
 """
 
 from __future__ import annotations
