@@ -102,6 +102,17 @@ def test_the_list_reads_measures_through_indexes(province: None) -> None:
     assert "Seq Scan on ledger_measure " not in "".join(plans) + " ", "\n".join(plans)
     assert any("Bitmap Index Scan on ledger_measure_text_trgm" in plan for plan in plans), "\n".join(plans)
     assert any("Bitmap Index Scan on ledger_measure_person_trgm" in plan for plan in plans), "\n".join(plans)
+    # A name of two characters, too short for trigrams: the distinct people are walked along the person's B-tree
+    # index, then the matching person's measures read by equality on it (measure_person), not by testing every
+    # measure's person.
+    first = Measure.objects.order_by("pk").values_list("pk", flat=True)[:3]
+    Measure.objects.filter(pk__in=list(first)).update(responsible_person="张三")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    plans = _plans("shengzhang", "/tasks/?scope=all&show=all&q=%E5%BC%A0%E4%B8%89")
+    person = [plan for plan in plans if "measure_person" in plan]
+    assert person, "\n".join(plans)
+    assert all("Seq Scan on ledger_measure " not in plan + " " for plan in person), "\n".join(person)
 
 
 @pytest.mark.skipif(

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import World
 from tests.factories import FindingFactory, MeasureFactory, UnitFactory
@@ -227,3 +228,67 @@ def test_sqlite_rebuilds_search_indexes_missing_or_of_an_older_layout(world: Wor
     assert search_index.ensure(connection)  # rebuilt from the rows
     assert search_index.present(connection)
     assert _codes(_page(world.leader_a, "诸葛孔明")) == ["U-OLD"]
+
+
+def test_two_character_names_departments_and_titles_are_found_scoped_and_ranked(world: World) -> None:
+    day = dt.date(2030, 1, 1)
+    MeasureFactory(
+        finding=world.detail_a, code="T-PER", text="建立台账", responsible_person="张三", deadline=day
+    )
+    MeasureFactory(finding=world.detail_a, code="T-TEXT", text="督促张三整改", deadline=day.replace(month=6))
+    MeasureFactory(finding=world.measure_b.finding, code="T-B", text="建立台账", responsible_person="张三")
+    html = _page(world.leader_a, "张三")
+    assert _codes(html) == ["T-TEXT", "T-PER"]  # the text match first, then the person, each by deadline
+    assert "匹配：责任人（张三）" in _row(html, "T-PER")
+    assert _codes(_page(world.leader_b, "张三")) == ["T-B"]
+    assert _codes(_page(world.leader_a, "张")) == ["T-TEXT", "T-PER"]  # one character too
+    # 文旅局办公室 and 针对接待审批手续不全的问题 by two characters; the other unit's 档案馆办公室 stays out.
+    html = _page(world.leader_a, "办公")
+    assert world.measure_a.code in _codes(html)
+    assert world.measure_b.code not in _codes(html)
+    assert "匹配：牵头部门" in _row(html, world.measure_a.code)
+    html = _page(world.leader_a, "手续")  # every measure of world.detail_a
+    assert sorted(_codes(html)) == sorted(["T-PER", "T-TEXT", world.measure_a.code])
+    assert "匹配：问题标题" in _row(html, world.measure_a.code)
+
+
+def test_short_terms_follow_edits_of_people_and_texts(world: World) -> None:
+    measure = MeasureFactory(finding=world.detail_a, code="E-SHORT", text="节能", responsible_person="李四")
+    assert _codes(_page(world.leader_a, "节能")) == ["E-SHORT"]  # a text of two characters
+    assert _codes(_page(world.leader_a, "李四")) == ["E-SHORT"]
+    measure.responsible_person = "王五"
+    measure.text = "降耗"
+    measure.save()
+    assert _codes(_page(world.leader_a, "李四")) == []
+    assert _codes(_page(world.leader_a, "节能")) == []
+    assert _codes(_page(world.leader_a, "王五")) == ["E-SHORT"]
+    assert _codes(_page(world.leader_a, "耗")) == ["E-SHORT"]
+
+
+def test_sqlite_finds_short_terms_in_its_indexes_without_testing_rows(world: World) -> None:
+    """One or two characters: the trigrams that begin with the term (the indexes' vocabulary), never LIKE over
+    the measures; a term no row holds is known to be absent without reading a measure."""
+    if not search_index.supported(connection):
+        pytest.skip("SQLite FTS5 trigram indexes (PostgreSQL: see test_plans)")
+    MeasureFactory(finding=world.detail_a, code="I-PER", text="建立台账", responsible_person="张三")
+    for term, expected in (("张三", ["I-PER"]), ("办公", [world.measure_a.code]), ("鑫", [])):
+        with CaptureQueriesContext(connection) as queries:
+            codes = _codes(_page(world.leader_a, term))
+        assert codes == expected, term
+        assert not [q["sql"] for q in queries if " LIKE " in q["sql"]], term
+
+
+def test_a_short_name_is_found_whether_the_people_are_walked_or_too_many(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    MeasureFactory(finding=world.detail_a, code="W-PER", text="建立台账", responsible_person="张三丰")
+    MeasureFactory(finding=world.detail_a, code="W-OTHER", text="建立台账", responsible_person="李四")
+    if connection.vendor == "postgresql":  # the distinct people along measure_person, then those holding 张三
+        assert search.people(connection, "张三") == ["张三丰"]
+        assert search.people(connection, "三丰") == ["张三丰"]
+    else:
+        assert search.people(connection, "张三") is None  # SQLite: its trigram index instead
+    assert _codes(_page(world.leader_a, "三丰")) == ["W-PER"]
+    monkeypatch.setattr("zhenggai.web.search.PEOPLE_WALK", 1)  # more people than that: LIKE along the order
+    assert search.people(connection, "张三") is None
+    assert _codes(_page(world.leader_a, "三丰")) == ["W-PER"]

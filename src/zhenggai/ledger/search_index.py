@@ -13,6 +13,12 @@ Installed after every `migrate` when missing (or of an older layout) and then re
 (apps.LedgerConfig), like the reach triggers; the triggers are dropped before migrating (SQLite rebuilds a table
 it alters, which fails on triggers naming it). PostgreSQL uses pg_trgm indexes instead (migrations
 0012_measure_text_trigram, 0013_search_trigram).
+
+Terms of one or two characters: every value is indexed with two padding characters (PAD) after it, so each
+occurrence of such a term begins a trigram (and values of one or two characters are indexed too). The trigrams
+that begin with the term are a range of the index's vocabulary (an fts5vocab table per index): none means no
+row holds the term (said without reading a row); a few are OR-ed into one MATCH. The padding is why the rows
+are put in by INSERT … SELECT (`fill`), never by FTS5's 'rebuild' (which would read the unpadded columns).
 """
 
 from __future__ import annotations
@@ -22,7 +28,10 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-MIN_LENGTH = 3  # a trigram index finds terms of three characters or more
+MIN_LENGTH = 3  # a trigram index finds terms of three characters or more by themselves
+PAD = "\x1f\x1f"  # after every indexed value: a term of one or two characters then begins a trigram
+PAD_SQL = "char(31, 31)"
+TRIGRAM_CAP = 64  # more trigrams begin with a short term than this: LIKE along the list's order instead
 FREQUENT = 2000  # more matches than this: reading the list's order index and testing LIKE finds a page sooner
 
 
@@ -33,10 +42,18 @@ class Index:
     columns: tuple[str, ...]
     trigger: str  # its triggers' name prefix
 
+    @property
+    def vocab(self) -> str:
+        """Its fts5vocab table: the trigrams, one row each, seekable by range."""
+        return f"{self.table}_vocab"
+
+    def padded(self, prefix: str = "") -> str:
+        return ", ".join(f"{prefix}{c} || {PAD_SQL}" for c in self.columns)
+
     def triggers(self) -> dict[str, str]:
         cols = ", ".join(self.columns)
-        new = ", ".join(f"NEW.{c}" for c in self.columns)
-        old = ", ".join(f"OLD.{c}" for c in self.columns)
+        new = self.padded("NEW.")
+        old = self.padded("OLD.")
         insert = f"INSERT INTO {self.table} (rowid, {cols}) VALUES (NEW.id, {new});"
         delete = f"INSERT INTO {self.table} ({self.table}, rowid, {cols}) VALUES ('delete', OLD.id, {old});"
         name = self.trigger
@@ -55,6 +72,14 @@ class Index:
             f"content='{self.source}', content_rowid='id', tokenize='trigram')"
         )
 
+    def create_vocab(self) -> str:
+        return f"CREATE VIRTUAL TABLE {self.vocab} USING fts5vocab({self.table}, 'row')"
+
+    def fill(self) -> str:
+        """The rows, padded, into the freshly created index."""
+        cols = ", ".join(self.columns)
+        return f"INSERT INTO {self.table} (rowid, {cols}) SELECT id, {self.padded()} FROM {self.source}"
+
 
 # A table of its own for the person: a term frequent in the texts would make a column filter over one table
 # read the texts' long posting lists to find the few people.
@@ -64,6 +89,7 @@ FINDINGS = Index("ledger_measure_fts_finding", "ledger_finding", ("title",), "le
 UNITS = Index("ledger_measure_fts_unit", "ledger_unit", ("name",), "ledger_fts_unit")
 INDEXES = (MEASURES, PEOPLE, FINDINGS, UNITS)
 TABLE = MEASURES.table
+SHADOW = ("_data", "_idx", "_docsize", "_config", "_content")  # FTS5's own tables behind each index
 TRIGGERS = {name: sql for index in INDEXES for name, sql in index.triggers().items()}
 
 
@@ -85,13 +111,13 @@ def present(connection: Any) -> bool:
     """Every table in its current layout, and every trigger."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE (type = 'table' AND name IN (%s, %s, %s, %s)) "
+            "SELECT name, sql FROM sqlite_master WHERE (type = 'table' AND name LIKE 'ledger_measure_fts%%') "
             "OR (type = 'trigger' AND name LIKE 'ledger_fts_%%')",
-            [index.table for index in INDEXES],
         )
-        found = dict(cursor.fetchall())
-    return set(found) == {index.table for index in INDEXES} | set(TRIGGERS) and all(
-        found[index.table].replace(" ", "") == index.create().replace(" ", "") for index in INDEXES
+        found = {name: sql for name, sql in cursor.fetchall() if not name.endswith(SHADOW)}
+    layout = {index.table: index.create() for index in INDEXES} | {i.vocab: i.create_vocab() for i in INDEXES}
+    return set(found) == set(layout) | set(TRIGGERS) and all(
+        found[name].replace(" ", "") == sql.replace(" ", "") for name, sql in layout.items()
     )
 
 
@@ -116,12 +142,14 @@ def ensure(connection: Any) -> bool:
         uninstall(connection)
         with connection.cursor() as cursor:
             for index in INDEXES:
+                cursor.execute(f"DROP TABLE IF EXISTS {index.vocab}")
                 cursor.execute(f"DROP TABLE IF EXISTS {index.table}")
                 cursor.execute(index.create())
+                cursor.execute(index.create_vocab())
             for statement in TRIGGERS.values():
                 cursor.execute(statement)
             for index in INDEXES:
-                cursor.execute(f"INSERT INTO {index.table} ({index.table}) VALUES ('rebuild')")
+                cursor.execute(index.fill())
     except Exception:  # FTS5 not compiled in: the search scans
         return False
     return True
@@ -133,23 +161,44 @@ def phrase(term: str) -> str:
 
 
 def indexed(connection: Any, term: str) -> bool:
-    """Whether `term` can be looked up in the SQLite trigram indexes."""
-    return len(term) >= MIN_LENGTH and supported(connection)
+    """Whether `term` can be looked up in the SQLite trigram indexes (any length, thanks to the padding)."""
+    return bool(term) and supported(connection)
 
 
-def lookup(index: Index, term: str) -> tuple[str, list[str]]:
-    """SQL selecting the ids of the rows of `index`'s table that contain `term`."""
-    return f"SELECT rowid FROM {index.table} WHERE {index.table} MATCH %s", [phrase(term)]
+NOTHING = "SELECT NULL WHERE 0"  # no row holds the term
+
+
+def lookup(connection: Any, index: Index, term: str) -> tuple[str, list[str]] | None:
+    """SQL selecting the ids of the rows of `index`'s table that contain `term`; None when the index cannot
+    say (a one- or two-character term that begins more than TRIGRAM_CAP trigrams: a common one)."""
+    if len(term) >= MIN_LENGTH:
+        return f"SELECT rowid FROM {index.table} WHERE {index.table} MATCH %s", [phrase(term)]
+    folded = term.lower()  # the tokenizer folds case, so does its vocabulary
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT term FROM {index.vocab} WHERE term >= %s AND term < %s LIMIT {TRIGRAM_CAP + 1}",
+            [folded, folded + "\U0010ffff"],
+        )
+        trigrams = [row[0] for row in cursor.fetchall()]
+    if len(trigrams) > TRIGRAM_CAP:
+        return None
+    if not trigrams:
+        return NOTHING, []
+    match = " OR ".join(phrase(t) for t in trigrams)
+    return f"SELECT rowid FROM {index.table} WHERE {index.table} MATCH %s", [match]
 
 
 def match_ids(connection: Any, term: str, index: Index = MEASURES) -> tuple[str, list[str]] | None:
     """SQL selecting the ids of the measures whose text or code (or person: PEOPLE) contain `term`, or None
     when LIKE along the list's order is the better plan: PostgreSQL (its pg_trgm indexes serve LIKE), no index,
-    a term too short for trigrams, or a frequent term (a page of it lies in the first rows read; its thousands
-    of ids would be collected first). One capped count in the index decides."""
+    a short term common in the index, or a frequent term (a page of it lies in the first rows read; its
+    thousands of ids would be collected first). One capped count in the index decides."""
     if connection.vendor != "sqlite" or not indexed(connection, term):
         return None
-    sql, params = lookup(index, term)
+    found = lookup(connection, index, term)
+    if found is None:
+        return None
+    sql, params = found
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM ({sql} LIMIT {FREQUENT + 1})", params)
         if cursor.fetchone()[0] > FREQUENT:

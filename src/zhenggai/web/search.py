@@ -4,8 +4,10 @@
 
 Ranked in two tiers, each in the list's own order: the measures whose text or code holds the term, then those
 that hold it only elsewhere. Each tier is its own query along the order's index, so keyset pages stay cheap: a
-page reads the second tier only once the first runs out (web.seek). A term shorter than three characters
-cannot use trigrams: the same queries test LIKE, within the user's scope, a page and a capped count at a time.
+page reads the second tier only once the first runs out (web.seek). A term of one or two characters: SQLite
+finds it in the same trigram indexes (padded values, search_index.lookup); PostgreSQL walks the distinct people
+along their B-tree index (people) and tests the finding titles and unit names (small tables) with LIKE; the
+measure text there is tested with LIKE along the list's order, within the user's scope, a page at a time.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from zhenggai.ledger import search_index
 from zhenggai.ledger.models import Finding, Measure, Unit
 
 ID_CAP = 2000  # more matching findings or departments than this: checked per row (EXISTS), not listed
+PEOPLE_WALK = 5000  # distinct responsible people walked for a short term on PostgreSQL, at most
 TEXT_WIDTH = 60  # characters of the measure text the list shows (as truncatechars:60)
 
 # Where a measure matched when not in its text or code, as the row says it.
@@ -57,8 +60,9 @@ def _place(connection: Any, column: str, model: Any, field: str, index: search_i
     the list's order index is read and each row checked by its key (EXISTS), which finds a page soon, instead
     of collecting thousands of ids and sorting every match."""
     ids: list[int]
-    if connection.vendor == "sqlite" and search_index.indexed(connection, term):
-        sql, params = search_index.lookup(index, term)
+    found = search_index.lookup(connection, index, term) if search_index.indexed(connection, term) else None
+    if found is not None:
+        sql, params = found
         with connection.cursor() as cursor:
             cursor.execute(f"{sql} LIMIT {ID_CAP + 1}", params)
             ids = [row[0] for row in cursor.fetchall()]
@@ -70,6 +74,30 @@ def _place(connection: Any, column: str, model: Any, field: str, index: search_i
     return Q(Exists(model.objects.filter(pk=OuterRef(column), **{f"{field}__icontains": term})))
 
 
+def people(connection: Any, term: str) -> list[str] | None:
+    """PostgreSQL, a term of one or two characters (too short for its trigram indexes): the distinct responsible
+    people that hold it, found by walking the B-tree index on the person (measure_person) from one name to
+    the next (one index probe per distinct person, not a read of every measure); None elsewhere, or when
+    there are more than PEOPLE_WALK distinct people (LIKE along the list's order then)."""
+    if connection.vendor != "postgresql" or len(term) >= search_index.MIN_LENGTH:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """WITH RECURSIVE walk(name, n) AS (
+                (SELECT responsible_person, 1 FROM ledger_measure ORDER BY responsible_person LIMIT 1)
+                UNION ALL
+                SELECT (SELECT m.responsible_person FROM ledger_measure m WHERE m.responsible_person > walk.name
+                        ORDER BY m.responsible_person LIMIT 1), walk.n + 1
+                FROM walk WHERE walk.name IS NOT NULL AND walk.n <= %s
+            ) SELECT name FROM walk WHERE name IS NOT NULL""",
+            [PEOPLE_WALK],
+        )
+        names = [row[0] for row in cursor.fetchall()]
+    if len(names) > PEOPLE_WALK:
+        return None
+    return [name for name in names if _holds(name, term)]
+
+
 def build(connection: Any, term: str) -> Search:
     """The search for `term` on `connection`: a fixed number of small queries (capped counts and id lookups
     in the indexes), whatever the term."""
@@ -79,7 +107,13 @@ def build(connection: Any, term: str) -> Search:
     else:  # PostgreSQL (pg_trgm indexes serve these LIKEs), or a frequent term along the order
         direct = Q(text__icontains=term) | Q(code__icontains=term)
     person = search_index.match_ids(connection, term, search_index.PEOPLE)
-    other = Q(pk__in=RawSQL(*person)) if person is not None else Q(responsible_person__icontains=term)
+    names = people(connection, term) if person is None else None
+    if person is not None:  # SQLite: the person's trigram index
+        other = Q(pk__in=RawSQL(*person))
+    elif names is not None:  # PostgreSQL, one or two characters: the matching people, by equality
+        other = Q(responsible_person__in=names)
+    else:  # pg_trgm serves it (three characters or more), or a frequent term along the order
+        other = Q(responsible_person__icontains=term)
     other |= _place(connection, "finding_id", Finding, "title", search_index.FINDINGS, term)
     other |= _place(connection, "lead_department_id", Unit, "name", search_index.UNITS, term)
     return Search(term, direct, other)
