@@ -71,12 +71,23 @@ def notice_out(notice: SupervisionNotice) -> dict[str, Any]:
     }
 
 
-@router.get("/supervision-notices", response=list[SupervisionNoticeOut], summary="督办单")
-def notices(request: HttpRequest, open_only: bool = False, limit: Limit = 100) -> list[dict[str, Any]]:
-    rows = SupervisionNotice.objects.visible_to(caller(request)).prefetch_related("measures").order_by("-id")
+class NoticePage(Schema):
+    items: list[SupervisionNoticeOut]
+    next_cursor: str | None
+
+
+@router.get("/supervision-notices", response=NoticePage, summary="督办单（游标翻页）")
+def notices(
+    request: HttpRequest,
+    open_only: bool = False,
+    cursor: str | None = None,
+    limit: Limit = 100,
+) -> dict[str, Any]:
+    rows = SupervisionNotice.objects.visible_to(caller(request)).prefetch_related("measures")
     if open_only:
         rows = rows.open()
-    return [notice_out(n) for n in rows[:limit]]
+    items, next_cursor = page(rows, cursor, limit)
+    return {"items": [notice_out(n) for n in items], "next_cursor": next_cursor}
 
 
 def visible_notice(request: HttpRequest, notice_id: Id) -> SupervisionNotice:
