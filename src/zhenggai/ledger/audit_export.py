@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from django.apps import apps
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from zhenggai.ledger.audit_chain import CHAIN_COLUMNS, Verdict, walk
 from zhenggai.ledger.audit_labels import action_label
@@ -86,13 +86,10 @@ def _json(value: Any) -> str:
     return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def export_rows(inspection: Inspection) -> Iterator[list[Any]]:
-    events = (
-        AuditEvent.objects.filter(inspection_events_q(inspection))
-        .select_related("actor", "unit")
-        .order_by("seq")
-    )
-    for e in events.iterator(chunk_size=_CHUNK):
+def event_rows(events: QuerySet[AuditEvent]) -> Iterator[list[Any]]:
+    """One row per event of `events`, in chain order, streamed in chunks (never the whole set in memory)."""
+    chosen = events.select_related("actor", "unit").order_by("seq")
+    for e in chosen.iterator(chunk_size=_CHUNK):
         actor = e.actor
         yield [
             e.seq,
@@ -115,17 +112,45 @@ def export_rows(inspection: Inspection) -> Iterator[list[Any]]:
         ]
 
 
+def export_rows(inspection: Inspection) -> Iterator[list[Any]]:
+    return event_rows(AuditEvent.objects.filter(inspection_events_q(inspection)))
+
+
+# A spreadsheet program reads a CSV cell beginning with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> Any:
+    """A CSV cell that a spreadsheet program would run as a formula, made text by a leading apostrophe (the
+    OWASP advice); numbers and other text are left as they are. The .xlsx export needs no such change: every
+    text there is a string cell, never a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write_csv(inspection: Inspection, target: IO[str]) -> int:
+    return write_rows_csv(export_rows(inspection), target)
+
+
+def write_rows_csv(rows: Iterable[list[Any]], target: IO[str], *, guard: bool = False) -> int:
+    """`rows` under HEADERS; with `guard`, formula-looking cells are made text (see csv_safe)."""
     writer = csv.writer(target)
     writer.writerow(HEADERS)
     count = 0
-    for row in export_rows(inspection):
-        writer.writerow(row)
+    for row in rows:
+        writer.writerow([csv_safe(value) for value in row] if guard else row)
         count += 1
     return count
 
 
 def write_xlsx(inspection: Inspection, target: str | Path | IO[bytes]) -> int:
+    return write_rows_xlsx(export_rows(inspection), target)
+
+
+def write_rows_xlsx(rows: Iterable[list[Any]], target: str | Path | IO[bytes]) -> int:
+    """`rows` under HEADERS as one sheet, written row by row (constant memory). Ints are number cells; every
+    other value is a string cell (write_string), so a text beginning with = + - @ or a tab stays text."""
     import xlsxwriter
 
     workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_numbers": False})
@@ -137,7 +162,7 @@ def write_xlsx(inspection: Inspection, target: str | Path | IO[bytes]) -> int:
     sheet.set_column(1, 1, 26)
     sheet.set_column(15, 16, 66)
     count = 0
-    for count, row in enumerate(export_rows(inspection), start=1):
+    for count, row in enumerate(rows, start=1):
         for col, value in enumerate(row):
             if isinstance(value, int):
                 sheet.write_number(count, col, value)

@@ -78,6 +78,7 @@ urlpatterns = [
     path("overview/charts/", charts.charts, name="overview_charts"),
     path("overview.xlsx", overview.export, name="overview_export"),
     path("audit/", audit.audit_log, name="audit_log"),
+    path("audit/export.<str:fmt>", audit.audit_export, name="audit_export"),
     path("audit/<str:kind>/<int:pk>/", audit.audit_trail, name="audit"),
     path("inspections/<int:pk>/ledger.xlsx", documents.ledger_xlsx, name="ledger_export"),
     path("inspections/<int:pk>/ledger/import/", documents.ledger_import, name="ledger_import"),
