@@ -133,7 +133,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "page": page,
         "events": shown,
         "conditions": _conditions(request),
-        "export_cap": EXPORT_CAP,
+        "export_cap": f"{EXPORT_CAP:,}",
     }
     return render(request, "web/audit_log.html", context)
 
