@@ -165,3 +165,12 @@ def test_the_page_offers_the_export_with_the_current_conditions(world: World) ->
     page = _client(world.supervisor).get("/audit/", {"action": "login", "page": "1"}).content.decode()
     assert 'href="/audit/export.xlsx?action=login"' in page
     assert 'href="/audit/export.csv?action=login"' in page
+
+
+def test_invalid_conditions_export_nothing_and_show_the_error(world: World) -> None:
+    client = _client(world.supervisor)
+    response = client.get("/audit/export.xlsx", {"start": "不是日期"}, follow=True)
+    page = response.content.decode()
+    assert "查询条件有误" in page
+    assert "invalid-feedback" in page
+    assert not AuditEvent.objects.filter(action="export_audit").exists()
