@@ -46,6 +46,10 @@ def held_elsewhere(job: str) -> Iterator[None]:
                 cursor.execute("SELECT pg_advisory_lock(%s, %s)", [NAMESPACE, advisory_key(job)])
             yield
         finally:
+            # Unlock before closing: a closed connection's server process lets go of its locks a moment later,
+            # and a start right after the block would find the lock still held on a loaded machine.
+            with other.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [NAMESPACE, advisory_key(job)])
             other.close()
     else:
         now = timezone.now()
