@@ -4,6 +4,8 @@ may see), most urgent first, filterable and sortable, a page at a time (keyset p
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
+from html import escape  # what django.utils.html.escape calls, without its check for lazy strings per value
 
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
@@ -11,11 +13,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
-from zhenggai.ledger.choices import Role
+from zhenggai.ledger.choices import MeasureStatus, Role
 from zhenggai.ledger.models import InspectionTally, Measure
 from zhenggai.ledger.querysets import path_q, role_paths, scope_is_wide
 from zhenggai.supervision.snapshots import warning_counts
@@ -47,6 +48,14 @@ def _estimate(request: HttpRequest, show: str, unit_path: str | None = None) -> 
 
 
 _ID = 2_147_483_647  # a stand-in id: the measure URL is reversed once a page, not twice a row
+_STATUS_LABELS = {str(value): str(label) for value, label in MeasureStatus.choices}
+
+
+def _truncate(text: str, length: int) -> str:
+    """The template's truncatechars: a text that fits is returned as Truncator returns it (NFC), without its
+    walk over every character."""
+    text = unicodedata.normalize("NFC", text)
+    return text if len(text) <= length else Truncator(text).chars(length)
 
 
 def _rows_html(measures: list[Measure], today: dt.date) -> list[SafeString]:
@@ -63,7 +72,9 @@ def _rows_html(measures: list[Measure], today: dt.date) -> list[SafeString]:
         if dot is None:
             dot = dots[light] = light_dot(light)
         href = escape(f"{href_parts[0]}{m.pk}{href_parts[1]}")
-        status, label = escape(m.status), escape(m.status_label)
+        # Measure.status_label, without get_status_display's dict of the choices built per call.
+        label = escape("逾期完成" if m.is_done_late else _STATUS_LABELS.get(m.status, m.status))
+        status = escape(m.status)
         overdue = " overdue" if "逾期" in due else ""
         if m.deadline:
             deadline = dates.get(m.deadline)
@@ -84,8 +95,8 @@ def _rows_html(measures: list[Measure], today: dt.date) -> list[SafeString]:
                 f' <span class="badge st {status} d-md-none">{label}</span>'
                 + (f' <span class="small due d-md-none{overdue}">{escape(due)}</span>' if due else "")
                 + "</td>\n"
-                f'    <td class="text"><a href="{href}">{escape(Truncator(m.text).chars(60))}</a>'
-                f'<div class="muted small">{escape(Truncator(finding).chars(40))}</div></td>\n'
+                f'    <td class="text"><a href="{href}">{escape(_truncate(m.text, 60))}</a>'
+                f'<div class="muted small">{escape(_truncate(finding, 40))}</div></td>\n'
                 f'    <td data-label="责任">{escape(unit)}<span class="muted small"> {escape(department or "")}</span></td>\n'
                 f'    <td class="nowrap" data-label="整改时限">{deadline}</td>\n'
                 f'    <td class="num" data-label="进度">{m.progress}%</td>\n'
