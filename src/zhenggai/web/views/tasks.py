@@ -20,6 +20,7 @@ from zhenggai.ledger.choices import MeasureStatus, Role
 from zhenggai.ledger.models import InspectionTally, Measure
 from zhenggai.ledger.querysets import path_q, role_paths, scope_is_wide
 from zhenggai.supervision.snapshots import warning_counts
+from zhenggai.web import search
 from zhenggai.web.filters import SCOPES, SHOW, TaskFilter, due_text
 from zhenggai.web.lights import Light, light_of, with_lights
 from zhenggai.web.seek import seek_page
@@ -58,7 +59,7 @@ def _truncate(text: str, length: int) -> str:
     return text if len(text) <= length else Truncator(text).chars(length)
 
 
-def _rows_html(measures: list[Measure], today: dt.date) -> list[SafeString]:
+def _rows_html(measures: list[Measure], today: dt.date, q: str = "") -> list[SafeString]:
     """The table's rows, written here rather than in the template: the same HTML (escaped as the template
     escapes it) at about a fifth of the template's time for 50 rows (one variable lookup, one url tag, one
     filter call each cost more than the row's string). Kept in step with the header in tasks.html."""
@@ -83,6 +84,10 @@ def _rows_html(measures: list[Measure], today: dt.date) -> list[SafeString]:
         else:
             deadline = "长期坚持" if m.kind == "long_term" else "未定"
         finding = m.finding.title if m.finding else ""
+        # A search: the term marked in the whole text, and where else the row matched (web.search).
+        text = search.highlight(m.text or "", q) if q else escape(_truncate(m.text, 60))
+        where = "、".join(search.places(m, q)) if q else ""
+        place = f'<div class="small muted search-place">匹配：{escape(where)}</div>' if where else ""
         unit = m.inspection.inspected_unit.display_name
         department = m.lead_department.name if m.lead_department else ""
         rows.append(
@@ -95,8 +100,8 @@ def _rows_html(measures: list[Measure], today: dt.date) -> list[SafeString]:
                 f' <span class="badge st {status} d-md-none">{label}</span>'
                 + (f' <span class="small due d-md-none{overdue}">{escape(due)}</span>' if due else "")
                 + "</td>\n"
-                f'    <td class="text"><a href="{href}">{escape(_truncate(m.text, 60))}</a>'
-                f'<div class="muted small">{escape(_truncate(finding, 40))}</div></td>\n'
+                f'    <td class="text"><a href="{href}">{text}</a>'
+                f'<div class="muted small">{escape(_truncate(finding, 40))}</div>{place}</td>\n'
                 f'    <td data-label="责任">{escape(unit)}<span class="muted small"> {escape(department or "")}</span></td>\n'
                 f'    <td class="nowrap" data-label="整改时限">{deadline}</td>\n'
                 f'    <td class="num" data-label="进度">{m.progress}%</td>\n'
@@ -145,7 +150,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     page = seek_page(
         request, measures, form.order, PAGE_SIZE, related=related, estimate=estimate, tiers=form.tiers
     )
-    rows = _rows_html(page.rows, today)
+    rows = _rows_html(page.rows, today, form.value("q") or "")
     params = request.GET.copy()
     params.pop("page", None)
     params.pop("after", None)
