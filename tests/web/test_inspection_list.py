@@ -10,10 +10,13 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from tests.factories import InspectionFactory, UnitFactory
 from zhenggai.ledger.models import Inspection, InspectionTally
 from zhenggai.ledger.synthetic import generate
+from zhenggai.ledger.tally import refresh_tally
 from zhenggai.web import seek
 from zhenggai.web.views import inspections
+from zhenggai.web.views.tasks import tallies_for
 
 
 def _client(username: str) -> Client:
@@ -68,3 +71,15 @@ def test_a_search_or_a_narrow_scope_is_counted_exactly(province: None) -> None:
     assert _listed(html) == [one.pk]
     html = _client("sheng").get("/inspections/?q=模拟").content.decode()
     assert f"{seek.COUNT_CAP:,} 条以上" in html  # matches beyond the cap, and no estimate for a search
+
+
+def test_the_tallies_of_a_scope_over_every_root_are_all_and_no_more(province: None) -> None:
+    """A province user reads every tally without the join on unit paths; a second root's tallies are not theirs."""
+    sheng = User.objects.get(username="sheng")
+    every = InspectionTally.objects.count()
+    assert tallies_for(sheng).count() == every
+    other = InspectionFactory(inspected_unit=UnitFactory(name="另一个省", parent=None))
+    refresh_tally(other.pk)
+    assert InspectionTally.objects.count() == every + 1
+    assert tallies_for(sheng).count() == every
+    assert tallies_for(User.objects.get(username="danwei1")).count() < every

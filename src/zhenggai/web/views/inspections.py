@@ -13,9 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from zhenggai.ledger import services
 from zhenggai.ledger.choices import MeasureStatus
 from zhenggai.ledger.errors import Conflict, DomainError, NotPermitted
-from zhenggai.ledger.models import Clue, Finding, Inspection, InspectionTally, Measure, Unit
+from zhenggai.ledger.models import Clue, Finding, Inspection, Measure, Unit
 from zhenggai.ledger.permissions import can_manage
-from zhenggai.ledger.querysets import path_q, role_paths, scope_is_wide
+from zhenggai.ledger.querysets import scope_is_wide
 from zhenggai.web.forms import (
     ClueForm,
     ClueUpdateForm,
@@ -27,6 +27,7 @@ from zhenggai.web.forms import (
 from zhenggai.web.lights import Light, light_of, with_lights, worst
 from zhenggai.web.seek import seek_page
 from zhenggai.web.views.common import PAGE_SIZE, actor, paginate, require_manager_of
+from zhenggai.web.views.tasks import tallies_for
 
 
 def _inspection(request: HttpRequest, pk: int) -> Inspection:
@@ -45,13 +46,7 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
     elif scope_is_wide(request.user):
         # One tally per inspection, under the units of the user's roles (a department's staff also see the
         # inspections their department's measures belong to: a wide scope holds them nearly all).
-        paths = role_paths(request.user)
-        tallies = (
-            InspectionTally.objects.all()
-            if paths is None
-            else InspectionTally.objects.filter(path_q("unit__path", paths))
-        )
-        estimate = tallies.count()
+        estimate = tallies_for(request.user).count()
     page = seek_page(
         request,
         inspections,

