@@ -82,3 +82,15 @@ def test_reason_labels_follow_the_setting(settings: Any) -> None:
     assert reason_labels(Reason.DUE_SOON) == ["5日内到期"]
     settings.ZHENGGAI_SUPERVISION_RULES["due_soon_days"] = 6  # changed in place: still read afresh
     assert reason_labels(Reason.DUE_SOON) == ["6日内到期"]
+
+
+def test_compiled_rules_follow_the_current_time_zone(demo: Inspection) -> None:
+    """The start-date rule casts the creation time to a date in the current zone: a zone is part of the key."""
+    now = timezone.now()
+    for zone in ("Asia/Shanghai", "America/Los_Angeles", "Pacific/Kiritimati"):
+        with timezone.override(zone):
+            today = timezone.localdate(now)
+            built = Measure.objects.annotate(f=measure_flags(today, now)).values_list("pk", "f")
+            compiled = Measure.objects.annotate(f=MeasureFlags(today, now)).values_list("pk", "f")
+            assert str(compiled.query) == str(built.query)
+            assert dict(compiled) == dict(built)

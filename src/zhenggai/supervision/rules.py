@@ -44,6 +44,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncDate
 from django.db.models.lookups import LessThan
+from django.utils import timezone
 
 from zhenggai.ledger.choices import OPEN_STATUSES, MeasureKind, MeasureStatus
 from zhenggai.supervision.choices import Colour, Reason
@@ -200,8 +201,9 @@ def measure_flags(today: dt.date, now: dt.datetime, r: Rules | None = None) -> E
 # A stand-in for `now` while the rules are compiled: the compiled SQL carries it (made stale_days earlier) as a
 # parameter, replaced by the request's own time at each use. Nothing else in the expression is a datetime.
 _NOW_STAND_IN = dt.datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=dt.UTC)
-# (database vendor, rules, today) → the compiled SQL, its parameters, and the stand-in's parameter as adapted.
-_compiled: dict[tuple[str, Rules, dt.date], tuple[str, list[Any], Any]] = {}
+# (database vendor, time zones, rules, today) → the compiled SQL, its parameters, and the stand-in's parameter as adapted.
+# The time zones are in the key too: the start-date rule casts created_at to a date in the current zone.
+_compiled: dict[tuple[str, str, str, Rules, dt.date], tuple[str, list[Any], Any]] = {}
 _COMPILED_MAX = 32  # a few days × a few rule sets; emptied beyond that
 
 
@@ -243,7 +245,8 @@ class MeasureFlags(Expression):
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         from zhenggai.ledger.models import Measure
 
-        key = (connection.vendor, self.rules, self.today)
+        zones = (str(connection.timezone_name), timezone.get_current_timezone_name())
+        key = (connection.vendor, *zones, self.rules, self.today)
         entry = _compiled.get(key)
         if entry is None:
             from django.db.models.sql import Query
