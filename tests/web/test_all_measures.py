@@ -9,6 +9,8 @@ from django.test import Client
 
 from tests.conftest import World
 from tests.factories import MeasureFactory
+from tests.web.conftest import login
+from zhenggai.ledger.models import Inspection
 from zhenggai.web.views.common import PAGE_SIZE
 
 
@@ -63,3 +65,14 @@ def test_next_pages_follow_the_order_without_repeating_or_skipping(world: World)
 def test_a_damaged_cursor_shows_the_first_page(world: World) -> None:
     ids, _ = _get(world.supervisor, "/tasks/?show=all&sort=code&after=[1,")
     assert len(ids) == 2
+
+
+def test_search_rows_mark_the_term_and_say_where_else_they_matched(demo: Inspection) -> None:
+    client = login("xunchaban")
+    page = client.get("/tasks/?show=all&q=学习").content.decode()
+    assert "中心组<mark>学习</mark>" in page
+    page = client.get("/tasks/?show=all&q=办公室").content.decode()
+    assert '<div class="small muted search-place">匹配：牵头部门</div>' in page
+    plain = client.get("/tasks/?show=all").content.decode()
+    assert "<mark>" not in plain
+    assert "search-place" not in plain

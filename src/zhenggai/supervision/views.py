@@ -47,7 +47,7 @@ from zhenggai.supervision.notices import (
     issue_supervision_notice,
 )
 from zhenggai.supervision.notices import reply_supervision_notice as reply_service
-from zhenggai.supervision.rules import colour_of, measure_flags, reason_labels, rules
+from zhenggai.supervision.rules import MeasureFlags, colour_of, reason_labels, rules
 from zhenggai.supervision.snapshots import warning_counts
 from zhenggai.web.forms import attach_error
 from zhenggai.web.seek import seek_page
@@ -186,7 +186,7 @@ def _as_of_now(ids: list[int]) -> dict[int, WarningRow]:
     found = (
         Measure.objects.filter(pk__in=ids)
         .order_by()  # the page's order is the keys' (seek_page)
-        .annotate(flags=measure_flags(timezone.localdate(now), now, r))
+        .annotate(flags=MeasureFlags(timezone.localdate(now), now, r))
         .values_list(
             "pk",
             "code",

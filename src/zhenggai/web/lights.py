@@ -17,7 +17,7 @@ from django.utils import timezone
 from zhenggai.ledger.choices import OPEN_STATUSES, MeasureStatus
 from zhenggai.ledger.models import Measure
 from zhenggai.supervision.choices import Colour
-from zhenggai.supervision.rules import MEASURE_PRECEDENCE, colour_of, measure_flags, reason_labels
+from zhenggai.supervision.rules import MEASURE_PRECEDENCE, MeasureFlags, colour_of, reason_labels
 
 DUE_SOON_DAYS = 7
 
@@ -40,9 +40,9 @@ _ORDER = [Colour.RED, Colour.YELLOW, Colour.BLUE, Colour.STALE, Colour.GREEN]
 
 
 def with_lights(queryset: QuerySet[Measure], now: dt.datetime | None = None) -> QuerySet[Measure]:
-    """Annotate each measure with the reason bits of the rules that fire today."""
+    """Annotate each measure with the reason bits of the rules that fire today (compiled once a day and rule set)."""
     now = now or timezone.now()
-    return queryset.annotate(light_flags=measure_flags(timezone.localdate(now), now))
+    return queryset.annotate(light_flags=MeasureFlags(timezone.localdate(now), now))
 
 
 def light_of(measure: Measure) -> Light:

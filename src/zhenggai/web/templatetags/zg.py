@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django import forms, template
@@ -91,16 +92,26 @@ def select_html(field: forms.BoundField, attrs: dict[str, Any]) -> SafeString | 
     if field.auto_id and "id" not in widget.attrs:
         attrs.setdefault("id", field.auto_id)
     values = widget.format_value(field.value())
-    parts: list[str] = [
-        format_html('<select name="{}"{}>', field.html_name, flatatt(widget.build_attrs(widget.attrs, attrs)))
-    ]
-    chosen = False
-    for option, label in choices:
-        value = "" if option is None else str(option)
-        if not chosen and value in values:  # the first match only, as Django's Select
-            chosen = True
-            parts.append(format_html('<option value="{}" selected>{}</option>', value, label))
-        else:
-            parts.append(format_html('<option value="{}">{}</option>', value, label))
-    parts.append("</select>")
-    return mark_safe("".join(parts))  # each part escaped by format_html
+    keys, options = _options(
+        tuple(("" if option is None else str(option), str(label)) for option, label in choices)
+    )
+    parts = list(options)
+    for index, value in enumerate(keys):
+        if value in values:  # the first match only, as Django's Select
+            label = choices[index][1]
+            parts[index] = format_html('<option value="{}" selected>{}</option>', value, label)
+            break
+    start = format_html(
+        '<select name="{}"{}>', field.html_name, flatatt(widget.build_attrs(widget.attrs, attrs))
+    )
+    return mark_safe(f"{start}{''.join(parts)}</select>")  # each part escaped by format_html
+
+
+@functools.lru_cache(maxsize=64)
+def _options(choices: tuple[tuple[str, str], ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The values and the unselected <option>s of a list of choices, built once per distinct list (the units and
+    departments a user may filter by: 400 options a list page)."""
+    values = tuple(value for value, _ in choices)
+    return values, tuple(
+        format_html('<option value="{}">{}</option>', value, label) for value, label in choices
+    )

@@ -15,6 +15,7 @@ from zhenggai.ledger.choices import MeasureStatus
 from zhenggai.ledger.errors import Conflict, DomainError, NotPermitted
 from zhenggai.ledger.models import Clue, Finding, Inspection, Measure, Unit
 from zhenggai.ledger.permissions import can_manage
+from zhenggai.ledger.querysets import scope_is_wide
 from zhenggai.web.forms import (
     ClueForm,
     ClueUpdateForm,
@@ -24,7 +25,9 @@ from zhenggai.web.forms import (
     attach_error,
 )
 from zhenggai.web.lights import Light, light_of, with_lights, worst
-from zhenggai.web.views.common import actor, paginate, require_manager_of
+from zhenggai.web.seek import seek_page
+from zhenggai.web.views.common import PAGE_SIZE, actor, paginate, require_manager_of
+from zhenggai.web.views.tasks import tallies_for
 
 
 def _inspection(request: HttpRequest, pk: int) -> Inspection:
@@ -33,15 +36,36 @@ def _inspection(request: HttpRequest, pk: int) -> Inspection:
 
 
 def inspection_list(request: HttpRequest) -> HttpResponse:
-    inspections = (
-        Inspection.objects.visible_to(request.user)
-        .select_related("inspected_unit", "round", "tally")
-        .order_by("-feedback_date", "-id")
-    )
+    """Newest feedback first, a page at a time; the count exact up to seek.COUNT_CAP, else "约 N 条" from the
+    stored tallies (an exact COUNT over a province's 5,000 inspections took about 11 ms of the page)."""
+    inspections = Inspection.objects.visible_to(request.user).order_by("-feedback_date", "-id")
     query = request.GET.get("q", "").strip()
+    estimate = None
     if query:
         inspections = inspections.filter(inspected_unit__name__icontains=query)
-    return render(request, "web/inspections.html", {"page": paginate(request, inspections), "q": query})
+    elif scope_is_wide(request.user):
+        # One tally per inspection, under the units of the user's roles (a department's staff also see the
+        # inspections their department's measures belong to: a wide scope holds them nearly all).
+        estimate = tallies_for(request.user).count()
+    page = seek_page(
+        request,
+        inspections,
+        None,  # by offset: the feedback date may be empty, and a province holds a few thousand inspections
+        PAGE_SIZE,
+        related=("inspected_unit", "round", "tally"),
+        estimate=estimate,
+    )
+    params = request.GET.copy()
+    params["page"] = str(page.number + 1)
+    previous = request.GET.copy()
+    previous["page"] = str(page.number - 1)
+    context = {
+        "page": page,
+        "q": query,
+        "next_query": params.urlencode(),
+        "previous_query": previous.urlencode(),
+    }
+    return render(request, "web/inspections.html", context)
 
 
 @dataclass

@@ -3,21 +3,46 @@ may see), most urgent first, filterable and sortable, a page at a time (keyset p
 
 from __future__ import annotations
 
-from django.db.models import Sum
+import datetime as dt
+import unicodedata
+from html import escape  # what django.utils.html.escape calls, without its check for lazy strings per value
+from typing import Any
+
+from django.db.models import QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 
-from zhenggai.ledger.choices import Role
-from zhenggai.ledger.models import InspectionTally, Measure
+from zhenggai.ledger.choices import MeasureStatus, Role
+from zhenggai.ledger.models import InspectionTally, Measure, Unit
+from zhenggai.ledger.models.units import PATH_STEP
 from zhenggai.ledger.querysets import path_q, role_paths, scope_is_wide
 from zhenggai.supervision.snapshots import warning_counts
+from zhenggai.web import search
 from zhenggai.web.filters import SCOPES, SHOW, TaskFilter, due_text
-from zhenggai.web.lights import light_of, with_lights
+from zhenggai.web.lights import Light, light_of, with_lights
 from zhenggai.web.seek import seek_page
+from zhenggai.web.templatetags.zg import light_dot
 from zhenggai.web.views.common import PAGE_SIZE
 
 FILTERS = SHOW  # the 范围 choices, as the template names them
+
+
+def tallies_for(user: Any) -> QuerySet[InspectionTally]:
+    """The stored tallies of the inspections under the units of the user's roles. A user whose roles cover
+    every root of the unit tree (the province) reads them all, without the join on the units' paths (0.6 ms
+    instead of 3.6 ms CPU over 5,000 inspections)."""
+    paths = role_paths(user)
+    if paths is not None and all(len(path) == PATH_STEP for path in paths):  # roots only: maybe every root
+        roots = Unit.objects.filter(parent__isnull=True).values_list("path", flat=True)
+        if set(roots) <= set(paths):
+            paths = None
+    tallies = InspectionTally.objects.all()
+    return tallies if paths is None else tallies.filter(path_q("unit__path", paths))
 
 
 def _estimate(request: HttpRequest, show: str, unit_path: str | None = None) -> int | None:
@@ -25,17 +50,76 @@ def _estimate(request: HttpRequest, show: str, unit_path: str | None = None) -> 
     the stored tallies of the inspected units (no scan of the measures). The subtree's measures led by its
     departments for inspections elsewhere are not in its tallies: a low estimate, shown as 约 N 条 only when
     well beyond the exact count's cap."""
-    paths = role_paths(request.user)
-    tallies = (
-        InspectionTally.objects.all()
-        if paths is None
-        else InspectionTally.objects.filter(path_q("unit__path", paths))
-    )
+    tallies = tallies_for(request.user)
     if unit_path is not None:  # the unit choices lie in the user's scope
         tallies = tallies.filter(unit__path__prefix=unit_path)
     row = tallies.aggregate(measures=Sum("measures"), done=Sum("done"))
     total, closed = row["measures"] or 0, (row["done"] or 0)
     return {"all": total, "closed": closed, "open": total - closed}.get(show)
+
+
+_ID = 2_147_483_647  # a stand-in id: the measure URL is reversed once a page, not twice a row
+_STATUS_LABELS = {str(value): str(label) for value, label in MeasureStatus.choices}
+
+
+def _truncate(text: str, length: int) -> str:
+    """The template's truncatechars: a text that fits is returned as Truncator returns it (NFC), without its
+    walk over every character."""
+    text = unicodedata.normalize("NFC", text)
+    return text if len(text) <= length else Truncator(text).chars(length)
+
+
+def _rows_html(measures: list[Measure], today: dt.date, q: str = "") -> list[SafeString]:
+    """The table's rows, written here rather than in the template: the same HTML (escaped as the template
+    escapes it) at about a fifth of the template's time for 50 rows (one variable lookup, one url tag, one
+    filter call each cost more than the row's string). Kept in step with the header in tasks.html."""
+    href_parts = reverse("measure", args=[_ID]).split(str(_ID))
+    dots: dict[Light, str] = {}
+    dates: dict[dt.date, str] = {}
+    rows: list[SafeString] = []
+    for m in measures:
+        light, due = light_of(m), due_text(m, today)
+        dot = dots.get(light)
+        if dot is None:
+            dot = dots[light] = light_dot(light)
+        href = escape(f"{href_parts[0]}{m.pk}{href_parts[1]}")
+        # Measure.status_label, without get_status_display's dict of the choices built per call.
+        label = escape("逾期完成" if m.is_done_late else _STATUS_LABELS.get(m.status, m.status))
+        status = escape(m.status)
+        overdue = " overdue" if "逾期" in due else ""
+        if m.deadline:
+            deadline = dates.get(m.deadline)
+            if deadline is None:
+                deadline = dates[m.deadline] = escape(date_format(m.deadline))
+        else:
+            deadline = "长期坚持" if m.kind == "long_term" else "未定"
+        finding = m.finding.title if m.finding else ""
+        # A search: the term marked in the whole text, and where else the row matched (web.search).
+        text = search.highlight(m.text or "", q) if q else escape(_truncate(m.text, 60))
+        where = "、".join(search.places(m, q)) if q else ""
+        place = f'<div class="small muted search-place">匹配：{escape(where)}</div>' if where else ""
+        unit = m.inspection.inspected_unit.display_name
+        department = m.lead_department.name if m.lead_department else ""
+        rows.append(
+            mark_safe(  # every value below is escaped (or our own constant text)
+                "<tr>\n"
+                f'    <td class="d-none d-md-table-cell">{dot}'
+                + (f'<div class="small due{overdue}">{escape(due)}</div>' if due else "")
+                + "</td>\n"
+                f'    <td class="nowrap"><span class="d-md-none">{dot}</span><a href="{href}">{escape(m.code)}</a>'
+                f' <span class="badge st {status} d-md-none">{label}</span>'
+                + (f' <span class="small due d-md-none{overdue}">{escape(due)}</span>' if due else "")
+                + "</td>\n"
+                f'    <td class="text"><a href="{href}">{text}</a>'
+                f'<div class="muted small">{escape(_truncate(finding, 40))}</div>{place}</td>\n'
+                f'    <td data-label="责任">{escape(unit)}<span class="muted small"> {escape(department or "")}</span></td>\n'
+                f'    <td class="nowrap" data-label="整改时限">{deadline}</td>\n'
+                f'    <td class="num" data-label="进度">{m.progress}%</td>\n'
+                f'    <td class="d-none d-md-table-cell"><span class="badge st {status}">{label}</span></td>\n'
+                "  </tr>"
+            )
+        )
+    return rows
 
 
 def my_tasks(request: HttpRequest) -> HttpResponse:
@@ -76,7 +160,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     page = seek_page(
         request, measures, form.order, PAGE_SIZE, related=related, estimate=estimate, tiers=form.tiers
     )
-    rows = [(measure, light_of(measure), due_text(measure, today)) for measure in page.rows]
+    rows = _rows_html(page.rows, today, form.value("q") or "")
     params = request.GET.copy()
     params.pop("page", None)
     params.pop("after", None)
