@@ -134,3 +134,26 @@ def test_home_and_inspection_list_show_a_dash_for_an_inspection_without_stored_f
         response = client.get(url)
         assert response.status_code == 200, url
         assert "—" in response.content.decode()
+
+
+def test_task_list_rows_show_every_written_field_as_text(demo: Inspection) -> None:
+    """The list's rows are written in Python (web.views.tasks): text, code, finding title, unit and department
+    names and the person must all arrive escaped."""
+    measure = Measure.objects.filter(inspection=demo, status="draft").first()
+    assert measure is not None
+    evil = '<img src=x onerror="alert(1)">'
+    Measure.objects.filter(pk=measure.pk).update(text=f"{evil}措施", code=f"{evil}1")
+    finding = measure.finding
+    assert finding is not None
+    type(finding).objects.filter(pk=finding.pk).update(title=f"{evil}问题")
+    department = measure.lead_department
+    assert department is not None
+    type(department).objects.filter(pk=department.pk).update(name=f"{evil}股")
+    client = login("lingdao")
+    for url in ("/tasks/?show=all", "/tasks/?show=all&q=%E6%8E%AA%E6%96%BD"):
+        page = client.get(url).content.decode()
+        assert f"/measures/{measure.pk}/" in page, url  # the row is on the page
+        assert evil not in page, url
+        shown = "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"
+        for written in ("措施", "1</a>", "问题", "股"):
+            assert shown + written in page or shown + "<" in page, (url, written)
