@@ -13,7 +13,7 @@ from operator import or_
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
-from django.db.models import Count, Exists, F, FloatField, Func, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat, Length, NullIf, Substr
 from django.utils import timezone
 
@@ -28,11 +28,20 @@ if TYPE_CHECKING:
 _M = TypeVar("_M", bound=models.Model)
 
 
+class _CappedCount(Subquery):
+    """`(SELECT COUNT(*) FROM (subquery LIMIT n))`: counts at most the subquery's slice, reading no further."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) capped)"
+    output_field = models.IntegerField()
+
+
 def memberships(user: AnyUser) -> list[tuple[str, str]]:
     """(unit path, role) of each of the user's memberships: read once per user object, then cached on it.
 
-    The same query counts the units below each membership and in the whole tree: the share of the tree the
-    user reaches picks the shape of the scope filter (see `reach_q`), at no extra query.
+    The same query says how wide each membership is, at no extra query and a bounded cost: the units below it
+    are counted up to WIDE_UNITS (an index range read that stops there), the tree's size is the highest unit id
+    (one index probe, where a COUNT would read every unit on each request). The share picks the shape of the
+    scope filter (see `reach_q`); both shapes return the same rows, so the estimate only decides the speed.
     """
     if not user.is_authenticated or not user.is_active:
         return []
@@ -42,23 +51,26 @@ def memberships(user: AnyUser) -> list[tuple[str, str]]:
 
         path = OuterRef("unit__path")
         upper = Concat(Substr(path, 1, Length(path) - 1), Value("0"))  # paths end in "/", and "/" < "0"
-        count = Func(F("pk"), function="COUNT", output_field=models.IntegerField())
-        below = Unit.objects.filter(path__gte=path, path__lt=upper).order_by().values(n=count)
-        total = Unit.objects.order_by().values(n=count)
+        below = _CappedCount(
+            Unit.objects.filter(path__gte=path, path__lt=upper).order_by().values("pk")[:WIDE_UNITS]
+        )
+        highest = Unit.objects.order_by("-pk").values("pk")[:1]
         rows = list(
-            Membership.objects.filter(user=user).values_list(
-                "unit__path", "role", Subquery(below), Subquery(total)
-            )
+            Membership.objects.filter(user=user).values_list("unit__path", "role", below, Subquery(highest))
         )
         cached = [(row[0], row[1]) for row in rows]
         user._zhenggai_memberships = cached  # type: ignore[attr-defined]
-        user._zhenggai_share = max((row[2] / max(row[3], 1) for row in rows), default=0.0)  # type: ignore[attr-defined]
+        user._zhenggai_share = max(  # type: ignore[attr-defined]
+            (1.0 if row[2] >= WIDE_UNITS else row[2] / max(row[3] or 0, 1) for row in rows), default=0.0
+        )
     return cached
 
 
-# A user reaching at least this share of the units' tree walks the page's ordered index and checks each row's
-# reach (the page fills after a few rows); a narrower one collects its few reach rows first.
+# A user reaching at least this share of the units' tree (or at least WIDE_UNITS units) walks the page's ordered
+# index and checks each row's reach (the page fills after a few rows); a narrower one collects its few reach rows
+# first. The tree's size is estimated by the highest unit id (deleted units make the share a little smaller).
 WIDE_SHARE = 0.05
+WIDE_UNITS = 256
 
 
 def scope_is_wide(user: AnyUser) -> bool:
