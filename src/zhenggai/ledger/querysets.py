@@ -99,6 +99,26 @@ def scope_paths(user: AnyUser) -> list[str] | None:
     return role_paths(user)
 
 
+def scope_is_whole(user: AnyUser) -> bool:
+    """Whether the user reaches every unit (a superuser, or a membership at each root of the tree): a page over
+    stored per-unit rows then reads its sort's index with no path condition, where a condition covering every
+    row would make the planner read the whole range and sort it. One small query (the roots), once per user
+    object, and only for a user with a membership at a root."""
+    paths = scope_paths(user)
+    if paths is None:
+        return True
+    cached: bool | None = getattr(user, "_zhenggai_whole", None)
+    if cached is None:
+        from zhenggai.ledger.models import Unit
+        from zhenggai.ledger.models.units import PATH_STEP
+
+        cached = any(len(path) == PATH_STEP for path in paths) and set(
+            Unit.objects.filter(parent__isnull=True).values_list("path", flat=True)
+        ) <= set(paths)
+        user._zhenggai_whole = cached  # type: ignore[union-attr]
+    return cached
+
+
 def path_q(lookup: str, paths: list[str]) -> Q:
     """Q matching rows whose unit (reached by `lookup`) lies in one of the subtrees."""
     if not paths:
