@@ -138,11 +138,15 @@ def refresh_unit_tallies(unit_ids: set[int] | None, models: dict[str, Any] | Non
     unit_model = models.get("Unit", Unit)
     tallies = tally_model.objects.all()
     rows = row_model.objects.all()
+    units = unit_model.objects.all()
     if unit_ids is not None:
         ids = sorted(unit_ids)
-        # one refresh of a unit's rows at a time (delete and insert would otherwise collide)
-        list(unit_model.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
         tallies, rows = tallies.filter(unit_id__in=ids), rows.filter(unit_id__in=ids)
+        # one refresh of a unit's rows at a time (delete and insert would otherwise collide)
+        units = units.select_for_update().filter(pk__in=ids)
+    else:
+        units = units.filter(pk__in=tallies.values("unit_id"))
+    names = {pk: (name, path) for pk, name, path in units.order_by("pk").values_list("pk", "name", "path")}
     rows.delete()
     sums = {"inspections": Count("pk"), **{name: Coalesce(Sum(name), 0) for name in UNIT_SUMS}}
     groups = [
@@ -156,12 +160,7 @@ def refresh_unit_tallies(unit_ids: set[int] | None, models: dict[str, Any] | Non
         .annotate(**sums)
         .values("unit_id", "round_id", *sums)
     ]
-    units = {row["unit_id"] for _, row in groups}
-    names = {
-        pk: (name, path)
-        for pk, name, path in unit_model.objects.filter(pk__in=units).values_list("pk", "name", "path")
-    }
-    lights = _latest_lights(units if unit_ids is not None else None, models.get("DailySnapshot"))
+    lights = _latest_lights(unit_ids, models.get("DailySnapshot"))
     created = [
         row_model(
             round_key=key,
