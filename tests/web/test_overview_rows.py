@@ -138,3 +138,7 @@ def test_the_page_lists_the_same_rows_in_the_same_order_as_before(demo: Inspecti
         totals = response.context["totals"]
         assert totals["units"] == len(grouped)
         assert totals["measures"] == sum(row["measures"] for row in grouped.values())
+    for round_id in ("99999999999", "99999999999999999999999"):  # beyond int4, beyond int8: no rows, no error
+        response = client.get(f"/overview/?round={round_id}")
+        assert response.status_code == 200
+        assert response.context["totals"]["units"] == 0

@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
             name='UnitTally',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('round_key', models.PositiveIntegerField(help_text='0 表示全部轮次', verbose_name='巡察轮次')),
+                ('round_key', models.PositiveBigIntegerField(help_text='0 表示全部轮次', verbose_name='巡察轮次')),
                 ('name', models.CharField(max_length=200, verbose_name='单位名称')),
                 ('path', models.CharField(max_length=400, verbose_name='单位路径')),
                 ('inspections', models.PositiveIntegerField(default=0, verbose_name='巡察次数')),

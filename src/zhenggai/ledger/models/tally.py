@@ -84,7 +84,7 @@ class UnitTally(models.Model):
     unit = models.ForeignKey(
         Unit, verbose_name="被巡察单位", on_delete=models.CASCADE, related_name="unit_tallies"
     )
-    round_key = models.PositiveIntegerField("巡察轮次", help_text="0 表示全部轮次")
+    round_key = models.PositiveBigIntegerField("巡察轮次", help_text="0 表示全部轮次")
     name = models.CharField("单位名称", max_length=200)
     path = models.CharField("单位路径", max_length=400)
     inspections = models.PositiveIntegerField("巡察次数", default=0)

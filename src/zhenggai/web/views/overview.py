@@ -55,7 +55,9 @@ def _scoped(request: HttpRequest) -> QuerySet[UnitTally]:
 
 def _round_key(request: HttpRequest) -> int | None:
     round_id = request.GET.get("round", "")
-    return int(round_id) if round_id.isdigit() else None
+    if not round_id.isdigit():
+        return None
+    return int(round_id) if len(round_id) < 19 else -1  # beyond any id: no rows (not a database error)
 
 
 def _rows(request: HttpRequest) -> QuerySet[UnitTally]:
@@ -73,7 +75,8 @@ def as_row(row: dict[str, Any]) -> dict[str, Any]:
 
 def unit_rows(request: HttpRequest) -> QuerySet[Any]:
     """One row per unit (stored in UnitTally: the sums of its inspections' tallies and the latest sweep's lights),
-    sorted as asked, then by the unit's path (the units' order): each sort, either way, is an index of UnitTally. Pass rows through `as_row`."""
+    sorted as asked, then by the unit's path (the units' order): each sort, either way, is an index of UnitTally.
+    Pass the rows through `as_row`."""
     sort = request.GET.get("sort", "unit__name")
     if sort.lstrip("-") not in SORTABLE:
         sort = "unit__name"
