@@ -13,7 +13,7 @@ from operator import or_
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
-from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, Subquery, Value
+from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, Length, NullIf, Substr
 from django.utils import timezone
 
@@ -38,10 +38,12 @@ class _CappedCount(Subquery):
 def memberships(user: AnyUser) -> list[tuple[str, str]]:
     """(unit path, role) of each of the user's memberships: read once per user object, then cached on it.
 
-    The same query says how wide each membership is, at no extra query and a bounded cost: the units below it
-    are counted up to WIDE_UNITS (an index range read that stops there), the tree's size is the highest unit id
-    (one index probe, where a COUNT would read every unit on each request). The share picks the shape of the
-    scope filter (see `reach_q`); both shapes return the same rows, so the estimate only decides the speed.
+    The same query says how wide each membership is, at no extra query and a bounded cost, where it counted
+    every unit of the tree on each request before. The units below a membership are counted up to WIDE_UNITS
+    (an index range read that stops there); at that many it is wide, and the tree's size is not read. Below
+    that, the tree's units are counted only as far as decides the share: a membership with n units below is
+    wide when the tree has at most n ÷ WIDE_SHARE units, so the count stops at the next tier's bound
+    (81 units for n < 4, … 5,121 for n < 256). The decision is the same as with the exact counts.
     """
     if not user.is_authenticated or not user.is_active:
         return []
@@ -54,23 +56,31 @@ def memberships(user: AnyUser) -> list[tuple[str, str]]:
         below = _CappedCount(
             Unit.objects.filter(path__gte=path, path__lt=upper).order_by().values("pk")[:WIDE_UNITS]
         )
-        highest = Unit.objects.order_by("-pk").values("pk")[:1]
+
+        def units_up_to(n: int) -> _CappedCount:
+            return _CappedCount(Unit.objects.order_by().values("pk")[:n])
+
+        tiers = [When(below__lt=n, then=units_up_to(int(n / WIDE_SHARE) + 1)) for n in _TIERS]
         rows = list(
-            Membership.objects.filter(user=user).values_list("unit__path", "role", below, Subquery(highest))
+            Membership.objects.filter(user=user)
+            .annotate(below=below)
+            .annotate(tree=Case(When(below__gte=WIDE_UNITS, then=Value(0)), *tiers, default=Value(0)))
+            .values_list("unit__path", "role", "below", "tree")
         )
         cached = [(row[0], row[1]) for row in rows]
         user._zhenggai_memberships = cached  # type: ignore[attr-defined]
         user._zhenggai_share = max(  # type: ignore[attr-defined]
-            (1.0 if row[2] >= WIDE_UNITS else row[2] / max(row[3] or 0, 1) for row in rows), default=0.0
+            (1.0 if row[2] >= WIDE_UNITS else row[2] / max(row[3], 1) for row in rows), default=0.0
         )
     return cached
 
 
 # A user reaching at least this share of the units' tree (or at least WIDE_UNITS units) walks the page's ordered
 # index and checks each row's reach (the page fills after a few rows); a narrower one collects its few reach rows
-# first. The tree's size is estimated by the highest unit id (deleted units make the share a little smaller).
+# first.
 WIDE_SHARE = 0.05
 WIDE_UNITS = 256
+_TIERS = (4, 16, 64, WIDE_UNITS)  # the bounds of `below` whose tree counts stop at n ÷ WIDE_SHARE + 1
 
 
 def scope_is_wide(user: AnyUser) -> bool:
