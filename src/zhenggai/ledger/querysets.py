@@ -8,13 +8,13 @@ department leads or cooperates on, and the inspections those belong to.
 from __future__ import annotations
 
 import datetime as dt
-from functools import reduce
+from functools import cache, reduce
 from operator import or_
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db import models
-from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Cast, Coalesce, Concat, Length, NullIf, Substr
+from django.db import connection, models
+from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 
 if TYPE_CHECKING:
@@ -26,13 +26,6 @@ if TYPE_CHECKING:
     AnyUser = User | AnonymousUser
 
 _M = TypeVar("_M", bound=models.Model)
-
-
-class _CappedCount(Subquery):
-    """`(SELECT COUNT(*) FROM (subquery LIMIT n))`: counts at most the subquery's slice, reading no further."""
-
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) capped)"
-    output_field = models.IntegerField()
 
 
 def memberships(user: AnyUser) -> list[tuple[str, str]]:
@@ -49,30 +42,41 @@ def memberships(user: AnyUser) -> list[tuple[str, str]]:
         return []
     cached: list[tuple[str, str]] | None = getattr(user, "_zhenggai_memberships", None)
     if cached is None:
-        from zhenggai.ledger.models import Membership, Unit
-
-        path = OuterRef("unit__path")
-        upper = Concat(Substr(path, 1, Length(path) - 1), Value("0"))  # paths end in "/", and "/" < "0"
-        below = _CappedCount(
-            Unit.objects.filter(path__gte=path, path__lt=upper).order_by().values("pk")[:WIDE_UNITS]
-        )
-
-        def units_up_to(n: int) -> _CappedCount:
-            return _CappedCount(Unit.objects.order_by().values("pk")[:n])
-
-        tiers = [When(below__lt=n, then=units_up_to(int(n / WIDE_SHARE) + 1)) for n in _TIERS]
-        rows = list(
-            Membership.objects.filter(user=user)
-            .annotate(below=below)
-            .annotate(tree=Case(When(below__gte=WIDE_UNITS, then=Value(0)), *tiers, default=Value(0)))
-            .values_list("unit__path", "role", "below", "tree")
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(_membership_sql(), [user.pk])
+            rows = cursor.fetchall()
         cached = [(row[0], row[1]) for row in rows]
         user._zhenggai_memberships = cached  # type: ignore[attr-defined]
         user._zhenggai_share = max(  # type: ignore[attr-defined]
             (1.0 if row[2] >= WIDE_UNITS else row[2] / max(row[3], 1) for row in rows), default=0.0
         )
     return cached
+
+
+@cache
+def _membership_sql() -> str:
+    """The memberships query (raw SQL, built once: the ORM took longer to compile it than the database to run it).
+    For each membership: path, role, the units below (up to WIDE_UNITS), the tree's units counted up to the
+    bound that decides the share for that many (0 when it is wide anyway)."""
+    from zhenggai.ledger.models import Membership, Unit
+
+    q = connection.ops.quote_name
+    unit, membership = q(Unit._meta.db_table), q(Membership._meta.db_table)
+
+    def units_up_to(n: int) -> str:
+        return f"(SELECT COUNT(*) FROM (SELECT 1 AS one FROM {unit} LIMIT {n}) capped)"
+
+    tiers = " ".join(f"WHEN x.n < {n} THEN {units_up_to(int(n / WIDE_SHARE) + 1)}" for n in _TIERS)
+    # paths end in "/", and "/" < "0": the subtree of p is p <= path < p without its "/" followed by "0"
+    below = (
+        f"(SELECT COUNT(*) FROM (SELECT 1 AS one FROM {unit} b WHERE b.path >= u.path "
+        f"AND b.path < (SUBSTR(u.path, 1, LENGTH(u.path) - 1) || '0') LIMIT {WIDE_UNITS}) capped)"
+    )
+    return (
+        f"SELECT x.path, x.role, x.n, CASE WHEN x.n >= {WIDE_UNITS} THEN 0 {tiers} ELSE 0 END FROM "
+        f"(SELECT u.path AS path, m.role AS role, {below} AS n FROM {membership} m "
+        f"JOIN {unit} u ON u.id = m.unit_id WHERE m.user_id = %s ORDER BY m.id) x"
+    )
 
 
 # A user reaching at least this share of the units' tree (or at least WIDE_UNITS units) walks the page's ordered
