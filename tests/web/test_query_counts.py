@@ -206,8 +206,8 @@ def test_the_stored_signals_page_does_not_read_the_measure_id_lists(demo: Inspec
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="counts SQLite's virtual machine steps")
 def test_the_membership_query_reads_no_more_units_in_a_bigger_tree(db: None) -> None:
     """Every request reads the user's memberships with how wide each is: the units below a province-wide
-    membership are counted only up to a cap, and the tree's size is one index probe, never a count of all
-    units (which cost 6-14 ms a request at 5,000 units under load)."""
+    membership are counted only up to a cap, and then the tree's units are not counted at all (a count of
+    all units cost 6-14 ms a request at 5,000 units under load)."""
     from django.contrib.auth.models import User
 
     from zhenggai.ledger.choices import Role, UnitKind
