@@ -13,6 +13,8 @@ per page (BENCH_LOAD_SECONDS each, 0 to skip) with wrk (the Debian package,
 installed when missing and we are root; BENCH_WRK=0 or no wrk: 8 Python client processes, one http.client
 connection each), the bare logged-in view (the password page: session, user, template) first as the floor.
 
+BENCH_ONLY (comma-separated URL parts) times only the matching pages.
+
 Goals (issue 12), marked ✓/✗ per page and summed up at the end: every page p95 ≤ 50 ms; the all-measures list
 p50 ≤ 25 ms; under load each page ≥ 25 % of the bare logged-in view's req/s.
 """
@@ -67,6 +69,8 @@ CONNECTIONS = 8
 WORKERS = os.environ.get("BENCH_WORKERS", "2")
 THREADS = os.environ.get("BENCH_THREADS", "4")
 P95_GOAL, LIST_P50_GOAL, LOAD_GOAL = 50.0, 25.0, 25.0
+# BENCH_ONLY=/overview/,/accounts/password/ times only the pages whose URL contains one of these (a quick comparison)
+ONLY = [part for part in os.environ.get("BENCH_ONLY", "").split(",") if part]
 SAFE = "/?&=%:"  # kept as they are when a URL with Chinese query values is percent-encoded
 
 
@@ -93,6 +97,8 @@ def prepare() -> None:
 
 def follow_next(username: str, url: str, pages: int) -> str:
     """The URL of page `pages` of a list, reached by following its 下一页 links (keyset cursors)."""
+    if not wanted(url):
+        return url
     client = Client()
     client.force_login(User.objects.get(username=username))
     for _ in range(pages - 1):
@@ -102,6 +108,10 @@ def follow_next(username: str, url: str, pages: int) -> str:
         link = html[: html.index('rel="next"')]
         url = url.split("?")[0] + link[link.rindex('href="') + 6 : link.rindex('"')].replace("&amp;", "&")
     return url
+
+
+def wanted(url: str) -> bool:
+    return not ONLY or any(part in url for part in ONLY)
 
 
 def timed(client: Client, url: str) -> tuple[list[float], list[float]]:
@@ -173,7 +183,7 @@ def main() -> int:
         f"database: {connection.vendor}; units {Unit.objects.count()}, measures {Measure.objects.count()}, "
         f"{ROUNDS} requests per page; load: {_load_average()}"
     )
-    listed = pages()
+    listed = [page for page in pages() if wanted(page[1])]
     print(
         f"{'page':<48}{'p50 ms':>9}{'p95 ms':>9}{'cpu p50':>9}  goal p95 ≤ {P95_GOAL:.0f} ms (list p50 ≤ {LIST_P50_GOAL:.0f} ms)"
     )

@@ -8,13 +8,13 @@ department leads or cooperates on, and the inspections those belong to.
 from __future__ import annotations
 
 import datetime as dt
-from functools import reduce
+from functools import cache, reduce
 from operator import or_
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db import models
-from django.db.models import Count, Exists, F, FloatField, Func, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Cast, Coalesce, Concat, Length, NullIf, Substr
+from django.db import connection, models
+from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 
 if TYPE_CHECKING:
@@ -31,34 +31,60 @@ _M = TypeVar("_M", bound=models.Model)
 def memberships(user: AnyUser) -> list[tuple[str, str]]:
     """(unit path, role) of each of the user's memberships: read once per user object, then cached on it.
 
-    The same query counts the units below each membership and in the whole tree: the share of the tree the
-    user reaches picks the shape of the scope filter (see `reach_q`), at no extra query.
+    The same query says how wide each membership is, at no extra query and a bounded cost, where it counted
+    every unit of the tree on each request before. The units below a membership are counted up to WIDE_UNITS
+    (an index range read that stops there); at that many it is wide, and the tree's size is not read. Below
+    that, the tree's units are counted only as far as decides the share: a membership with n units below is
+    wide when the tree has at most n ÷ WIDE_SHARE units, so the count stops at the next tier's bound
+    (81 units for n < 4, … 5,121 for n < 256). The decision is the same as with the exact counts.
     """
     if not user.is_authenticated or not user.is_active:
         return []
     cached: list[tuple[str, str]] | None = getattr(user, "_zhenggai_memberships", None)
     if cached is None:
-        from zhenggai.ledger.models import Membership, Unit
-
-        path = OuterRef("unit__path")
-        upper = Concat(Substr(path, 1, Length(path) - 1), Value("0"))  # paths end in "/", and "/" < "0"
-        count = Func(F("pk"), function="COUNT", output_field=models.IntegerField())
-        below = Unit.objects.filter(path__gte=path, path__lt=upper).order_by().values(n=count)
-        total = Unit.objects.order_by().values(n=count)
-        rows = list(
-            Membership.objects.filter(user=user).values_list(
-                "unit__path", "role", Subquery(below), Subquery(total)
-            )
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(_membership_sql(), [user.pk])
+            rows = cursor.fetchall()
         cached = [(row[0], row[1]) for row in rows]
         user._zhenggai_memberships = cached  # type: ignore[attr-defined]
-        user._zhenggai_share = max((row[2] / max(row[3], 1) for row in rows), default=0.0)  # type: ignore[attr-defined]
+        user._zhenggai_share = max(  # type: ignore[attr-defined]
+            (1.0 if row[2] >= WIDE_UNITS else row[2] / max(row[3], 1) for row in rows), default=0.0
+        )
     return cached
 
 
-# A user reaching at least this share of the units' tree walks the page's ordered index and checks each row's
-# reach (the page fills after a few rows); a narrower one collects its few reach rows first.
+@cache
+def _membership_sql() -> str:
+    """The memberships query (raw SQL, built once: the ORM took longer to compile it than the database to run it).
+    For each membership: path, role, the units below (up to WIDE_UNITS), the tree's units counted up to the
+    bound that decides the share for that many (0 when it is wide anyway)."""
+    from zhenggai.ledger.models import Membership, Unit
+
+    q = connection.ops.quote_name
+    unit, membership = q(Unit._meta.db_table), q(Membership._meta.db_table)
+
+    def units_up_to(n: int) -> str:
+        return f"(SELECT COUNT(*) FROM (SELECT 1 AS one FROM {unit} LIMIT {n}) capped)"
+
+    tiers = " ".join(f"WHEN x.n < {n} THEN {units_up_to(int(n / WIDE_SHARE) + 1)}" for n in _TIERS)
+    # paths end in "/", and "/" < "0": the subtree of p is p <= path < p without its "/" followed by "0"
+    below = (
+        f"(SELECT COUNT(*) FROM (SELECT 1 AS one FROM {unit} b WHERE b.path >= u.path "
+        f"AND b.path < (SUBSTR(u.path, 1, LENGTH(u.path) - 1) || '0') LIMIT {WIDE_UNITS}) capped)"
+    )
+    return (
+        f"SELECT x.path, x.role, x.n, CASE WHEN x.n >= {WIDE_UNITS} THEN 0 {tiers} ELSE 0 END FROM "
+        f"(SELECT u.path AS path, m.role AS role, {below} AS n FROM {membership} m "
+        f"JOIN {unit} u ON u.id = m.unit_id WHERE m.user_id = %s ORDER BY m.id) x"
+    )
+
+
+# A user reaching at least this share of the units' tree (or at least WIDE_UNITS units) walks the page's ordered
+# index and checks each row's reach (the page fills after a few rows); a narrower one collects its few reach rows
+# first.
 WIDE_SHARE = 0.05
+WIDE_UNITS = 256
+_TIERS = (4, 16, 64, WIDE_UNITS)  # the bounds of `below` whose tree counts stop at n ÷ WIDE_SHARE + 1
 
 
 def scope_is_wide(user: AnyUser) -> bool:
@@ -85,6 +111,26 @@ def role_paths(user: AnyUser, roles: tuple[str, ...] | None = None) -> list[str]
 def scope_paths(user: AnyUser) -> list[str] | None:
     """Unit paths the user reaches with any role; None means everything (superuser)."""
     return role_paths(user)
+
+
+def scope_is_whole(user: AnyUser) -> bool:
+    """Whether the user reaches every unit (a superuser, or a membership at each root of the tree): a page over
+    stored per-unit rows then reads its sort's index with no path condition, where a condition covering every
+    row would make the planner read the whole range and sort it. One small query (the roots), once per user
+    object, and only for a user with a membership at a root."""
+    paths = scope_paths(user)
+    if paths is None:
+        return True
+    cached: bool | None = getattr(user, "_zhenggai_whole", None)
+    if cached is None:
+        from zhenggai.ledger.models import Unit
+        from zhenggai.ledger.models.units import PATH_STEP
+
+        cached = any(len(path) == PATH_STEP for path in paths) and set(
+            Unit.objects.filter(parent__isnull=True).values_list("path", flat=True)
+        ) <= set(paths)
+        user._zhenggai_whole = cached  # type: ignore[union-attr]
+    return cached
 
 
 def path_q(lookup: str, paths: list[str]) -> Q:

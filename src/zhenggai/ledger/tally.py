@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, OuterRef, Subquery, Value
+from django.db.models import Count, Max, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from zhenggai.ledger.models import Inspection, InspectionTally, Measure
+from zhenggai.ledger.models import Inspection, InspectionTally, Measure, Unit, UnitTally
+from zhenggai.ledger.models.tally import ALL_ROUNDS
 from zhenggai.ledger.querysets import FIGURE_NAMES, done_late_q, overdue_q
 
 _COUNTS = [name for name in FIGURE_NAMES if name != "completion_rate"]
@@ -29,7 +30,9 @@ def refresh_tally(inspection_id: int, today: dt.date | None = None) -> Inspectio
         "round_id": row["round_id"],
         "as_of": today,
     }
+    before = InspectionTally.objects.filter(pk=inspection_id).values_list("unit_id", flat=True).first()
     tally, _ = InspectionTally.objects.update_or_create(inspection_id=inspection_id, defaults=defaults)
+    refresh_unit_tallies({tally.unit_id} | ({before} if before is not None else set()))
     return tally
 
 
@@ -43,7 +46,9 @@ def refresh_overdue(today: dt.date | None = None) -> int:
         .annotate(n=Count("pk"))
         .values("n")[:1]
     )
-    return InspectionTally.objects.update(overdue=Coalesce(Subquery(overdue), Value(0)), as_of=today)
+    touched = InspectionTally.objects.update(overdue=Coalesce(Subquery(overdue), Value(0)), as_of=today)
+    refresh_unit_tallies(None)
+    return touched
 
 
 def rebuild_tallies(today: dt.date | None = None) -> int:
@@ -104,4 +109,99 @@ def rebuild_tallies(today: dt.date | None = None) -> int:
         )
     InspectionTally.objects.all().delete()
     InspectionTally.objects.bulk_create(tallies, batch_size=2000)
+    refresh_unit_tallies(None)
     return len(tallies)
+
+
+# The figures a unit's overview row sums over its inspections' tallies.
+UNIT_SUMS = (
+    "problems",
+    "details",
+    "measures",
+    "done",
+    "done_late",
+    "ongoing",
+    "overdue",
+    "regulations_new",
+    "regulations_revised",
+)
+
+
+def refresh_unit_tallies(unit_ids: set[int] | None, models: dict[str, Any] | None = None) -> int:
+    """Rewrite the overview rows (UnitTally) of these units, or of every unit (None), from the inspections'
+    tallies: a row over all rounds and one per round, with the red and yellow counts of the latest sweep.
+    Returns the rows written. Call inside the transaction that changed the tallies; `models` (historical
+    models by name) is for the migration that builds the first rows."""
+    models = models or {}
+    tally_model = models.get("InspectionTally", InspectionTally)
+    row_model = models.get("UnitTally", UnitTally)
+    unit_model = models.get("Unit", Unit)
+    tallies = tally_model.objects.all()
+    rows = row_model.objects.all()
+    units = unit_model.objects.all()
+    if unit_ids is not None:
+        ids = sorted(unit_ids)
+        tallies, rows = tallies.filter(unit_id__in=ids), rows.filter(unit_id__in=ids)
+        # one refresh of a unit's rows at a time (delete and insert would otherwise collide)
+        units = units.select_for_update().filter(pk__in=ids)
+    else:
+        units = units.filter(pk__in=tallies.values("unit_id"))
+    names = {pk: (name, path) for pk, name, path in units.order_by("pk").values_list("pk", "name", "path")}
+    rows.delete()
+    sums = {"inspections": Count("pk"), **{name: Coalesce(Sum(name), 0) for name in UNIT_SUMS}}
+    groups = [
+        (ALL_ROUNDS, row)
+        for row in tallies.order_by().values("unit_id").annotate(**sums).values("unit_id", *sums)
+    ] + [
+        (row.pop("round_id"), row)
+        for row in tallies.filter(round_id__isnull=False)
+        .order_by()
+        .values("unit_id", "round_id")
+        .annotate(**sums)
+        .values("unit_id", "round_id", *sums)
+    ]
+    lights = _latest_lights(unit_ids, models.get("DailySnapshot"))
+    created = [
+        row_model(
+            round_key=key,
+            name=names[row["unit_id"]][0],
+            path=names[row["unit_id"]][1],
+            # as the overview computed it in SQL: done × 100.0 ÷ measures, 0 without measures
+            rate=row["done"] * 100.0 / row["measures"] if row["measures"] else 0.0,
+            red=lights.get(row["unit_id"], (0, 0))[0],
+            yellow=lights.get(row["unit_id"], (0, 0))[1],
+            **row,
+        )
+        for key, row in groups
+    ]
+    row_model.objects.bulk_create(created, batch_size=2000)
+    return len(created)
+
+
+def _latest_lights(unit_ids: set[int] | None, snapshot_model: Any = None) -> dict[int, tuple[int, int]]:
+    """Each unit's (red, yellow) on the latest sweep's snapshot (basis 被巡察单位); units without one are absent."""
+    if snapshot_model is None:
+        # lazy: supervision imports the ledger
+        from zhenggai.supervision.models import DailySnapshot as snapshot_model
+    unit_basis = snapshot_model.objects.filter(basis="unit")
+    day = unit_basis.aggregate(day=Max("day"))["day"]
+    if day is None:
+        return {}
+    rows = unit_basis.filter(day=day)
+    if unit_ids is not None:
+        rows = rows.filter(unit_id__in=unit_ids)
+    return {unit: (red, yellow) for unit, red, yellow in rows.values_list("unit_id", "red", "yellow")}
+
+
+def refresh_unit_lights() -> int:
+    """Set every overview row's red and yellow to the latest sweep's (after the sweep writes its snapshots)."""
+    lights = _latest_lights(None)
+    changed = [
+        row
+        for row in UnitTally.objects.only("pk", "unit_id", "red", "yellow")
+        if (row.red, row.yellow) != lights.get(row.unit_id, (0, 0))
+    ]
+    for row in changed:
+        row.red, row.yellow = lights.get(row.unit_id, (0, 0))
+    UnitTally.objects.bulk_update(changed, ["red", "yellow"], batch_size=2000)
+    return len(changed)

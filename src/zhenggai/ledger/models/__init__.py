@@ -2,7 +2,7 @@ from zhenggai.ledger.models.accounts import PasswordState
 from zhenggai.ledger.models.audit import AuditEvent
 from zhenggai.ledger.models.inspections import Clue, Finding, Inspection, Regulation
 from zhenggai.ledger.models.measures import Evidence, Extension, Measure, ProgressReport, Reach, SignOff
-from zhenggai.ledger.models.tally import InspectionTally
+from zhenggai.ledger.models.tally import InspectionTally, UnitTally
 from zhenggai.ledger.models.units import Membership, Round, Unit
 
 __all__ = [
@@ -22,4 +22,5 @@ __all__ = [
     "Round",
     "SignOff",
     "Unit",
+    "UnitTally",
 ]

@@ -52,6 +52,11 @@ class Unit(models.Model):
             Unit.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
                 path=Concat(models.Value(self.path), Substr("path", len(old_path) + 1))
             )
+            from zhenggai.ledger.models.tally import UnitTally  # the overview's rows keep their unit's path
+
+            UnitTally.objects.filter(path__startswith=old_path).update(
+                path=Concat(models.Value(self.path), Substr("path", len(old_path) + 1))
+            )
 
     def clean(self) -> None:
         if self.pk and self.parent_id and self.parent and self.parent.path.startswith(self.path):

@@ -1,6 +1,6 @@
 """The overview's charts (loaded by HTMX): completion by unit, colours, overdue by department, daily trend.
 
-Every figure comes from stored rows (InspectionTally for completion, DailySnapshot for colours, departments and
+Every figure comes from stored rows (UnitTally for completion, DailySnapshot for colours, departments and
 the trend), in a fixed number of queries whatever the number of units. Each chart is drawn by ECharts in the
 browser from JSON in the page (json_script), and its numbers are in a table beside it for print and screen
 readers. Days before the first sweep are no data (a gap in the line), never zero.
@@ -16,11 +16,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from zhenggai.ledger.querysets import scope_is_whole
 from zhenggai.supervision.choices import Colour
-from zhenggai.supervision.models import SnapshotBasis
+from zhenggai.supervision.models import DailySnapshot, SnapshotBasis
 from zhenggai.supervision.snapshots import daily_series, snapshots_for, totals_for
 from zhenggai.web.views.common import MANAGERS, require_roles
-from zhenggai.web.views.overview import unit_rows
+from zhenggai.web.views.overview import as_row, unit_rows
 
 TOP_N = 10
 TREND_DAYS = 84  # twelve weeks, a point a day
@@ -41,9 +42,9 @@ def _latest(rows: QuerySet[Any]) -> dt.date | None:
 
 def completion(request: HttpRequest) -> dict[str, Any]:
     """The units with the lowest and the highest completion rate (at least one measure)."""
-    rows = unit_rows(request).exclude(measures=0).exclude(measures__isnull=True)
-    lowest = list(rows.order_by("rate", "unit__name")[:TOP_N])
-    highest = list(rows.order_by("-rate", "unit__name")[:TOP_N])
+    rows = unit_rows(request).filter(measures__gt=0)
+    lowest = [as_row(row) for row in rows.order_by("rate", "name", "path")[:TOP_N]]
+    highest = [as_row(row) for row in rows.order_by("-rate", "name", "path")[:TOP_N]]
 
     def bars(units: list[dict[str, Any]]) -> dict[str, Any]:
         return {
@@ -65,7 +66,11 @@ def colours(request: HttpRequest, day: dt.date | None) -> list[dict[str, Any]]:
 
 def departments(request: HttpRequest) -> list[dict[str, Any]]:
     """Lead departments with the most overdue measures on the latest day."""
-    rows = snapshots_for(request.user, SnapshotBasis.DEPARTMENT)
+    rows = (
+        DailySnapshot.objects.filter(basis=SnapshotBasis.DEPARTMENT)
+        if scope_is_whole(request.user)  # along the (basis, day) index, no join with every unit
+        else snapshots_for(request.user, SnapshotBasis.DEPARTMENT)
+    )
     day = _latest(rows)
     if day is None:
         return []

@@ -1,20 +1,23 @@
-"""巡察办's overview: every unit in scope in one table, from the stored figures (never counting measures)."""
+"""巡察办's overview: every unit in scope in one table, from the stored figures (never counting measures).
+
+Each row is a stored UnitTally (ledger.tally keeps it with the inspections' tallies, in the same transaction, so
+the figures are as live as the tallies; the red and yellow counts are the latest sweep's, as before): a page
+reads 50 rows along the index of its sort, the totals sum the rows of the scope, never grouping the tallies."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from typing import Any
 
-from django.db.models import Count, F, FloatField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from zhenggai.ledger.models import InspectionTally, Round
-from zhenggai.ledger.querysets import path_q, scope_paths
+from zhenggai.ledger.models import Round, UnitTally
+from zhenggai.ledger.models.tally import ALL_ROUNDS
+from zhenggai.ledger.querysets import path_q, scope_is_whole, scope_paths
 from zhenggai.ledger.security_audit import download_event
-from zhenggai.supervision.models import DailySnapshot, SnapshotBasis
+from zhenggai.ledger.tally import UNIT_SUMS
 from zhenggai.web.views.common import MANAGERS, paginate, require_roles
 
 COLUMNS = [
@@ -31,105 +34,71 @@ COLUMNS = [
     ("rate", "完成率"),
 ]
 SORTABLE = {name for name, _ in COLUMNS}
-# Light counts come from the latest 每日快照, not from the stored tallies.
-LIGHTS = ("red", "yellow")
-_SUMS = (
-    "problems",
-    "details",
-    "measures",
-    "done",
-    "done_late",
-    "ongoing",
-    "overdue",
-    "regulations_new",
-    "regulations_revised",
-)
+_FIELDS = ("unit_id", "name", "inspections", *UNIT_SUMS, "rate", "red", "yellow")
 
 
-def _tallies(request: HttpRequest) -> QuerySet[InspectionTally]:
+TOTALS = ("measures", "done", "done_late", "overdue")  # the figures above the table (in `ledger_ut_scope`)
+
+
+def _scoped(request: HttpRequest) -> QuerySet[UnitTally]:
+    """The stored overview rows of the units in the user's scope whose name matches the search, all round keys."""
     paths = scope_paths(request.user)
-    tallies = (
-        InspectionTally.objects.all()
-        if paths is None
-        else InspectionTally.objects.filter(path_q("unit__path", paths))
-    )
-    round_id = request.GET.get("round", "")
-    if round_id.isdigit():
-        tallies = tallies.filter(round_id=int(round_id))
+    # every unit: no path condition, so that a page reads its sort's index (with one, the planner reads the
+    # scope's range of `ledger_ut_scope` and sorts it: 5,000 rows for the province)
+    whole = scope_is_whole(request.user)
+    rows = UnitTally.objects.all() if whole else UnitTally.objects.filter(path_q("path", paths or []))
     query = request.GET.get("q", "").strip()
     if query:
-        tallies = tallies.filter(Q(unit__name__icontains=query) | Q(unit__short_name__icontains=query))
-    return tallies
+        rows = rows.filter(Q(name__icontains=query) | Q(unit__short_name__icontains=query))
+    return rows
 
 
-def _rate() -> Any:
-    return Coalesce(
-        Cast(F("done"), FloatField()) * 100.0 / NullIf(Cast(F("measures"), FloatField()), 0.0), Value(0.0)
-    )
+def _round_key(request: HttpRequest) -> int | None:
+    round_id = request.GET.get("round", "")
+    if not round_id.isdigit():
+        return None
+    return int(round_id) if len(round_id) < 19 else -1  # beyond any id: no rows (not a database error)
 
 
-def latest_snapshot_day() -> dt.date | None:
-    day: dt.date | None = DailySnapshot.objects.filter(basis=SnapshotBasis.UNIT).aggregate(day=Max("day"))[
-        "day"
-    ]
-    return day
+def _rows(request: HttpRequest) -> QuerySet[UnitTally]:
+    """One row per unit, over the round asked for (or all rounds)."""
+    key = _round_key(request)
+    return _scoped(request).filter(round_key=ALL_ROUNDS if key is None else key)
 
 
-def _light(name: str, day: dt.date | None) -> Any:
-    if day is None:
-        return Value(0)
-    rows = DailySnapshot.objects.filter(basis=SnapshotBasis.UNIT, unit=OuterRef("unit"), day=day)
-    return Coalesce(Subquery(rows.values(name)[:1]), Value(0))
+def as_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored row under the names the template and the export read (`unit`, `unit__name`)."""
+    row["unit"] = row.pop("unit_id")
+    row["unit__name"] = row.pop("name")
+    return row
 
 
-def unit_rows(request: HttpRequest, *, lights: bool = False) -> QuerySet[Any]:
-    """One row per unit: the sums of its inspections' stored figures, sorted as asked. The light counts of
-    the latest sweep are annotated when asked for or sorted by (a lookup per unit); a page gets them with
-    `attach_lights` instead, in one query."""
+def unit_rows(request: HttpRequest) -> QuerySet[Any]:
+    """One row per unit (stored in UnitTally: the sums of its inspections' tallies and the latest sweep's lights),
+    sorted as asked, then by the unit's path (the units' order): each sort, either way, is an index of UnitTally.
+    Pass the rows through `as_row`."""
     sort = request.GET.get("sort", "unit__name")
     if sort.lstrip("-") not in SORTABLE:
         sort = "unit__name"
-    rows = (
-        _tallies(request)
-        .values("unit", "unit__name")
-        .annotate(inspections=Count("pk"), **{name: Sum(name) for name in _SUMS})
-        .annotate(rate=_rate())
-    )
-    if lights or sort.lstrip("-") in LIGHTS:
-        day = latest_snapshot_day()
-        rows = rows.annotate(**{name: _light(name, day) for name in LIGHTS})
-    return rows.order_by(sort, "unit")
-
-
-def attach_lights(rows: list[dict[str, Any]]) -> None:
-    """Give each row its unit's red and yellow counts on the latest sweep (0 before any)."""
-    if rows and "red" in rows[0]:
-        return
-    day = latest_snapshot_day()
-    if day is None:
-        for row in rows:
-            row.update(dict.fromkeys(LIGHTS, 0))
-        return
-    found = {
-        row["unit"]: row
-        for row in DailySnapshot.objects.filter(
-            basis=SnapshotBasis.UNIT, day=day, unit__in=[row["unit"] for row in rows]
-        ).values("unit", *LIGHTS)
-    }
-    for row in rows:
-        for name in LIGHTS:
-            row[name] = found.get(row["unit"], {}).get(name, 0)
+    sort = sort.replace("unit__name", "name")
+    rows: QuerySet[Any] = _rows(request).values(*_FIELDS).order_by(sort, "path")
+    return rows
 
 
 def overview(request: HttpRequest) -> HttpResponse:
     require_roles(request, MANAGERS, "整改总览供单位领导和巡察办使用。")
-    totals = _tallies(request).aggregate(units=Count("unit", distinct=True), **{n: Sum(n) for n in _SUMS})
+    totals = _rows(request).aggregate(units=Count("pk"), **{n: Sum(n) for n in TOTALS})
     page = paginate(request, unit_rows(request), count=totals["units"])
-    page.object_list = list(page.object_list)
-    attach_lights(page.object_list)
+    page.object_list = [as_row(row) for row in page.object_list]
     measures = totals["measures"] or 0
     totals["rate"] = round((totals["done"] or 0) * 100 / measures, 1) if measures else 0.0
-    rounds = Round.objects.filter(pk__in=_tallies(request).values("round_id")).order_by("-year", "name")
+    # the rounds with a row in scope: a probe of `ledger_ut_scope` per round (a handful), not every unit's rows
+    key = _round_key(request)
+    rounds = Round.objects.filter(Exists(_scoped(request).filter(round_key=OuterRef("pk")))).order_by(
+        "-year", "name"
+    )
+    if key is not None:
+        rounds = rounds.filter(pk=key)
     return render(
         request,
         "web/overview.html",
@@ -165,7 +134,7 @@ def export(request: HttpRequest) -> HttpResponse:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center")
-    for row in unit_rows(request, lights=True).iterator(chunk_size=2000):
+    for row in map(as_row, unit_rows(request).iterator(chunk_size=2000)):
         sheet.append([row[name] if name != "rate" else round(row["rate"], 1) for name, _ in COLUMNS])
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, str):

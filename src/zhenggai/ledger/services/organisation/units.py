@@ -7,7 +7,7 @@ from django.db import transaction
 
 from zhenggai.ledger.choices import UnitKind
 from zhenggai.ledger.errors import InvalidInput
-from zhenggai.ledger.models import Unit
+from zhenggai.ledger.models import Unit, UnitTally
 from zhenggai.ledger.services.audit import record
 from zhenggai.ledger.services.organisation.scope import require_unit
 
@@ -52,6 +52,7 @@ def rename_unit(unit: Unit, *, name: str, short_name: str, by: User) -> Unit:
         before = {"name": unit.name, "short_name": unit.short_name}
         unit.name, unit.short_name = name, short_name
         unit.save(update_fields=["name", "short_name"])
+        UnitTally.objects.filter(unit=unit).update(name=name)  # the overview sorts by the stored name
         record(
             actor=by,
             action="rename_unit",
