@@ -14,15 +14,12 @@ the process's peak resident memory after each download (it must stay far below t
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import logging
 import os
 import resource
 import sys
 import tempfile
 import time
-
-_BATCH = 5000
 
 
 def main() -> int:
@@ -37,13 +34,14 @@ def main() -> int:
     import django
 
     django.setup()
+    from audit_events import fill_chain
+
     logging.getLogger("axes").setLevel(logging.WARNING)
     from django.contrib.auth.models import Group, User
     from django.core.management import call_command
-    from django.db import connection, transaction
+    from django.db import connection
     from django.test import Client
 
-    from zhenggai.ledger.audit_chain import CHAIN_COLUMNS, GENESIS, event_hash
     from zhenggai.ledger.choices import Role, UnitKind
     from zhenggai.ledger.duties import SECURITY_AUDITOR, ensure_system_roles
     from zhenggai.ledger.models import AuditEvent, Membership, Unit
@@ -60,33 +58,12 @@ def main() -> int:
     auditor.groups.add(Group.objects.get(name=SECURITY_AUDITOR))
 
     start = time.perf_counter()
-    at = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
-    previous = GENESIS
-    batch: list[AuditEvent] = []
-    for seq in range(1, args.events + 1):
-        event = AuditEvent(
-            at=at + dt.timedelta(seconds=seq),
-            actor=actor,
-            action="edit_measure",
-            object_type="measure",
-            object_id=str(seq % 5000 + 1),
-            object_repr=f"措施{seq % 5000 + 1}：完善接待审批制度" if seq % 100 else '=HYPERLINK("x")',
-            unit=inside if seq % 2 else outside,
-            before={"responsible_person": "张某某", "progress": seq % 100, "deadline": "2025-06-30"},
-            after={"responsible_person": "李某某", "progress": seq % 100 + 1, "version": 3},
-            note="",
-            request_id=f"{seq:032x}",
-            seq=seq,
-            prev_hash=previous,
-        )
-        event.chain_hash = previous = event_hash(*(getattr(event, c) for c in CHAIN_COLUMNS))
-        batch.append(event)
-        if len(batch) == _BATCH:
-            with transaction.atomic():
-                AuditEvent.objects.bulk_create(batch)
-            batch = []
-    if batch:
-        AuditEvent.objects.bulk_create(batch)
+    fill_chain(
+        args.events,
+        actor,
+        lambda seq: inside if seq % 2 else outside,
+        lambda seq: f"措施{seq % 5000 + 1}：完善接待审批制度" if seq % 100 else '=HYPERLINK("x")',
+    )
     print(f"filled {args.events} events in {time.perf_counter() - start:.1f} s ({connection.vendor})")
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"load {os.getloadavg()[0]:.1f}; peak RSS before the downloads {base:.0f} MB")
