@@ -31,6 +31,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT compiles a query whose estimated cost passes jit_above_cost; our page queries are index look-ups that
     # finish in milliseconds, and compiling them cost hundreds (issue 12: 413 of the home page's 428 ms).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"  # type: ignore[index]
+# Seconds a connection is kept between requests; 0 (a new one per request) except under `zhenggai serve`,
+# which keeps them (ops/management/commands/serve.py). A kept connection is checked before it is reused.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("ZHENGGAI_CONN_MAX_AGE", 0, minimum=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [

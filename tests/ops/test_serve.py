@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import signal
 import time
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -46,6 +48,16 @@ def test_serve_answers_health_login_and_static_files_with_long_cache(demo_dir: P
         browser = Browser(server.base)
         status, _, body = browser.get("/healthz")
         assert (status, body) == (200, b'{"status": "ok", "database": "sqlite"}')
+        # Asked to keep the connection alive, the server still closes it after the response, so that the
+        # next request goes to whichever worker is free (a kept connection stays with one worker).
+        address = urllib.parse.urlsplit(server.base)
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+        connection.request("GET", "/healthz", headers={"Connection": "keep-alive"})
+        response = connection.getresponse()
+        response.read()
+        assert response.status == 200
+        assert response.getheader("Connection") == "close"
+        connection.close()
         browser.login("xunchaban")
         status, _, page = browser.get("/overview/")
         assert status == 200
@@ -81,3 +93,21 @@ def test_sighup_restarts_the_workers_gracefully(demo_dir: Path, tmp_path: Path) 
         assert workers() - before, server.output()
         assert Browser(server.base).get("/healthz")[0] == 200
         assert server.process.poll() is None
+
+
+def test_serve_keeps_database_connections_unless_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.conf import settings
+
+    from zhenggai.ops.management.commands.serve import SERVE_CONN_MAX_AGE, keep_database_connections
+
+    database = settings.DATABASES["default"]
+    monkeypatch.setitem(database, "CONN_MAX_AGE", 0)
+    monkeypatch.delenv("ZHENGGAI_CONN_MAX_AGE", raising=False)
+    keep_database_connections()
+    assert database["CONN_MAX_AGE"] == SERVE_CONN_MAX_AGE > 0
+    assert database["CONN_HEALTH_CHECKS"] is True  # a kept connection is checked before it is reused
+
+    monkeypatch.setitem(database, "CONN_MAX_AGE", 0)
+    monkeypatch.setenv("ZHENGGAI_CONN_MAX_AGE", "0")  # the operator's choice wins
+    keep_database_connections()
+    assert database["CONN_MAX_AGE"] == 0

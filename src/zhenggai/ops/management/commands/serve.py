@@ -14,6 +14,7 @@ from django.db import connections
 from zhenggai.env import env_int, env_str
 
 # NCSA combined log format (what nginx and Apache write), then the response time in microseconds.
+SERVE_CONN_MAX_AGE = 300
 ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(D)s'
 
 
@@ -48,7 +49,10 @@ def gunicorn_options(bind: str | None) -> dict[str, Any]:
         # A parse of an uploaded file may take ZHENGGAI_PARSE_SECONDS; leave room around it.
         "timeout": env_int("ZHENGGAI_TIMEOUT", max(120, settings.PARSE_SECONDS + 30), minimum=10),
         "graceful_timeout": 30,
-        "keepalive": 5,
+        # No keep-alive between requests: a kept-alive connection stays with the worker that accepted it, and
+        # 8 connections all taken by one of two workers left a core idle (half the req/s, issue 12). Closing
+        # after each response lets the next request go to whichever worker is free (loopback: ~0.1 ms).
+        "keepalive": 0,
         "accesslog": env_str("ZHENGGAI_ACCESS_LOG", "-") or None,  # empty: no access log
         "access_log_format": ACCESS_LOG_FORMAT,
         "errorlog": env_str("ZHENGGAI_ERROR_LOG", "-"),
@@ -73,8 +77,18 @@ class Command(BaseCommand):
             raise CommandError("不能以生产方式启动：\n" + "\n".join(problems), returncode=2)
         # Hashed, compressed copies of the static files for WhiteNoise (and for nginx, if it serves them).
         call_command("collectstatic", interactive=False, verbosity=0)
+        keep_database_connections()
         connections.close_all()  # the workers are forked: no connection may be shared with them
         run_gunicorn(gunicorn_options(options["bind"]))
+
+
+def keep_database_connections() -> None:
+    """Each worker thread keeps its database connection between requests (ZHENGGAI_CONN_MAX_AGE seconds,
+    default 300 here; checked before reuse): a new connection per request cost the bare page a quarter of its
+    time on SQLite (a cold page cache each time) and a backend start on PostgreSQL. The development server and
+    the tests keep Django's default (a new connection per request), since they start a thread per request."""
+    if "ZHENGGAI_CONN_MAX_AGE" not in os.environ:
+        settings.DATABASES["default"]["CONN_MAX_AGE"] = SERVE_CONN_MAX_AGE
 
 
 def run_gunicorn(options: dict[str, Any]) -> None:
