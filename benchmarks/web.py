@@ -8,7 +8,7 @@ Builds 5,000 units and 300,000 measures with `zhenggai generate` (override with 
 unless the database already has them, then requests each page through Django's test client (middleware,
 views, templates; no network) and prints p50/p95, and the CPU p50 of this process (steadier on a loaded
 machine). Then it starts `zhenggai serve` (gunicorn, BENCH_WORKERS=2 workers × BENCH_THREADS=4 threads,
-production settings, the same database) on a loopback port and measures req/s at 8 keep-alive connections
+production settings, the same database) on a loopback port and measures req/s at 8 concurrent connections
 per page (BENCH_LOAD_SECONDS each, 0 to skip) with wrk (the Debian package,
 installed when missing and we are root; BENCH_WRK=0 or no wrk: 8 Python client processes, one http.client
 connection each), the bare logged-in view (the password page: session, user, template) first as the floor.
@@ -335,7 +335,8 @@ def _get(host: str, port: int, path: str, headers: dict[str, str]) -> tuple[int,
 
 
 def _connection_loop(args: tuple[int, str, dict[str, str], float]) -> int:
-    """One client process, one persistent (keep-alive) connection: `path` back to back until `stop`."""
+    """One client process, one connection at a time: `path` back to back until `stop` (`zhenggai serve` closes
+    the connection after each response; http.client opens the next one)."""
     port, path, headers, stop = args
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     count = 0
@@ -351,7 +352,7 @@ def _connection_loop(args: tuple[int, str, dict[str, str], float]) -> int:
 
 
 def rate_python(pool: multiprocessing.pool.Pool, port: int, path: str, headers: dict[str, str]) -> float:
-    """req/s from CONNECTIONS client processes (one keep-alive connection each: no GIL shared with the others)."""
+    """req/s from CONNECTIONS client processes (one connection each at a time: no GIL shared with the others)."""
     started = time.time()
     stop = started + LOAD_SECONDS
     counts = pool.map(_connection_loop, [(port, path, headers, stop)] * CONNECTIONS)
@@ -359,7 +360,8 @@ def rate_python(pool: multiprocessing.pool.Pool, port: int, path: str, headers: 
 
 
 def rate_wrk(wrk: str, port: int, path: str, headers: dict[str, str]) -> float:
-    """req/s from wrk (2 threads, CONNECTIONS keep-alive connections); any non-2xx answer stops the run."""
+    """req/s from wrk (2 threads, CONNECTIONS connections, reopened after each response as the server closes
+    them); any non-2xx answer stops the run."""
     command = [wrk, "-t2", f"-c{CONNECTIONS}", f"-d{max(1, round(LOAD_SECONDS))}s"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
