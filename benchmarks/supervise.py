@@ -215,8 +215,9 @@ SWEEP_STEPS = (
 )
 
 
-def existing(rounds: int) -> int:
-    """Sweep the data already in the configured database `rounds` times (today); print the figures."""
+def existing(rounds: int, days_ahead: int = 0) -> int:
+    """Sweep the data already in the configured database `rounds` times (today, or `days_ahead` days later:
+    more measures overdue, more overview rows to rewrite); print the figures."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhenggai.settings")
     import django
 
@@ -254,7 +255,14 @@ def existing(rounds: int) -> int:
         steps.clear()
         with CaptureQueriesContext(connection) as queries:
             wall, cpu = time.perf_counter(), time.process_time()
-            run = services.run_sweep()
+            if days_ahead:
+                import time_machine
+
+                day = dt.datetime.now(TZ) + dt.timedelta(days=days_ahead)
+                with time_machine.travel(day, tick=True):
+                    run = services.run_sweep()
+            else:
+                run = services.run_sweep()
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         load = os.getloadavg()[0]
         detail = ", ".join(f"{k} {v:.2f}" for k, v in steps.items())
@@ -272,9 +280,10 @@ def main() -> int:
     parser.add_argument("--measures", type=int, default=300_000)
     parser.add_argument("--existing", action="store_true", help="sweep the configured database's data")
     parser.add_argument("--rounds", type=int, default=2, help="sweeps with --existing")
+    parser.add_argument("--days-ahead", type=int, default=0, help="with --existing: sweep as of a later day")
     args = parser.parse_args()
     if args.existing:
-        return existing(args.rounds)
+        return existing(args.rounds, args.days_ahead)
 
     engine, admin_url = _database()
     try:
