@@ -198,11 +198,11 @@ def test_the_sweeps_query_count_does_not_grow_with_the_units(world: World) -> No
     with time_machine.travel(dt.datetime(2025, 5, 31, 6, tzinfo=dt.UTC), tick=False):
         run_sweep()  # an earlier run: both measured runs find stored lights and rows to compare
     counts = []
-    for n in (1, 30):
+    for n in (1, 80):  # 80 rows: more than one INSERT batch of the old row-by-row rebuild
         for i in range(n):
             InspectionFactory(inspected_unit=UnitFactory(name=f"新单位{n}-{i}", parent=world.unit_a.parent))
         rebuild_tallies()
-        day = dt.datetime(2025, 6, n, 6, tzinfo=dt.UTC)
+        day = dt.datetime(2025, 6, 1, 6, tzinfo=dt.UTC) + dt.timedelta(days=n)
         with CaptureQueriesContext(connection) as queries, time_machine.travel(day, tick=False):
             run_sweep()
         counts.append(len(queries))
