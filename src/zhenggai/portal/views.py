@@ -94,7 +94,7 @@ def _search_page(notices: QuerySet[Notice], page_no: int) -> Page[Any]:
     ids = list(notices.values_list("pk", flat=True))
     page: Page[Any] = Paginator(ids, PAGE_SIZE).get_page(page_no)
     rows = _listing().in_bulk(list(page.object_list))
-    page.object_list = [rows[pk] for pk in page.object_list]
+    page.object_list = [rows[pk] for pk in page.object_list if pk in rows]  # one deleted in between: left out
     return page
 
 
