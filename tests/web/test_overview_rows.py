@@ -3,11 +3,15 @@ inspections' tallies it grouped on every request before, and as fresh (the talli
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+import time_machine
+from django.db import connection, transaction
 from django.db.models import Count, F, FloatField, Max, Sum, Value
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import World
 from tests.factories import UnitFactory, report_with_evidence
@@ -15,7 +19,7 @@ from tests.web.conftest import login
 from zhenggai.ledger import services
 from zhenggai.ledger.models import Inspection, InspectionTally, Round, SignOff, Unit, UnitTally
 from zhenggai.ledger.models.tally import ALL_ROUNDS
-from zhenggai.ledger.tally import UNIT_SUMS, rebuild_tallies
+from zhenggai.ledger.tally import UNIT_SUMS, rebuild_tallies, refresh_unit_tallies, sync_unit_tallies
 from zhenggai.supervision.models import DailySnapshot, SnapshotBasis
 from zhenggai.supervision.services import run_sweep
 
@@ -142,3 +146,64 @@ def test_the_page_lists_the_same_rows_in_the_same_order_as_before(demo: Inspecti
         response = client.get(f"/overview/?round={round_id}")
         assert response.status_code == 200
         assert response.context["totals"]["units"] == 0
+
+
+ROW_COLUMNS = ("unit_id", "round_key", "name", "path", *FIGURES)
+
+
+def _all_rows() -> list[tuple[Any, ...]]:
+    return list(UnitTally.objects.order_by("unit_id", "round_key").values_list(*ROW_COLUMNS))
+
+
+def _rows_from_scratch() -> list[tuple[Any, ...]]:
+    """Every row deleted and written again by the per-unit refresh (the services' path), then read back."""
+    with transaction.atomic():
+        units = set(InspectionTally.objects.values_list("unit_id", flat=True))
+        UnitTally.objects.all().delete()
+        refresh_unit_tallies(units)
+        rows = _all_rows()
+        transaction.set_rollback(True)
+    return rows
+
+
+def test_the_sweep_leaves_the_rows_a_rebuild_from_scratch_writes(demo: Inspection) -> None:
+    run_sweep()  # lights and overdue move
+    swept = _all_rows()
+    assert swept == _rows_from_scratch()
+    assert any(row[-2] or row[-1] for row in swept)  # some red or yellow lights are stored
+
+
+def test_the_set_based_refresh_writes_only_what_differs_and_repairs_every_kind_of_drift(
+    demo: Inspection,
+) -> None:
+    run_sweep()
+    expected = _all_rows()
+    assert sync_unit_tallies() == 0  # nothing differs: nothing is written
+    row = UnitTally.objects.filter(round_key=ALL_ROUNDS).order_by("pk").first()
+    assert row is not None
+    UnitTally.objects.filter(pk=row.pk).update(overdue=F("overdue") + 7, rate=1.5, name="旧名称", red=99)
+    UnitTally.objects.filter(pk=row.pk).exclude(round_key=ALL_ROUNDS).delete()
+    gone = UnitTally.objects.exclude(pk=row.pk).order_by("pk").first()
+    assert gone is not None
+    UnitTally.objects.filter(pk=gone.pk).delete()
+    stale = UnitFactory(name="无巡察单位")
+    UnitTally.objects.create(unit=stale, round_key=ALL_ROUNDS, name=stale.name, path=stale.path, measures=3)
+    assert sync_unit_tallies() == 3  # one updated, one inserted, one deleted
+    assert _all_rows() == expected
+
+
+def test_the_sweeps_query_count_does_not_grow_with_the_units(world: World) -> None:
+    from tests.factories import InspectionFactory
+
+    with time_machine.travel(dt.datetime(2025, 5, 31, 6, tzinfo=dt.UTC), tick=False):
+        run_sweep()  # an earlier run: both measured runs find stored lights and rows to compare
+    counts = []
+    for n in (1, 80):  # 80 rows: more than one INSERT batch of the old row-by-row rebuild
+        for i in range(n):
+            InspectionFactory(inspected_unit=UnitFactory(name=f"新单位{n}-{i}", parent=world.unit_a.parent))
+        rebuild_tallies()
+        day = dt.datetime(2025, 6, 1, 6, tzinfo=dt.UTC) + dt.timedelta(days=n)
+        with CaptureQueriesContext(connection) as queries, time_machine.travel(day, tick=False):
+            run_sweep()
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

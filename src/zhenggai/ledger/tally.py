@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Subquery, Sum, Value
+from django.db import connection
+from django.db.models import Count, Field, Max, Model, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -36,8 +37,11 @@ def refresh_tally(inspection_id: int, today: dt.date | None = None) -> Inspectio
     return tally
 
 
-def refresh_overdue(today: dt.date | None = None) -> int:
-    """Recount `overdue` for every inspection as of `today` in one UPDATE; returns the rows touched."""
+def refresh_overdue(today: dt.date | None = None, *, unit_rows: bool = True) -> int:
+    """Recount `overdue` for every inspection as of `today` in one UPDATE; returns the rows touched.
+
+    `unit_rows=False` leaves the overview rows to the caller (the sweep refreshes them once, after its
+    snapshots, which give the rows their lights)."""
     today = today or timezone.localdate()
     overdue = (
         Measure.objects.filter(overdue_q(today), inspection=OuterRef("inspection_id"))
@@ -47,7 +51,8 @@ def refresh_overdue(today: dt.date | None = None) -> int:
         .values("n")[:1]
     )
     touched = InspectionTally.objects.update(overdue=Coalesce(Subquery(overdue), Value(0)), as_of=today)
-    refresh_unit_tallies(None)
+    if unit_rows:
+        refresh_unit_tallies(None)
     return touched
 
 
@@ -132,6 +137,8 @@ def refresh_unit_tallies(unit_ids: set[int] | None, models: dict[str, Any] | Non
     tallies: a row over all rounds and one per round, with the red and yellow counts of the latest sweep.
     Returns the rows written. Call inside the transaction that changed the tallies; `models` (historical
     models by name) is for the migration that builds the first rows."""
+    if unit_ids is None and not models:
+        return sync_unit_tallies()
     models = models or {}
     tally_model = models.get("InspectionTally", InspectionTally)
     row_model = models.get("UnitTally", UnitTally)
@@ -178,6 +185,84 @@ def refresh_unit_tallies(unit_ids: set[int] | None, models: dict[str, Any] | Non
     return len(created)
 
 
+# The columns of an overview row the set-based refresh computes (besides unit and round_key).
+_ROW_COLUMNS = ("name", "path", "inspections", *UNIT_SUMS, "rate", "red", "yellow")
+_WANTED = "zhenggai_wanted_unit_rows"  # the temporary table of the rows as they should be
+
+
+def sync_unit_tallies() -> int:
+    """Bring every overview row (UnitTally) to what `refresh_unit_tallies` would write from scratch, writing only
+    the rows that differ: the rows as they should be go into a temporary table (one INSERT … SELECT grouping the
+    tallies), then one UPDATE of the rows that differ, one DELETE of the rows no tally backs any more and one
+    INSERT of the missing ones. The statements do not depend on the number of units, and a day on which little
+    moves rewrites little (each row carries some twenty indexes, so rewriting all of them is the expensive part).
+    Returns the rows written (updated, deleted and inserted)."""
+    from zhenggai.supervision.models import DailySnapshot
+
+    q = connection.ops.quote_name
+    tally, row, unit, snapshot = (
+        q(m._meta.db_table) for m in (InspectionTally, UnitTally, Unit, DailySnapshot)
+    )
+    col = {name: q(_column(UnitTally, name)) for name in ("unit", "round_key", *_ROW_COLUMNS)}
+    tcol = {name: q(_column(InspectionTally, name)) for name in ("unit", "round", *UNIT_SUMS)}
+    sums = ", ".join(f"COALESCE(SUM(t.{tcol[name]}), 0) AS {col[name]}" for name in UNIT_SUMS)
+    grouped = (
+        f"SELECT t.{tcol['unit']} AS unit_id, 0 AS round_key, COUNT(*) AS inspections, {sums} "
+        f"FROM {tally} t GROUP BY t.{tcol['unit']} "
+        f"UNION ALL SELECT t.{tcol['unit']}, t.{tcol['round']}, COUNT(*), {sums} "
+        f"FROM {tally} t WHERE t.{tcol['round']} IS NOT NULL GROUP BY t.{tcol['unit']}, t.{tcol['round']}"
+    )
+    double = "DOUBLE PRECISION" if connection.vendor == "postgresql" else "REAL"
+    figures = ", ".join(f"g.{col[name]}" for name in ("inspections", *UNIT_SUMS))
+    day = DailySnapshot.objects.filter(basis="unit").aggregate(day=Max("day"))["day"]
+    wanted_columns = ", ".join(col[name] for name in ("unit", "round_key", *_ROW_COLUMNS))
+    current = ", ".join(f"r.{col[name]}" for name in _ROW_COLUMNS)
+    wanted = ", ".join(f"w.{col[name]}" for name in _ROW_COLUMNS)
+    same_row = f"w.{col['unit']} = r.{col['unit']} AND w.{col['round_key']} = r.{col['round_key']}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {_WANTED}")
+        # as the rows were computed in Python: done × 100.0 ÷ measures in double precision, 0 without measures
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {_WANTED} AS "
+            f"SELECT g.unit_id AS {col['unit']}, g.round_key AS {col['round_key']}, u.{q('name')} AS "
+            f"{col['name']}, u.{q('path')} AS {col['path']}, {figures}, "
+            f"CASE WHEN g.{col['measures']} > 0 THEN CAST(g.{col['done']} AS {double}) * 100.0 "
+            f"/ g.{col['measures']} ELSE 0.0 END AS {col['rate']}, "
+            f"COALESCE(s.red, 0) AS {col['red']}, COALESCE(s.yellow, 0) AS {col['yellow']} "
+            f"FROM ({grouped}) g JOIN {unit} u ON u.id = g.unit_id "
+            f"LEFT JOIN {snapshot} s ON s.unit_id = g.unit_id AND s.day = %s AND s.basis = %s",
+            [connection.ops.adapt_datefield_value(day), "unit"],
+        )
+        cursor.execute(f"CREATE INDEX {_WANTED}_key ON {_WANTED} ({col['unit']}, {col['round_key']})")
+        written = 0
+        cursor.execute(
+            f"UPDATE {row} SET ({', '.join(col[name] for name in _ROW_COLUMNS)}) = "
+            f"(SELECT {wanted} FROM {_WANTED} w WHERE {same_row.replace('r.', f'{row}.')}) "
+            f"WHERE EXISTS (SELECT 1 FROM {_WANTED} w WHERE {same_row.replace('r.', f'{row}.')} "
+            f"AND ({wanted}) <> ({current.replace('r.', f'{row}.')}))"
+        )
+        written += cursor.rowcount
+        cursor.execute(
+            f"DELETE FROM {row} WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {_WANTED} w WHERE {same_row.replace('r.', f'{row}.')})"
+        )
+        written += cursor.rowcount
+        cursor.execute(
+            f"INSERT INTO {row} ({wanted_columns}) SELECT w.{col['unit']}, w.{col['round_key']}, {wanted} "
+            f"FROM {_WANTED} w WHERE NOT EXISTS (SELECT 1 FROM {row} r WHERE {same_row})"
+        )
+        written += cursor.rowcount
+        cursor.execute(f"DROP TABLE {_WANTED}")
+    return int(written)
+
+
+def _column(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field)
+    assert field.column is not None
+    return str(field.column)
+
+
 def _latest_lights(unit_ids: set[int] | None, snapshot_model: Any = None) -> dict[int, tuple[int, int]]:
     """Each unit's (red, yellow) on the latest sweep's snapshot (basis 被巡察单位); units without one are absent."""
     if snapshot_model is None:
@@ -191,17 +276,3 @@ def _latest_lights(unit_ids: set[int] | None, snapshot_model: Any = None) -> dic
     if unit_ids is not None:
         rows = rows.filter(unit_id__in=unit_ids)
     return {unit: (red, yellow) for unit, red, yellow in rows.values_list("unit_id", "red", "yellow")}
-
-
-def refresh_unit_lights() -> int:
-    """Set every overview row's red and yellow to the latest sweep's (after the sweep writes its snapshots)."""
-    lights = _latest_lights(None)
-    changed = [
-        row
-        for row in UnitTally.objects.only("pk", "unit_id", "red", "yellow")
-        if (row.red, row.yellow) != lights.get(row.unit_id, (0, 0))
-    ]
-    for row in changed:
-        row.red, row.yellow = lights.get(row.unit_id, (0, 0))
-    UnitTally.objects.bulk_update(changed, ["red", "yellow"], batch_size=2000)
-    return len(changed)

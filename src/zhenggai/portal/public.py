@@ -6,6 +6,7 @@ version, or a public version withdrawn before it was ever published never passes
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import F, Q, QuerySet
@@ -25,10 +26,16 @@ def public_notices() -> QuerySet[Notice]:
 
 def publication_stamp() -> str:
     """Changes whenever what the public sees changes (a public version saved): the cache key's part."""
+    return publication_state()[0]
+
+
+def publication_state() -> tuple[str, dt.datetime | None]:
+    """The stamp and when it last moved (one primary-key read): the cache key's part and the pages' validators
+    (ETag, Last-Modified)."""
     from zhenggai.portal.models import PublicationStamp
 
-    counter = PublicationStamp.objects.filter(pk=1).values_list("counter", flat=True).first()
-    return str(counter or 0)
+    row = PublicationStamp.objects.filter(pk=1).values_list("counter", "changed_at").first()
+    return (str(row[0] or 0), row[1]) if row else ("0", None)
 
 
 def bump_stamp() -> None:
@@ -40,4 +47,10 @@ def bump_stamp() -> None:
 
 def notice_saved(sender: Any, instance: Notice, **kwargs: Any) -> None:
     if instance.audience == Audience.PUBLIC:
+        bump_stamp()
+
+
+def unit_saved(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
+    """A unit renamed or moved: the public pages show its name (a new unit has nothing public yet)."""
+    if not created:
         bump_stamp()

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import hashlib
+import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
@@ -28,7 +34,7 @@ from zhenggai.portal import captcha
 from zhenggai.portal.choices import FeedbackState
 from zhenggai.portal.forms import CodeForm, FeedbackForm
 from zhenggai.portal.models import PublicFeedback
-from zhenggai.portal.public import public_notices, publication_stamp
+from zhenggai.portal.public import public_notices, publication_stamp, publication_state
 from zhenggai.portal.services import Submission, find_by_code, normalise_code, show_code, submit_feedback
 from zhenggai.web.forms import attach_error
 
@@ -39,13 +45,15 @@ CSRF_SLOT = "csrf-token-slot"
 Q_MAX = 50
 
 
-def cached_fragment(request: HttpRequest, name: str, build: Callable[[], str]) -> SafeString:
+def cached_fragment(
+    request: HttpRequest, name: str, build: Callable[[], str], stamp: str | None = None
+) -> SafeString:
     """The page's public content, rendered once per (page, query, publication state).
 
     Only what every visitor sees alike is cached; the feedback form (CSRF token, captcha) is rendered fresh.
     """
     digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    key = f"portal:{name}:{publication_stamp()}:{digest}"
+    key = f"portal:{name}:{stamp or publication_stamp()}:{digest}"
     html: str | None = cache.get(key)
     if html is None:
         html = build()
@@ -65,6 +73,73 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() and len(value) < 10 else None
 
 
+def _choices(stamp: str) -> tuple[list[Round], list[int]]:
+    """The search form's rounds and years: alike on every list page, so read once per publication state."""
+    key = f"portal:choices:{stamp}"
+    found: tuple[list[Round], list[int]] | None = cache.get(key)
+    if found is None:
+        public = public_notices()
+        rounds = list(
+            Round.objects.filter(pk__in=public.values("inspection__round_id")).order_by("-year", "name")
+        )
+        years = sorted({d.year for d in public.dates("notice_date", "year")}, reverse=True)
+        found = (rounds, years)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def _search_page(notices: QuerySet[Notice], page_no: int) -> Page[Any]:
+    """A page of a search: the matching ids in order in one scan (the count is their number), then the page's
+    rows by id. A search reads every notice's text; a count and a page query would read it twice."""
+    ids = list(notices.values_list("pk", flat=True))
+    page: Page[Any] = Paginator(ids, PAGE_SIZE).get_page(page_no)
+    rows = _listing().in_bulk(list(page.object_list))
+    page.object_list = [rows[pk] for pk in page.object_list if pk in rows]  # one deleted in between: left out
+    return page
+
+
+def _last_modified(changed: dt.datetime | None) -> int | None:
+    """Last-Modified in whole seconds, given only once that second is over: a copy stamped with it then
+    predates any later change by a whole second, so If-Modified-Since never hides a change."""
+    if changed is None or time.time() < int(changed.timestamp()) + 1:
+        return None
+    return int(changed.timestamp())
+
+
+@functools.cache
+def _release() -> str:
+    """A digest of the portal's templates: a new release's layout is not hidden behind an old ETag."""
+    digest = hashlib.sha256()
+    for template in sorted((Path(__file__).parent / "templates" / "portal").glob("*.html")):
+        digest.update(template.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _etag(stamp: str) -> str:
+    return f'"p{stamp}-{_release()}"'
+
+
+def _validated(request: HttpRequest, stamp: str, changed: dt.datetime | None) -> HttpResponse | None:
+    """304 Not Modified when the visitor's copy is of this publication state, else None."""
+    return get_conditional_response(request, etag=_etag(stamp), last_modified=_last_modified(changed))
+
+
+def _cacheable(response: HttpResponse, stamp: str, changed: dt.datetime | None) -> HttpResponse:
+    """The same for every visitor until a publication or withdrawal: shared caches may keep it, but ask each
+    time (the ETag and Last-Modified move with the publication state, so a withdrawal shows at once)."""
+    response["ETag"] = _etag(stamp)
+    if (seconds := _last_modified(changed)) is not None:
+        response["Last-Modified"] = http_date(seconds)
+    response["Cache-Control"] = "public, no-cache"
+    return response
+
+
+def _per_visitor(response: HttpResponse) -> HttpResponse:
+    """A page with the feedback form: its CSRF and captcha tokens are the visitor's own, never to be reused."""
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @login_not_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
@@ -72,6 +147,10 @@ def index(request: HttpRequest) -> HttpResponse:
     round_id = _int(request.GET.get("round"))
     year = _int(request.GET.get("year"))
     page_no = _int(request.GET.get("page")) or 1
+    stamp, changed = publication_state()
+    not_modified = _validated(request, stamp, changed)
+    if not_modified is not None:
+        return _cacheable(not_modified, stamp, changed)
 
     def build() -> str:
         notices = _listing()
@@ -86,10 +165,8 @@ def index(request: HttpRequest) -> HttpResponse:
                 | Q(inspection__inspected_unit__name__icontains=query)
             )
         notices = notices.order_by("-published_at", "-pk")
-        page = Paginator(notices, PAGE_SIZE).get_page(page_no)
-        public = public_notices()
-        rounds = Round.objects.filter(pk__in=public.values("inspection__round_id")).order_by("-year", "name")
-        years = sorted({d.year for d in public.dates("notice_date", "year")}, reverse=True)
+        page = _search_page(notices, page_no) if query else Paginator(notices, PAGE_SIZE).get_page(page_no)
+        rounds, years = _choices(stamp)
         context = {
             "page": page,
             "query": query,
@@ -100,7 +177,8 @@ def index(request: HttpRequest) -> HttpResponse:
         }
         return render_to_string("portal/_index.html", context)
 
-    return render(request, "portal/index.html", {"content": cached_fragment(request, "index", build)})
+    content = cached_fragment(request, "index", build, stamp)
+    return _cacheable(render(request, "portal/index.html", {"content": content}), stamp, changed)
 
 
 def public_notice(pk: int) -> Notice:
@@ -154,7 +232,7 @@ def notice(request: HttpRequest, pk: int) -> HttpResponse:
     if not page["withdrawn"]:
         unit = Unit(pk=page["unit_id"], name=page["unit_name"])
         context.update(feedback_context(request, unit=unit, notice_id=pk))
-    return render(request, "portal/notice.html", context)
+    return _per_visitor(render(request, "portal/notice.html", context))
 
 
 def _notice_fragment(found: Notice) -> str:
@@ -201,7 +279,7 @@ def unit(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("该单位暂无公开的整改情况通报。")
     context: dict[str, Any] = {"unit": found, "content": content}
     context.update(feedback_context(request, unit=found, notice_id=None))
-    return render(request, "portal/unit.html", context)
+    return _per_visitor(render(request, "portal/unit.html", context))
 
 
 def feedback_context(

@@ -19,7 +19,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from zhenggai.ledger.models import Inspection, Unit
-from zhenggai.ledger.tally import refresh_overdue
+from zhenggai.ledger.tally import refresh_overdue, refresh_unit_tallies
 from zhenggai.supervision.alerts import warning_notifications
 from zhenggai.supervision.choices import RunKind, RunOutcome
 from zhenggai.supervision.events import due_soon
@@ -94,8 +94,10 @@ def run_sweep() -> SupervisionRun:
         measure_changes = sweep_measures(run, today, now, r)
         indicator_changes = sweep_indicators(run, today, now, r)
         escalated = escalate_notices(run, today, r)
-        refresh_overdue(today)
+        refresh_overdue(today, unit_rows=False)
         snapshots = write_snapshots(today)
+        # the overview rows, once: the recounted overdue figures and the lights of the snapshots just written
+        refresh_unit_tallies(None)
         reminders = due_soon(today)
         notes = deliver(warning_notifications(run, today, r) + reminders, run)
         feedback = sweep_feedback(today, now)  # 群众意见: overdue turns red; old contact data erased

@@ -18,7 +18,6 @@ from zhenggai.ledger.choices import OPEN_STATUSES, MeasureStatus
 from zhenggai.ledger.models import Measure, Reach, Unit
 from zhenggai.ledger.models.units import PATH_STEP
 from zhenggai.ledger.querysets import path_q, reach_q, scope_paths
-from zhenggai.ledger.tally import refresh_unit_lights
 from zhenggai.supervision.choices import Colour
 from zhenggai.supervision.models import DailySnapshot, MeasureLight, SnapshotBasis
 from zhenggai.supervision.sql import column_list, insert_select, table
@@ -55,7 +54,6 @@ def write_snapshots(today: dt.date) -> int:
         )
         written += insert_select(DailySnapshot, ["unit", "day", "basis", *FIGURES], rows)
     written += _roll_up(today) + _scope_totals(today)
-    refresh_unit_lights()  # the overview's rows show the latest sweep's lights
     return written
 
 
