@@ -4,6 +4,7 @@ scan of the measure table (nor of the lights, for the warnings page), whatever t
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.models import User
@@ -43,6 +44,12 @@ PAGES = [
     ("keyuan1", "/supervision/warnings/"),
 ]
 LISTED = ('FROM "ledger_measure"', 'FROM "supervision_measurelight"')
+GRAM_INDEXES = (
+    "ledger_measure_text_grams",
+    "ledger_measure_code_grams",
+    "ledger_finding_title_grams",
+    "ledger_unit_name_grams",
+)
 
 
 @pytest.fixture
@@ -113,6 +120,47 @@ def test_the_list_reads_measures_through_indexes(province: None) -> None:
     person = [plan for plan in plans if "measure_person" in plan]
     assert person, "\n".join(plans)
     assert all("Seq Scan on ledger_measure " not in plan + " " for plan in person), "\n".join(person)
+    # One or two characters in the texts (migration 0017_search_grams): a rare term is read from the gram index
+    # of the text (and of the code), never by testing every measure in scope; a frequent one along the order's
+    # index, a page at a time, as before.
+    Measure.objects.filter(pk=Measure.objects.order_by("pk")[5000].pk).update(text="推进鑫源项目整改")
+    with connection.cursor() as cursor:
+        for index in GRAM_INDEXES:
+            cursor.execute(f"SELECT gin_clean_pending_list('{index}'::regclass)")
+        cursor.execute("ANALYZE")
+    for term in ("鑫", "鑫源", "淼"):  # one character, two, one found nowhere
+        plans = _plans("shengzhang", f"/tasks/?scope=all&show=all&q={quote(term)}")
+        assert "Seq Scan on ledger_measure " not in "".join(plans) + " ", "\n".join(plans)
+        assert any("Bitmap Index Scan on ledger_measure_text_grams" in plan for plan in plans), "\n".join(
+            plans
+        )
+        assert any("Bitmap Index Scan on ledger_measure_code_grams" in plan for plan in plans), "\n".join(
+            plans
+        )
+    plans = _plans("shengzhang", f"/tasks/?scope=all&show=all&q={quote('责任')}")  # in every generated text
+    assert "Bitmap Index Scan on ledger_measure_text_grams" not in plans[0], plans[0]
+    assert "Index Scan using measure_" in plans[0], plans[0]
+    assert "Sort" not in plans[0], plans[0]
+
+
+@postgresql_only
+def test_a_frequent_finding_title_is_checked_per_row_not_hashed_in_full(
+    province: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A title held by very many findings: each measure read along the order is joined to its finding by key
+    and its title tested, a page at a time; never a hash of every matching title built before the first row
+    (which PostgreSQL chose for EXISTS, 70 ms at province scale)."""
+    with connection.cursor() as cursor:  # as after autovacuum (see above)
+        for index in ("text", "code", "person"):
+            cursor.execute(f"SELECT gin_clean_pending_list('ledger_measure_{index}_trgm'::regclass)")
+        cursor.execute("ANALYZE")
+    monkeypatch.setattr("zhenggai.web.search.ID_CAP", 0)
+    plans = _plans("shengzhang", f"/tasks/?scope=all&show=all&q={quote('具体问题')}")
+    assert plans
+    for plan in plans:
+        assert "Hash" not in plan, plan  # neither a hashed SubPlan nor a Hash Join
+        assert "Seq Scan on ledger_measure " not in plan + " ", plan
+    assert any("Index Scan using ledger_finding_pkey" in plan for plan in plans), "\n".join(plans)
 
 
 @pytest.mark.skipif(

@@ -292,3 +292,63 @@ def test_a_short_name_is_found_whether_the_people_are_walked_or_too_many(
     monkeypatch.setattr("zhenggai.web.search.PEOPLE_WALK", 1)  # more people than that: LIKE along the order
     assert search.people(connection, "张三") is None
     assert _codes(_page(world.leader_a, "三丰")) == ["W-PER"]
+
+
+SHORT_TEXTS = {
+    "Q-01": "规范报销流程",
+    "Q-02": "推进OA系统建设",
+    "Q-03": "完成率100%",
+    "Q-04": "编号a_b",
+    "Q-05": "编号axb",
+    "Q-06": "跨行\n换行",
+}
+
+
+@pytest.mark.parametrize(
+    ("term", "expected"),
+    [
+        ("报销", ["Q-01"]),  # in the middle
+        ("规范", ["Q-01"]),  # at the start
+        ("流程", ["Q-01"]),  # at the end
+        ("规", ["Q-01"]),  # one character, first
+        ("程", ["Q-01"]),  # one character, last
+        ("换行", ["Q-06"]),  # after a line break
+        ("行", ["Q-06"]),
+        ("oa", ["Q-02"]),  # Latin letters in any case
+        ("Oa", ["Q-02"]),
+        ("o", ["Q-02"]),
+        ("a", ["Q-02", "Q-04", "Q-05"]),
+        ("%", ["Q-03"]),  # % and _ are plain characters, never LIKE's wildcards
+        ("0%", ["Q-03"]),
+        ("_", ["Q-04"]),
+        ("a_", ["Q-04"]),
+        ("鑫", []),  # found nowhere
+    ],
+)
+def test_short_terms_are_found_as_plain_text_anywhere_in_any_case(
+    world: World, term: str, expected: list[str]
+) -> None:
+    """One or two characters find what `icontains` finds, on both databases (SQLite: its padded trigram
+    indexes; PostgreSQL: the gram indexes of migration 0017_search_grams)."""
+    for code, text in SHORT_TEXTS.items():
+        MeasureFactory(finding=world.detail_a, code=code, text=text)
+    assert sorted(_codes(_page(world.leader_a, term))) == expected
+
+
+def test_postgresql_grams_hold_a_short_term_exactly_when_the_text_does(db: None) -> None:
+    """zg_grams (migration 0017_search_grams): ARRAY[t] is contained exactly when t is a substring, for every
+    substring of one or two characters of a value and for terms it does not hold."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's gram function")
+    values = ["规范报销流程", "", "a", "Ab", "x\ny z", "完成率100%", "a_b", "Straße", "  "]
+    absent = ["鑫", "zz", "%", "_", "ba", "\n\n"]
+    with connection.cursor() as cursor:
+        for value in values:
+            terms = {value[i : i + n] for n in (1, 2) for i in range(len(value) - n + 1)} | set(absent)
+            for term in sorted(terms):
+                cursor.execute(
+                    "SELECT zg_grams(UPPER(%s)) @> ARRAY[UPPER(%s)], strpos(UPPER(%s), UPPER(%s)) <> 0",
+                    [value, term, value, term],
+                )
+                held, contained = cursor.fetchone()
+                assert held == contained, (value, term)
