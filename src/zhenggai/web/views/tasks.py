@@ -61,10 +61,10 @@ def _estimate(request: HttpRequest, show: str, unit_path: str | None = None) -> 
 
 
 _ID = 2_147_483_647  # a stand-in id: the measure URL is reversed once a page, not twice a row
-_STATUS_LABELS = {str(value): str(label) for value, label in MeasureStatus.choices}
+STATUS_LABELS = {str(value): str(label) for value, label in MeasureStatus.choices}
 
 
-def _truncate(text: str, length: int) -> str:
+def truncate(text: str, length: int) -> str:
     """The template's truncatechars: a text that fits is returned as Truncator returns it (NFC), without its
     walk over every character."""
     text = unicodedata.normalize("NFC", text)
@@ -187,7 +187,7 @@ def _rows_html(measures: list[Listed], today: dt.date, q: str = "") -> list[Safe
             dot = dots[light] = light_dot(light)
         href = escape(f"{href_parts[0]}{m.pk}{href_parts[1]}")
         # Measure.status_label, without get_status_display's dict of the choices built per call.
-        label = escape("逾期完成" if m.is_done_late else _STATUS_LABELS.get(m.status, m.status))
+        label = escape("逾期完成" if m.is_done_late else STATUS_LABELS.get(m.status, m.status))
         status = escape(m.status)
         overdue = " overdue" if "逾期" in due else ""
         if m.deadline:
@@ -198,7 +198,7 @@ def _rows_html(measures: list[Listed], today: dt.date, q: str = "") -> list[Safe
             deadline = "长期坚持" if m.kind == "long_term" else "未定"
         finding = m.finding.title
         # A search: the term marked in the whole text, and where else the row matched (web.search).
-        text = search.highlight(m.text or "", q) if q else escape(_truncate(m.text, 60))
+        text = search.highlight(m.text or "", q) if q else escape(truncate(m.text, 60))
         where = "、".join(search.places(measure, q)) if q else ""
         place = f'<div class="small muted search-place">匹配：{escape(where)}</div>' if where else ""
         unit = m.unit
@@ -214,7 +214,7 @@ def _rows_html(measures: list[Listed], today: dt.date, q: str = "") -> list[Safe
                 + (f' <span class="small due d-md-none{overdue}">{escape(due)}</span>' if due else "")
                 + "</td>\n"
                 f'    <td class="text"><a href="{href}">{text}</a>'
-                f'<div class="muted small">{escape(_truncate(finding, 40))}</div>{place}</td>\n'
+                f'<div class="muted small">{escape(truncate(finding, 40))}</div>{place}</td>\n'
                 f'    <td data-label="责任">{escape(unit)}<span class="muted small"> {escape(department or "")}</span></td>\n'
                 f'    <td class="nowrap" data-label="整改时限">{deadline}</td>\n'
                 f'    <td class="num" data-label="进度">{m.progress}%</td>\n'
