@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from html import escape  # what django.utils.html.escape calls
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -19,6 +20,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_POST
 
@@ -137,6 +139,7 @@ def warnings(request: HttpRequest) -> HttpResponse:
     indicator_page = _page(request, indicators.order_by(severity(), "name", "pk"), "ipage")
     today = timezone.localdate()
     indicator_rows = [(i, rate(i, today)) for i in indicator_page]
+    can_issue = is_supervisor(user)
     first: dict[str, str | int] = {"colour": colour} if colour else {}
     return render(
         request,
@@ -144,13 +147,14 @@ def warnings(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "rows": rows,
+            "rows_html": _rows_html(rows, can_issue),
             "colour": colour,
             "first_query": urlencode(first),
             "next_query": urlencode({**first, "after": page.next_cursor, "page": page.number + 1}),
             "colours": [(c.value, c.label, counts[c.value]) for c in Colour],
             "indicator_page": indicator_page,
             "indicator_rows": indicator_rows,
-            "can_issue": is_supervisor(user),
+            "can_issue": can_issue,
         },
     )
 
@@ -172,6 +176,36 @@ class WarningRow:
     progress: int
     reasons: str
     since: str
+
+
+def _rows_html(rows: list[WarningRow], can_issue: bool) -> SafeString:
+    """The table's rows, written here rather than by the template's loop: the same HTML (escaped as the template
+    escaped it) without ten variable lookups a row (a third of the page's CPU for 50 rows). Kept in step with the
+    header in warnings.html."""
+    parts: list[str] = []
+    for row in rows:
+        href, code, unit = escape(row.href), escape(row.code), escape(row.unit)
+        check = (
+            '<td><input class="form-check-input" type="checkbox" name="measures" '
+            f'value="{row.measure_id}" aria-label="督办{code}"></td>'
+            if can_issue
+            else ""
+        )
+        parts.append(
+            f"\n    <tr>\n      {check}\n"
+            f'      <td class="nowrap"><span class="dot {escape(row.colour)}"></span> {escape(row.colour_label)}'
+            f'<span class="d-md-none"> · <a href="{href}">{code}</a> · {unit}</span></td>\n'
+            f'      <td class="d-none d-md-table-cell">{unit}</td>\n'
+            f'      <td class="nowrap d-none d-md-table-cell"><a href="{href}">{code}</a></td>\n'
+            f'      <td class="text"><a href="{href}">{escape(row.text)}</a></td>\n'
+            f'      <td data-label="责任部门">{escape(row.department)}</td>\n'
+            f'      <td class="nowrap" data-label="整改时限">{escape(row.deadline)}</td>\n'
+            f'      <td class="num" data-label="进度">{row.progress}%</td>\n'
+            f'      <td style="min-width:9em" data-label="原因">{escape(row.reasons)}</td>\n'
+            f'      <td class="nowrap" data-label="变色时间">{escape(row.since)}</td>\n'
+            "    </tr>\n  "
+        )
+    return mark_safe("".join(parts))  # every value above is escaped (or our own constant text)
 
 
 def _chinese_date(day: dt.date | None) -> str:

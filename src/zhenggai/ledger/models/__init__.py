@@ -3,7 +3,7 @@ from zhenggai.ledger.models.audit import AuditEvent
 from zhenggai.ledger.models.inspections import Clue, Finding, Inspection, Regulation
 from zhenggai.ledger.models.measures import Evidence, Extension, Measure, ProgressReport, Reach, SignOff
 from zhenggai.ledger.models.tally import InspectionTally, UnitTally
-from zhenggai.ledger.models.units import Membership, Round, Unit
+from zhenggai.ledger.models.units import Membership, Round, Unit, UnitsRevision, units_revision
 
 __all__ = [
     "AuditEvent",
@@ -23,4 +23,6 @@ __all__ = [
     "SignOff",
     "Unit",
     "UnitTally",
+    "UnitsRevision",
+    "units_revision",
 ]

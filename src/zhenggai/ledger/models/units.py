@@ -111,3 +111,31 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.unit} · {self.get_role_display()}"
+
+
+class UnitsRevision(models.Model):
+    """One row whose `value` changes (to a random number) with every write to the unit table: database triggers
+    (migration `ledger.0017_units_revision`) set it on any insert, update or delete of `ledger_unit`, bulk and raw
+    writes included. Pages that build per-process caches of unit lists (the list filters' unit and department
+    choices, `web.filters`) key them by this value: one primary-key read a request instead of a scan of the units.
+    Random rather than a counter: a rolled-back transaction restores the old value together with the old units,
+    and a later, different change never repeats it."""
+
+    value = models.BigIntegerField("版本", default=0)
+
+    class Meta:
+        verbose_name = "单位表版本"
+        verbose_name_plural = "单位表版本"
+
+    def __str__(self) -> str:
+        return f"单位表版本 {self.value}"
+
+
+def units_revision(using: str = "default") -> int | None:
+    """The unit table's current revision, or None when the row is missing (a flushed test database): no cache."""
+    from django.db import connections
+
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT value FROM ledger_unitsrevision WHERE id = 1")
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from html import escape  # what django.utils.html.escape calls
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.safestring import SafeString, mark_safe
 
 from zhenggai.ledger import services
 from zhenggai.ledger.choices import MeasureStatus
@@ -26,8 +30,9 @@ from zhenggai.web.forms import (
 )
 from zhenggai.web.lights import Light, light_of, with_lights, worst
 from zhenggai.web.seek import seek_page
+from zhenggai.web.templatetags.zg import light_dot
 from zhenggai.web.views.common import PAGE_SIZE, actor, paginate, require_manager_of
-from zhenggai.web.views.tasks import tallies_for
+from zhenggai.web.views.tasks import STATUS_LABELS, tallies_for, truncate
 
 
 def _inspection(request: HttpRequest, pk: int) -> Inspection:
@@ -121,6 +126,71 @@ def build_tree(inspection: Inspection, measures: list[Measure]) -> list[Node]:
     return roots
 
 
+_ID = 2_147_483_647  # a stand-in id: each link is reversed once a page, not once a node or measure
+
+
+def tree_html(nodes: list[Node], manage: bool) -> SafeString:
+    """The finding tree's <li> items, written here rather than by including a template per node: the same HTML
+    (escaped as the template escaped it) as the node template it replaced, at a fraction of the time (60
+    measures and their findings took two thirds of the page's CPU). Kept in step with inspection_tree.html."""
+    measure_href = reverse("measure", args=[_ID]).split(str(_ID))
+    finding_href = reverse("finding_edit", args=[_ID]).split(str(_ID))
+    dots: dict[Light | None, str] = {}
+    dates: dict[object, str] = {}
+    parts: list[str] = []
+
+    def dot(light: Light | None) -> str:
+        found = dots.get(light)
+        if found is None:
+            found = dots[light] = light_dot(light) if light is not None else light_dot(Light("", ""))
+        return found
+
+    def node_html(node: Node) -> None:
+        finding, percent = node.finding, node.percent
+        edit = (
+            f'<a class="small" href="{escape(f"{finding_href[0]}{finding.pk}{finding_href[1]}")}">修改</a>'
+            if manage
+            else ""
+        )
+        parts.append(
+            '\n<li class="tree-node">\n  <details open>\n    <summary class="finding">'
+            f"{dot(node.light)}<b>{escape(str(finding.get_level_display()))}</b> {escape(finding.title)}\n"
+            f'      <span class="node-progress" title="已完成{node.done}条，共{node.total}条">\n'
+            '        <span class="progress" role="progressbar" aria-label="完成进度" '
+            f'aria-valuenow="{percent}" aria-valuemin="0" aria-valuemax="100">'
+            f'<span class="progress-bar" style="width: {percent}%"></span></span>\n'
+            f'        <span class="muted small">{node.done}/{node.total}（{percent}%）</span>\n'
+            f"      </span>\n      {edit}</summary>\n    "
+        )
+        for m, light in node.measures:
+            if m.deadline:
+                deadline = dates.get(m.deadline)
+                if deadline is None:
+                    deadline = dates[m.deadline] = escape(date_format(m.deadline))
+            else:
+                deadline = "长期坚持" if m.kind == "long_term" else "未定"
+            department = m.lead_department.name if m.lead_department else ""
+            label = "逾期完成" if m.is_done_late else STATUS_LABELS.get(m.status, m.status)
+            parts.append(
+                f'\n      <div class="measure">{dot(light)}'
+                f'<a href="{escape(f"{measure_href[0]}{m.pk}{measure_href[1]}")}">{escape(m.code)}</a> '
+                f"{escape(truncate(m.text, 70))}\n"
+                f'        <span class="muted">· {escape(department or "")} · {deadline}</span>\n'
+                f'        <span class="badge st {escape(m.status)}">{escape(label)}</span></div>\n    '
+            )
+        parts.append("\n    ")
+        if node.children:
+            parts.append("<ul>")
+            for child in node.children:
+                node_html(child)
+            parts.append("</ul>")
+        parts.append("\n  </details>\n</li>\n")
+
+    for node in nodes:
+        node_html(node)
+    return mark_safe("".join(parts))  # every value above is escaped (or our own constant text)
+
+
 def inspection_tree(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = _inspection(request, pk)
     # Department staff see the whole tree for context but only their own measures.
@@ -141,6 +211,7 @@ def inspection_tree(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "inspection": inspection,
             "tree": tree,
+            "tree_html": tree_html(tree, manage),
             "tally": getattr(inspection, "tally", None),
             "manage": manage,
             "regulations": inspection.regulations.all(),
