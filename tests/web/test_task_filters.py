@@ -116,3 +116,14 @@ def test_the_department_filter_offers_only_the_users_departments(world: World) -
     assert "文旅局财务股" in page
     assert world.dept_b.name not in page
     assert _codes(world.leader_a, dept=world.dept_b.pk)[0][:1] == ["A-OVER"]  # not theirs: ignored
+
+
+def test_the_unit_choices_are_the_roots_and_two_levels_below_without_departments(world: World) -> None:
+    from zhenggai.web.filters import units_for
+
+    centre = UnitFactory(name="文旅局下属中心", parent=world.unit_a)
+    UnitFactory(name="中心下属站", parent=centre)
+    UnitFactory(name="另一个区", kind=UnitKind.REGION)
+    names = lambda user: [name for name, _, _ in units_for(user).values()]  # noqa: E731
+    assert names(world.supervisor) == ["临江区", "区文旅局", "文旅局下属中心", "区档案馆"]
+    assert names(world.leader_a) == ["区文旅局", "文旅局下属中心", "中心下属站"]

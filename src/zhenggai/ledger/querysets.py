@@ -47,6 +47,10 @@ def memberships(user: AnyUser) -> list[tuple[str, str]]:
             rows = cursor.fetchall()
         cached = [(row[0], row[1]) for row in rows]
         user._zhenggai_memberships = cached  # type: ignore[attr-defined]
+        # Every root of the tree among the memberships (scope_is_whole): the roots are counted by the same
+        # query, for a membership at a root only.
+        at_roots = {row[0] for row in rows if row[4]}
+        user._zhenggai_whole = bool(at_roots) and len(at_roots) >= max(row[4] for row in rows)  # type: ignore[attr-defined]
         user._zhenggai_share = max(  # type: ignore[attr-defined]
             (1.0 if row[2] >= WIDE_UNITS else row[2] / max(row[3], 1) for row in rows), default=0.0
         )
@@ -57,8 +61,10 @@ def memberships(user: AnyUser) -> list[tuple[str, str]]:
 def _membership_sql() -> str:
     """The memberships query (raw SQL, built once: the ORM took longer to compile it than the database to run it).
     For each membership: path, role, the units below (up to WIDE_UNITS), the tree's units counted up to the
-    bound that decides the share for that many (0 when it is wide anyway)."""
+    bound that decides the share for that many (0 when it is wide anyway), and for a membership at a root the
+    number of roots (scope_is_whole)."""
     from zhenggai.ledger.models import Membership, Unit
+    from zhenggai.ledger.models.units import PATH_STEP
 
     q = connection.ops.quote_name
     unit, membership = q(Unit._meta.db_table), q(Membership._meta.db_table)
@@ -73,7 +79,9 @@ def _membership_sql() -> str:
         f"AND b.path < (SUBSTR(u.path, 1, LENGTH(u.path) - 1) || '0') LIMIT {WIDE_UNITS}) capped)"
     )
     return (
-        f"SELECT x.path, x.role, x.n, CASE WHEN x.n >= {WIDE_UNITS} THEN 0 {tiers} ELSE 0 END FROM "
+        f"SELECT x.path, x.role, x.n, CASE WHEN x.n >= {WIDE_UNITS} THEN 0 {tiers} ELSE 0 END, "
+        f"CASE WHEN LENGTH(x.path) = {PATH_STEP} THEN (SELECT COUNT(*) FROM {unit} r WHERE r.parent_id IS NULL) "
+        "ELSE 0 END FROM "
         f"(SELECT u.path AS path, m.role AS role, {below} AS n FROM {membership} m "
         f"JOIN {unit} u ON u.id = m.unit_id WHERE m.user_id = %s ORDER BY m.id) x"
     )
@@ -116,8 +124,10 @@ def scope_paths(user: AnyUser) -> list[str] | None:
 def scope_is_whole(user: AnyUser) -> bool:
     """Whether the user reaches every unit (a superuser, or a membership at each root of the tree): a page over
     stored per-unit rows then reads its sort's index with no path condition, where a condition covering every
-    row would make the planner read the whole range and sort it. One small query (the roots), once per user
-    object, and only for a user with a membership at a root."""
+    row would make the planner read the whole range and sort it; and `visible_to` filters nothing (every
+    measure and inspection has a reach row at its inspected unit, which lies under a root). Answered by the
+    memberships query (the roots counted there); one small query (the roots) only for a user object whose
+    memberships were not read that way."""
     paths = scope_paths(user)
     if paths is None:
         return True
@@ -158,7 +168,9 @@ class InspectionQuerySet(models.QuerySet["Inspection"]):
         """The inspected unit in scope, or (department staff) a measure led or co-led by a department in scope:
         one semi-join on the reach rows."""
         paths = scope_paths(user)
-        return self if paths is None else self.filter(user_reach_q(user, paths, "inspection"))
+        if paths is None or scope_is_whole(user):
+            return self
+        return self.filter(user_reach_q(user, paths, "inspection"))
 
     def with_figures(self, today: dt.date | None = None) -> InspectionQuerySet:
         return self.annotate(**figure_annotations("inspection", today))
@@ -167,9 +179,9 @@ class InspectionQuerySet(models.QuerySet["Inspection"]):
 class FindingQuerySet(models.QuerySet[Any]):
     def visible_to(self, user: AnyUser) -> FindingQuerySet:
         paths = scope_paths(user)
-        return (
-            self if paths is None else self.filter(user_reach_q(user, paths, "inspection", "inspection_id"))
-        )
+        if paths is None or scope_is_whole(user):
+            return self
+        return self.filter(user_reach_q(user, paths, "inspection", "inspection_id"))
 
 
 def reach_q(paths: list[str], via: str, outer: str = "pk", *, wide: bool = False) -> Q:
@@ -196,7 +208,7 @@ def user_reach_q(user: AnyUser, paths: list[str], via: str, outer: str = "pk") -
 class MeasureQuerySet(models.QuerySet["Measure"]):
     def visible_to(self, user: AnyUser) -> MeasureQuerySet:
         paths = scope_paths(user)
-        if paths is None:
+        if paths is None or scope_is_whole(user):
             return self
         return self.filter(user_reach_q(user, paths, "measure"))
 
@@ -224,7 +236,9 @@ class ScopedByMeasureQuerySet(models.QuerySet[_M]):
 
     def visible_to(self, user: AnyUser) -> ScopedByMeasureQuerySet[_M]:
         paths = scope_paths(user)
-        return self if paths is None else self.filter(user_reach_q(user, paths, "measure", "measure_id"))
+        if paths is None or scope_is_whole(user):
+            return self
+        return self.filter(user_reach_q(user, paths, "measure", "measure_id"))
 
 
 class ScopedByInspectionQuerySet(models.QuerySet[_M]):
@@ -232,9 +246,9 @@ class ScopedByInspectionQuerySet(models.QuerySet[_M]):
 
     def visible_to(self, user: AnyUser) -> ScopedByInspectionQuerySet[_M]:
         paths = scope_paths(user)
-        return (
-            self if paths is None else self.filter(user_reach_q(user, paths, "inspection", "inspection_id"))
-        )
+        if paths is None or scope_is_whole(user):
+            return self
+        return self.filter(user_reach_q(user, paths, "inspection", "inspection_id"))
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

@@ -7,6 +7,8 @@ a bad value is reported and ignored, never a 500.
 from __future__ import annotations
 
 import datetime as dt
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django import forms
@@ -56,14 +58,23 @@ SCOPES = {"mine": "我负责的", "all": "我可见的全部"}
 MAX_UNIT_CHOICES = 200
 
 
+def _after(prefix: str) -> str:
+    """The first path after every path starting with `prefix` (paths are ASCII digits and "/")."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
 def units_for(user: Any) -> dict[int, tuple[str, str, str]]:
     """Units whose subtree the list can be narrowed to (id → name, path): the user's roots and two levels below."""
     paths = role_paths(user)
     units = Unit.objects.exclude(kind=UnitKind.DEPARTMENT).annotate(depth=Length("path")).order_by("path")
     depth = min((len(p) for p in paths), default=0) if paths else PATH_STEP
-    units = units.filter(depth__lte=depth + 2 * PATH_STEP)
+    # Paths grow by PATH_STEP a level: "at most two levels below the shallowest root" is these three depths,
+    # each one range of the (length(path), path) index; `depth <= …` read the whole subtree's 10,000 units and
+    # departments on PostgreSQL to keep the 111 regions of a province (6 ms a page).
+    units = units.filter(depth__in=[depth + level * PATH_STEP for level in range(3)])
     if paths is not None:
-        units = units.filter(path_q("path", paths))
+        # Path ranges, not LIKE: PostgreSQL reads a range from the index's second column under any collation.
+        units = units.filter(reduce(or_, (Q(path__gte=p, path__lt=_after(p)) for p in paths), Q(pk__in=[])))
     rows = units.values_list("pk", "name", "path", "kind")[:MAX_UNIT_CHOICES]
     return {pk: (name, path, kind) for pk, name, path, kind in rows}
 

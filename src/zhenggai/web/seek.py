@@ -95,9 +95,10 @@ def seek_page(
     """The page the request asks for: `after` (a cursor) when the order allows seeking, else `page` by offset.
 
     Two steps: the page's ids (and sort keys) from the measure table alone, which the database reads along
-    the order's index; then those rows with `related` joined. One query with the joins lets SQLite start
-    from a joined table and sort everything. `fetch` (ids → rows by id) replaces the second step: rows of
-    another model, or annotated, read by primary key alone without the list's filters.
+    the order's index; then those rows with `related` joined, by primary key alone (without the list's
+    filters) unless the queryset carries annotations or deferred fields. One query with the joins lets SQLite
+    start from a joined table and sort everything. `fetch` (ids → rows by id) replaces the second step: rows
+    of another model, or annotated, read by primary key alone without the list's filters.
 
     `tiers` (a ranked search, web.search): the rows of `queryset` split into ranks, each in `order`; a page
     reads them one after the other, the next only once the one before runs out, and its cursor starts with the
@@ -126,11 +127,15 @@ def seek_page(
     has_next = len(found) > per_page
     found = found[:per_page]
     ids = [k[0] for k in found]
-    by_id = (
-        fetch(ids)
-        if fetch is not None
-        else {row.pk: row for row in queryset.order_by().select_related(*related).filter(pk__in=ids)}
-    )
+    if fetch is None:
+        source = queryset.order_by()
+        if not source.query.annotations and not source.query.deferred_loading[0]:
+            # Plain rows: by primary key alone, without the list's filters (already applied to the ids; on
+            # PostgreSQL, planned and run again, they cost more than the page's rows).
+            source = queryset.model._default_manager.order_by()
+        by_id = {row.pk: row for row in source.select_related(*related).filter(pk__in=ids)}
+    else:
+        by_id = fetch(ids)
     rows = [by_id[k[0]] for k in found if k[0] in by_id]
     next_cursor = json.dumps([_encode(v) for v in found[-1][1:]]) if order and found else ""
     return SeekPage(rows, number, has_next, next_cursor, number > 1, _count_text(queryset, estimate))

@@ -19,7 +19,7 @@ from zhenggai.ledger.choices import MeasureStatus
 from zhenggai.ledger.errors import Conflict, DomainError, NotPermitted
 from zhenggai.ledger.models import Clue, Finding, Inspection, Measure, Unit
 from zhenggai.ledger.permissions import can_manage
-from zhenggai.ledger.querysets import scope_is_wide
+from zhenggai.ledger.querysets import scope_is_wide, scope_paths
 from zhenggai.web.forms import (
     ClueForm,
     ClueUpdateForm,
@@ -193,12 +193,13 @@ def tree_html(nodes: list[Node], manage: bool) -> SafeString:
 
 def inspection_tree(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = _inspection(request, pk)
-    # Department staff see the whole tree for context but only their own measures.
-    measures = list(
-        with_lights(Measure.objects.visible_to(request.user).filter(inspection=inspection))
-        .select_related("lead_department")
-        .order_by("position", "id")
-    )
+    # Department staff see the whole tree for context but only their own measures. A user whose scope holds the
+    # inspected unit sees every measure of the inspection (each has a reach row at that unit): no semi-join.
+    measures_of = Measure.objects.filter(inspection=inspection)
+    paths = scope_paths(request.user)
+    if paths is not None and not any(inspection.inspected_unit.path.startswith(p) for p in paths):
+        measures_of = measures_of.visible_to(request.user)
+    measures = list(with_lights(measures_of).select_related("lead_department").order_by("position", "id"))
     tree = build_tree(inspection, measures)
     manage = can_manage(actor(request), inspection.inspected_unit)
     # Managers see where measures are still missing; others (a department's staff, viewers) only the branches

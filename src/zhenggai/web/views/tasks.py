@@ -19,9 +19,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from zhenggai.ledger.choices import MeasureStatus, Role
-from zhenggai.ledger.models import InspectionTally, Measure, Unit
-from zhenggai.ledger.models.units import PATH_STEP
-from zhenggai.ledger.querysets import path_q, role_paths, scope_is_wide
+from zhenggai.ledger.models import InspectionTally, Measure
+from zhenggai.ledger.querysets import path_q, role_paths, scope_is_whole, scope_is_wide
 from zhenggai.supervision.rules import MeasureFlags
 from zhenggai.supervision.snapshots import warning_counts
 from zhenggai.web import search
@@ -39,12 +38,8 @@ def tallies_for(user: Any) -> QuerySet[InspectionTally]:
     every root of the unit tree (the province) reads them all, without the join on the units' paths (0.6 ms
     instead of 3.6 ms CPU over 5,000 inspections)."""
     paths = role_paths(user)
-    if paths is not None and all(len(path) == PATH_STEP for path in paths):  # roots only: maybe every root
-        roots = Unit.objects.filter(parent__isnull=True).values_list("path", flat=True)
-        if set(roots) <= set(paths):
-            paths = None
     tallies = InspectionTally.objects.all()
-    return tallies if paths is None else tallies.filter(path_q("unit__path", paths))
+    return tallies if paths is None or scope_is_whole(user) else tallies.filter(path_q("unit__path", paths))
 
 
 def _estimate(request: HttpRequest, show: str, unit_path: str | None = None) -> int | None:
