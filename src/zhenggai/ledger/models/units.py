@@ -120,7 +120,7 @@ class Membership(models.Model):
 
 class UnitsRevision(models.Model):
     """One row whose `value` changes (to a random number) with every write to the unit table: database triggers
-    (migration `ledger.0017_units_revision`) set it on any insert, update or delete of `ledger_unit`, bulk and raw
+    (migration `ledger.0019_units_revision`) set it on any insert, update or delete of `ledger_unit`, bulk and raw
     writes included. Pages that build per-process caches of unit lists (the list filters' unit and department
     choices, `web.filters`) key them by this value: one primary-key read a request instead of a scan of the units.
     Random rather than a counter: a rolled-back transaction restores the old value together with the old units,

@@ -40,7 +40,7 @@ def drop_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledger', '0016_unit_tally'),
+        ('ledger', '0018_unit_depth_path_index'),
     ]
 
     operations = [
