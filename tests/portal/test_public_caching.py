@@ -138,3 +138,16 @@ def test_on_sqlite_the_search_reads_a_covering_index_not_the_notices_rows(world:
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())
     assert "COVERING INDEX portal_notice_search" in plan
+
+
+def test_the_lists_count_read_once_moves_with_each_publication(world: World) -> None:
+    notice = published(world)
+    client = Client()
+    year = notice.notice_date.year
+    assert "共 1 份通报" in client.get(reverse("portal:index")).content.decode()
+    assert "共 1 份通报" in client.get(reverse("portal:index"), {"year": year}).content.decode()
+    assert "共 0 份通报" in client.get(reverse("portal:index"), {"year": year - 1}).content.decode()
+    published(world)
+    assert "共 2 份通报" in client.get(reverse("portal:index"), {"page": 2}).content.decode()
+    assert "共 2 份通报" in client.get(reverse("portal:index"), {"year": year}).content.decode()
+    assert "共 0 份通报" in client.get(reverse("portal:index"), {"year": year - 1}).content.decode()

@@ -220,6 +220,11 @@ def sync_unit_tallies() -> int:
     wanted = ", ".join(f"w.{col[name]}" for name in _ROW_COLUMNS)
     same_row = f"w.{col['unit']} = r.{col['unit']} AND w.{col['round_key']} = r.{col['round_key']}"
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and connection.in_atomic_block:
+            # A service refreshing a unit's rows meanwhile waits for this transaction (and this waits for one
+            # under way), so the rows as they should be are read after every committed change and none is
+            # overwritten with older figures. SQLite writes one transaction at a time anyway.
+            cursor.execute(f"LOCK TABLE {row} IN SHARE ROW EXCLUSIVE MODE")
         cursor.execute(f"DROP TABLE IF EXISTS {_WANTED}")
         # as the rows were computed in Python: done × 100.0 ÷ measures in double precision, 0 without measures
         cursor.execute(

@@ -88,11 +88,20 @@ def _choices(stamp: str) -> tuple[list[Round], list[int]]:
     return found
 
 
-def _search_page(notices: QuerySet[Notice], page_no: int) -> Page[Any]:
-    """A page of a search: the matching ids in order in one scan (the count is their number), then the page's
-    rows by id. A search reads every notice's text; a count and a page query would read it twice."""
-    ids = list(notices.values_list("pk", flat=True))
-    page: Page[Any] = Paginator(ids, PAGE_SIZE).get_page(page_no)
+def _page_of(notices: QuerySet[Notice], page_no: int, *, search: bool, count_key: str) -> Page[Any]:
+    """A page of the list: first the page's ids, read from the notices alone (no join sorts every notice with
+    its inspection and unit), then those rows with what they show. A search takes all matching ids in one scan
+    (the count is their number): it reads every notice's text, and a count and a page query would read it twice.
+    Without a search the count is alike on every page of the same filters: read once per publication state."""
+    ids: Any = notices.values_list("pk", flat=True)
+    paginator = Paginator(list(ids) if search else ids, PAGE_SIZE)
+    if not search:
+        count = cache.get(count_key)
+        if count is None:
+            count = paginator.count
+            cache.set(count_key, count, CACHE_SECONDS)
+        paginator.count = count  # Paginator.count is a cached_property: set, it is not counted again
+    page: Page[Any] = paginator.get_page(page_no)
     rows = _listing().in_bulk(list(page.object_list))
     page.object_list = [rows[pk] for pk in page.object_list if pk in rows]  # one deleted in between: left out
     return page
@@ -153,7 +162,7 @@ def index(request: HttpRequest) -> HttpResponse:
         return _cacheable(not_modified, stamp, changed)
 
     def build() -> str:
-        notices = _listing()
+        notices = public_notices()
         if round_id:
             notices = notices.filter(inspection__round_id=round_id)
         if year:
@@ -165,7 +174,8 @@ def index(request: HttpRequest) -> HttpResponse:
                 | Q(inspection__inspected_unit__name__icontains=query)
             )
         notices = notices.order_by("-published_at", "-pk")
-        page = _search_page(notices, page_no) if query else Paginator(notices, PAGE_SIZE).get_page(page_no)
+        count_key = f"portal:count:{stamp}:{round_id or ''}:{year or ''}"
+        page = _page_of(notices, page_no, search=bool(query), count_key=count_key)
         rounds, years = _choices(stamp)
         context = {
             "page": page,
