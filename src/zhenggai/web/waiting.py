@@ -66,20 +66,24 @@ def waiting_for(user: User, today: dt.date, days: int = 7) -> Waiting:
             .values_list("measure_id")
         )
     )
-    for m in (
-        Measure.objects.filter(pk__in=[row[0] for row in rejected], status__in=OPEN_STATUSES)
-        .annotate(
-            s_by=Subquery(latest_s.values("requested_by")[:1]),
-            s_decision=Subquery(latest_s.values("decision")[:1]),
-            s_note=Subquery(latest_s.values("review_note")[:1]),
-            x_by=Subquery(latest_x.values("requested_by")[:1]),
-            x_decision=Subquery(latest_x.values("decision")[:1]),
-            x_note=Subquery(latest_x.values("review_note")[:1]),
+    rejected_ids = [row[0] for row in rejected]
+    returned: list[Measure] = []
+    if rejected_ids:  # none (most users, most days): no query with six subqueries to build and compile
+        returned = list(
+            Measure.objects.filter(pk__in=rejected_ids, status__in=OPEN_STATUSES)
+            .annotate(
+                s_by=Subquery(latest_s.values("requested_by")[:1]),
+                s_decision=Subquery(latest_s.values("decision")[:1]),
+                s_note=Subquery(latest_s.values("review_note")[:1]),
+                x_by=Subquery(latest_x.values("requested_by")[:1]),
+                x_decision=Subquery(latest_x.values("decision")[:1]),
+                x_note=Subquery(latest_x.values("review_note")[:1]),
+            )
+            .filter(returned_s | returned_x)
+            .select_related("inspection__inspected_unit")
+            .order_by("pk")[:LIMIT]
         )
-        .filter(returned_s | returned_x)
-        .select_related("inspection__inspected_unit")
-        .order_by("pk")[:LIMIT]
-    ):
+    for m in returned:
         row = vars(m)  # the annotations
         if (
             row["s_by"] == user.pk
