@@ -12,4 +12,4 @@ from django.db import connection
 def test_a_postgresql_connection_prices_a_random_read_as_a_cached_one(db: Any) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SHOW random_page_cost")
-        assert cursor.fetchone() == ("1.1",)
+        assert cursor.fetchone() == ("2",)

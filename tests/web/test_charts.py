@@ -133,3 +133,26 @@ def test_the_overview_table_counts_red_and_yellow_per_unit_and_sorts_by_them(wor
     assert table[0][8:10] == ("红灯", "黄灯")
     assert table[1][0] == world.unit_b.name
     assert table[1][8:10] == (1, 0)
+
+
+def test_the_departments_most_overdue_are_the_top_ten_with_ties_broken_by_name(world: World) -> None:
+    from django.test import RequestFactory
+
+    from zhenggai.supervision.models import DailySnapshot, SnapshotBasis
+    from zhenggai.web.views.charts import TOP_N, departments
+
+    day = D(2025, 4, 12)
+    counts = [9, 8, 8, 7, 6, 5, 5, 4, 3, 3, 3, 3, 2, 0]  # the tenth place is a tie of four
+    for number, overdue in enumerate(counts):
+        unit = UnitFactory(name=f"部门{number:02d}", kind=UnitKind.DEPARTMENT, parent=world.unit_a)
+        DailySnapshot.objects.create(
+            day=day, unit=unit, basis=SnapshotBasis.DEPARTMENT, overdue=overdue, open=9
+        )
+    request = RequestFactory().get(URL)
+    request.user = world.supervisor
+    top = departments(request)
+    assert TOP_N == 10
+    assert [(d["name"], d["overdue"]) for d in top] == [
+        (f"部门{number:02d}", overdue) for number, overdue in enumerate(counts[:10])
+    ]
+    assert top[0]["parent"] == world.unit_a.name

@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from zhenggai.ledger.models import Extension, Inspection, Measure, Unit
 from zhenggai.ledger.models.measures import NO_DEADLINE
-from zhenggai.ledger.querysets import path_q, scope_paths, user_reach_q
+from zhenggai.ledger.querysets import path_q, scope_is_whole, scope_paths, user_reach_q
 from zhenggai.supervision.choices import (
     SEVERITY,
     WARNING_COLOURS,
@@ -78,7 +78,9 @@ class JobLock(models.Model):
 class LightQuerySet(models.QuerySet["MeasureLight"]):
     def visible_to(self, user: AnyUser) -> LightQuerySet:
         paths = scope_paths(user)
-        return self if paths is None else self.filter(user_reach_q(user, paths, "measure", "measure_id"))
+        if paths is None or scope_is_whole(user):  # every measure (querysets.scope_is_whole)
+            return self
+        return self.filter(user_reach_q(user, paths, "measure", "measure_id"))
 
 
 class MeasureLight(models.Model):
@@ -130,7 +132,7 @@ class MeasureLight(models.Model):
 class IndicatorQuerySet(models.QuerySet["Indicator"]):
     def visible_to(self, user: AnyUser) -> IndicatorQuerySet:
         paths = scope_paths(user)
-        if paths is None:
+        if paths is None or scope_is_whole(user):  # every unit: every indicator (planning the OR took 2 ms)
             return self
         measures = Measure.objects.visible_to(user).values("pk")
         # Staff see their department's indicators (the department reports them) beside their measures'.
@@ -228,7 +230,7 @@ class WarningQuerySet(models.QuerySet["Warning"]):
 
     def visible_to(self, user: AnyUser) -> WarningQuerySet:
         paths = scope_paths(user)
-        if paths is None:
+        if paths is None or scope_is_whole(user):  # every unit: every warning
             return self
         measures = Measure.objects.visible_to(user).values("pk")
         return self.filter(path_q("unit__path", paths) | Q(measure__in=measures))

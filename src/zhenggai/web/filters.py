@@ -13,8 +13,9 @@ from typing import Any
 
 from django import forms
 from django.db import connections
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet
 from django.db.models.functions import Length
+from django.db.models.lookups import In
 from django.utils.choices import normalize_choices
 
 from zhenggai.ledger.choices import OPEN_STATUSES, MeasureStatus, UnitKind
@@ -58,6 +59,18 @@ SCOPES = {"mine": "我负责的", "all": "我可见的全部"}
 MAX_UNIT_CHOICES = 200
 
 
+class _Rare(Func):
+    """A condition that holds for few rows, said so to SQLite's planner (`likelihood`, which keeps the term an
+    index range): SQLite otherwise reads the subtree's whole path range to save sorting the few rows by path.
+    Other databases read it as it is (PostgreSQL has the depth statistics of the expression index)."""
+
+    template = "%(expressions)s"
+    output_field = BooleanField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="likelihood(%(expressions)s, 0.001)", **extra)
+
+
 def _after(prefix: str) -> str:
     """The first path after every path starting with `prefix` (paths are ASCII digits and "/")."""
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
@@ -71,7 +84,7 @@ def units_for(user: Any) -> dict[int, tuple[str, str, str]]:
     # Paths grow by PATH_STEP a level: "at most two levels below the shallowest root" is these three depths,
     # each one range of the (length(path), path) index; `depth <= …` read the whole subtree's 10,000 units and
     # departments on PostgreSQL to keep the 111 regions of a province (6 ms a page).
-    units = units.filter(depth__in=[depth + level * PATH_STEP for level in range(3)])
+    units = units.filter(_Rare(In(Length("path"), [depth + level * PATH_STEP for level in range(3)])))
     if paths is not None:
         # Path ranges, not LIKE: PostgreSQL reads a range from the index's second column under any collation.
         units = units.filter(reduce(or_, (Q(path__gte=p, path__lt=_after(p)) for p in paths), Q(pk__in=[])))
