@@ -1,4 +1,4 @@
-"""PostgreSQL's planner costs for a database held in memory, set on each new connection (ledger.apps)."""
+"""PostgreSQL's planner costs for a database held in memory, set in the connection options (settings)."""
 
 from __future__ import annotations
 
