@@ -12,7 +12,7 @@ from functools import cache, reduce
 from operator import or_
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db import connection, models
+from django.db import connection, connections, models
 from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
@@ -197,6 +197,12 @@ class MeasureQuerySet(models.QuerySet["Measure"]):
     def visible_to(self, user: AnyUser) -> MeasureQuerySet:
         paths = scope_paths(user)
         if paths is None:
+            return self
+        if connections[self.db].vendor == "sqlite" and scope_is_whole(user):
+            # Every unit lies in the user's subtrees, so every measure is reached (its inspection's unit
+            # always is: a reach row per measure, ledger.reach): no check per row. SQLite only: it tests the
+            # semi-join row by row along the page's order (3 µs a row, 3 ms for a capped count of 1,000);
+            # PostgreSQL's plans are tuned with it.
             return self
         return self.filter(user_reach_q(user, paths, "measure"))
 
