@@ -242,6 +242,8 @@ def match_ids(connection: Any, term: str, index: Index = MEASURES) -> tuple[str,
     if found is None:
         return None
     sql, params = found
+    if sql == NOTHING:  # no trigram begins with the term: nothing to count
+        return sql, params
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM ({sql} LIMIT {FREQUENT + 1})", params)
         if cursor.fetchone()[0] > FREQUENT:
