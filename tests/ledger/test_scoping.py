@@ -114,3 +114,29 @@ def test_services_refuse_other_units_and_write_nothing(activity: World, name: st
         call(activity)
     assert {model: model.objects.count() for model in counts} == counts
     assert Measure.objects.get(pk=activity.measure_b.pk).text == measure_b.text
+
+
+def test_a_user_reaching_every_unit_sees_every_measure_and_no_more_once_a_root_is_added(world: World) -> None:
+    """A membership at every root of the tree: every measure, with no reach check per row on SQLite (each
+    measure is reached through its inspection's unit); a new root outside the user's subtree brings the check
+    back, and its measures stay out of sight."""
+    from django.contrib.auth.models import User
+    from django.db import connection
+
+    from tests.factories import FindingFactory, InspectionFactory, MeasureFactory, UnitFactory
+
+    supervisor = User.objects.get(pk=world.supervisor.pk)
+    seen = Measure.objects.visible_to(supervisor)
+    assert set(seen) == set(Measure.objects.all()) == {world.measure_a, world.measure_b}
+    if connection.vendor == "sqlite":
+        assert "ledger_reach" not in str(seen.query)
+    assert "ledger_reach" in str(Measure.objects.visible_to(world.leader_a).query)
+    assert set(Measure.objects.visible_to(world.leader_a)) == {world.measure_a}
+
+    elsewhere = UnitFactory(name="另一区", parent=None)
+    outside = MeasureFactory(finding=FindingFactory(inspection=InspectionFactory(inspected_unit=elsewhere)))
+    supervisor = User.objects.get(pk=world.supervisor.pk)  # a new request: wholeness is asked again
+    seen = Measure.objects.visible_to(supervisor)
+    assert "ledger_reach" in str(seen.query)
+    assert outside not in set(seen)
+    assert set(seen) == {world.measure_a, world.measure_b}

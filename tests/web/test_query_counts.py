@@ -14,6 +14,10 @@ from zhenggai.ledger import services
 from zhenggai.ledger.choices import FindingLevel
 from zhenggai.ledger.models import Inspection, Unit
 
+# A list read whole on its first page is counted by reading it (web.seek): the capped COUNT comes once the
+# grown data fills more than a page, never more.
+COUNTED = 1
+
 
 def _queries(client: Client, url: str) -> int:
     with CaptureQueriesContext(connection) as captured:
@@ -95,8 +99,8 @@ def test_hot_page_query_count_does_not_grow_with_the_data(demo: Inspection, user
         url = f"/inspections/{Inspection.objects.filter(inspector='区委第一巡察组').get().pk}/"
     client.get(url)  # the grown tree's unit choices are read once, then kept per process (web.filters)
     large = _queries(client, url)
-    assert large == small
-    assert small <= 13  # includes the unread-message count in the page header
+    assert small <= large <= small + COUNTED
+    assert large <= 13  # includes the unread-message count in the page header
 
 
 @pytest.mark.parametrize(
@@ -121,7 +125,7 @@ def test_warnings_page_query_count_does_not_grow_with_the_warnings(
     _grow(demo)
     run_sweep()
     client.get(url)  # the grown tree's unit choices are read once, then kept per process (web.filters)
-    assert _queries(client, url) == small
+    assert small <= _queries(client, url) <= small + COUNTED
     assert small <= 12  # keys, rows with today's colours, stored totals, capped count, indicators
 
 
@@ -141,12 +145,12 @@ def test_search_page_query_count_does_not_grow_with_the_data(demo: Inspection, q
     _grow(demo)
     client.get(url)  # the grown tree's unit choices are read once, then kept per process (web.filters)
     large = _queries(client, url)
-    assert large == small
+    assert small <= large <= small + COUNTED
     # The list's own queries plus the search's: capped counts in the text and person indexes (SQLite, a term of
     # three characters or more), the matching findings' and departments' ids, the second tier's keys (only when
     # the first runs out within the page). A term of one or two characters on SQLite: first, in each of the four
     # indexes, the trigrams that begin with it (search_index.lookup).
-    assert small <= (18 if len(q) < 3 and connection.vendor == "sqlite" else 14)
+    assert large <= (18 if len(q) < 3 and connection.vendor == "sqlite" else 14)
 
 
 def test_one_units_subtree_is_counted_from_its_tallies_not_by_walking_the_measures(
@@ -271,3 +275,17 @@ def test_the_overview_reads_its_stored_rows_and_never_groups_the_tallies(demo: I
     assert not [sql for sql in sqls if "ledger_inspectiontally" in sql]
     assert not [sql for sql in sqls if "ledger_unittally" in sql and "GROUP BY" in sql]
     assert len(sqls) <= (12 if "charts" in url else 10), sqls
+
+
+def test_a_list_read_whole_on_its_first_page_is_not_counted_again(demo: Inspection) -> None:
+    """A search or list whose every row fits the first page: its count is the rows read (no capped COUNT);
+    the same count a COUNT would give."""
+    client = login("xunchaban")
+    url = "/tasks/?show=all&q=中心组学习"
+    client.get(url)  # warm up the session
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(url).content.decode()
+    assert not [q["sql"] for q in captured if "COUNT(" in q["sql"] and '"ledger_measure"' in q["sql"]]
+    shown = html.count('<td class="nowrap"><span class="d-md-none">')
+    assert 0 < shown < 50
+    assert f"共 {shown} 条" in html

@@ -19,6 +19,11 @@ occurrence of such a term begins a trigram (and values of one or two characters 
 that begin with the term are a range of the index's vocabulary (an fts5vocab table per index): none means no
 row holds the term (said without reading a row); a few are OR-ed into one MATCH. The padding is why the rows
 are put in by INSERT … SELECT (`fill`), never by FTS5's 'rebuild' (which would read the unpadded columns).
+
+The vocabulary tables are of the 'instance' kind, walked from one trigram to the next (`trigrams`): a 'row'
+table counts every row of each trigram it returns, 6 ms for the 300,000 people's "某某\x1f"; an 'instance' table
+returns a trigram's first occurrence at once. They hold no data: a table of an older kind is replaced without
+rebuilding the indexes (`ensure`).
 """
 
 from __future__ import annotations
@@ -44,7 +49,7 @@ class Index:
 
     @property
     def vocab(self) -> str:
-        """Its fts5vocab table: the trigrams, one row each, seekable by range."""
+        """Its fts5vocab table: one row per occurrence of a trigram, seekable by range (`trigrams`)."""
         return f"{self.table}_vocab"
 
     def padded(self, prefix: str = "") -> str:
@@ -73,7 +78,7 @@ class Index:
         )
 
     def create_vocab(self) -> str:
-        return f"CREATE VIRTUAL TABLE {self.vocab} USING fts5vocab({self.table}, 'row')"
+        return f"CREATE VIRTUAL TABLE {self.vocab} USING fts5vocab({self.table}, 'instance')"
 
     def fill(self) -> str:
         """The rows, padded, into the freshly created index."""
@@ -107,18 +112,34 @@ def supported(connection: Any) -> bool:
     return connection.vendor == "sqlite" and _trigram_fts5()
 
 
-def present(connection: Any) -> bool:
-    """Every table in its current layout, and every trigger."""
+def _found(connection: Any) -> dict[str, str]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT name, sql FROM sqlite_master WHERE (type = 'table' AND name LIKE 'ledger_measure_fts%%') "
             "OR (type = 'trigger' AND name LIKE 'ledger_fts_%%')",
         )
-        found = {name: sql for name, sql in cursor.fetchall() if not name.endswith(SHADOW)}
-    layout = {index.table: index.create() for index in INDEXES} | {i.vocab: i.create_vocab() for i in INDEXES}
-    return set(found) == set(layout) | set(TRIGGERS) and all(
-        found[name].replace(" ", "") == sql.replace(" ", "") for name, sql in layout.items()
+        return {name: sql for name, sql in cursor.fetchall() if not name.endswith(SHADOW)}
+
+
+def _same(found: dict[str, str], layout: dict[str, str]) -> bool:
+    return all(
+        name in found and found[name].replace(" ", "") == sql.replace(" ", "") for name, sql in layout.items()
     )
+
+
+def present(connection: Any) -> bool:
+    """Every table in its current layout, and every trigger."""
+    found = _found(connection)
+    layout = {index.table: index.create() for index in INDEXES} | {i.vocab: i.create_vocab() for i in INDEXES}
+    return set(found) == set(layout) | set(TRIGGERS) and _same(found, layout)
+
+
+def _indexes_present(connection: Any) -> bool:
+    """The indexes in their current layout and every trigger (their vocabulary tables aside)."""
+    found = _found(connection)
+    vocabs = {index.vocab for index in INDEXES}
+    layout = {index.table: index.create() for index in INDEXES}
+    return set(found) - vocabs == set(layout) | set(TRIGGERS) and _same(found, layout)
 
 
 def uninstall(connection: Any) -> None:
@@ -137,6 +158,12 @@ def ensure(connection: Any) -> bool:
         return False
     tables = set(connection.introspection.table_names())
     if not {index.source for index in INDEXES} <= tables:
+        return False
+    if _indexes_present(connection):  # only a vocabulary table missing or of an older kind: no rebuild
+        with connection.cursor() as cursor:
+            for index in INDEXES:
+                cursor.execute(f"DROP TABLE IF EXISTS {index.vocab}")
+                cursor.execute(index.create_vocab())
         return False
     try:
         uninstall(connection)
@@ -173,19 +200,35 @@ def lookup(connection: Any, index: Index, term: str) -> tuple[str, list[str]] | 
     say (a one- or two-character term that begins more than TRIGRAM_CAP trigrams: a common one)."""
     if len(term) >= MIN_LENGTH:
         return f"SELECT rowid FROM {index.table} WHERE {index.table} MATCH %s", [phrase(term)]
-    folded = term.lower()  # the tokenizer folds case, so does its vocabulary
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT term FROM {index.vocab} WHERE term >= %s AND term < %s LIMIT {TRIGRAM_CAP + 1}",
-            [folded, folded + "\U0010ffff"],
-        )
-        trigrams = [row[0] for row in cursor.fetchall()]
+    trigrams = _trigrams(connection, index, term)
     if len(trigrams) > TRIGRAM_CAP:
         return None
     if not trigrams:
         return NOTHING, []
     match = " OR ".join(phrase(t) for t in trigrams)
     return f"SELECT rowid FROM {index.table} WHERE {index.table} MATCH %s", [match]
+
+
+def _trigrams(connection: Any, index: Index, term: str) -> list[str]:
+    """The trigrams of `index` that begin with `term` (a term of one or two characters), up to TRIGRAM_CAP + 1.
+
+    One index probe each: the first trigram at or after the term, then the first at or after the one before
+    with char(1) appended (no trigram lies between, every trigram being three characters), in one recursive
+    query. The 'instance' vocabulary returns a trigram's first occurrence without reading its other rows."""
+    folded = term.lower()  # the tokenizer folds case, so does its vocabulary
+    vocab = index.vocab
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH RECURSIVE walk(trigram, n) AS (
+                SELECT (SELECT term FROM {vocab} WHERE term >= %s AND term < %s LIMIT 1), 1
+                UNION ALL
+                SELECT (SELECT term FROM {vocab} WHERE term >= walk.trigram || char(1) AND term < %s LIMIT 1),
+                       walk.n + 1
+                FROM walk WHERE walk.trigram IS NOT NULL AND walk.n <= {TRIGRAM_CAP}
+            ) SELECT trigram FROM walk WHERE trigram IS NOT NULL""",
+            [folded, folded + "\U0010ffff", folded + "\U0010ffff"],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def match_ids(connection: Any, term: str, index: Index = MEASURES) -> tuple[str, list[str]] | None:
@@ -199,6 +242,8 @@ def match_ids(connection: Any, term: str, index: Index = MEASURES) -> tuple[str,
     if found is None:
         return None
     sql, params = found
+    if sql == NOTHING:  # no trigram begins with the term: nothing to count
+        return sql, params
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM ({sql} LIMIT {FREQUENT + 1})", params)
         if cursor.fetchone()[0] > FREQUENT:

@@ -123,7 +123,9 @@ def _place(connection: Any, relation: str, model: Any, field: str, index: search
     ids: list[int]
     column = f"{relation}_id"
     found = search_index.lookup(connection, index, term) if search_index.indexed(connection, term) else None
-    if found is not None:
+    if found is not None and found[0] == search_index.NOTHING:  # no trigram begins with the term
+        ids = []
+    elif found is not None:
         sql, params = found
         with connection.cursor() as cursor:
             cursor.execute(f"{sql} LIMIT {ID_CAP + 1}", params)

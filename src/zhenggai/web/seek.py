@@ -109,21 +109,23 @@ def seek_page(
     names = [_field(o)[0] for o in order] if order else []
     keys = queryset.values_list("pk", *names)
     found: list[Any]
+    start = True  # the rows read begin at the list's first row: a short list is counted by reading it
     if order and tiers:
-        found, number = _tiered(tiers, order, names, cursor, per_page, number)
+        found, number, start = _tiered(tiers, order, names, cursor, per_page, number)
     elif order and cursor:
         try:
             raw = json.loads(cursor)
             values = [_decode(v, queryset.model, o) for v, o in zip(raw, order, strict=True)]
-            sliced = keys.filter(after_q(order, values))
+            sliced, start = keys.filter(after_q(order, values)), False
         except (ValueError, TypeError):  # a damaged cursor: the first page
             sliced, number = keys, 1
         found = list(sliced[: per_page + 1])
     else:
         offset = (number - 1) * per_page
         found = list(keys[offset : offset + per_page + 1])
+        start = offset == 0
         if not found and number > 1:  # past the end: the first page
-            number, found = 1, list(keys[: per_page + 1])
+            number, found, start = 1, list(keys[: per_page + 1]), True
     has_next = len(found) > per_page
     found = found[:per_page]
     ids = [k[0] for k in found]
@@ -138,13 +140,16 @@ def seek_page(
         by_id = fetch(ids)
     rows = [by_id[k[0]] for k in found if k[0] in by_id]
     next_cursor = json.dumps([_encode(v) for v in found[-1][1:]]) if order and found else ""
-    return SeekPage(rows, number, has_next, next_cursor, number > 1, _count_text(queryset, estimate))
+    # Every row of the list is on this page: it is its count (no second query that reads them again).
+    whole = len(found) if start and not has_next else None
+    return SeekPage(rows, number, has_next, next_cursor, number > 1, _count_text(queryset, estimate, whole))
 
 
 def _tiered(
     tiers: list[QuerySet[Any]], order: list[str], names: list[str], cursor: str, per_page: int, number: int
-) -> tuple[list[Any], int]:
-    """Up to per_page + 1 key rows, (pk, rank, *sort keys), from the tiers in turn, after `cursor`."""
+) -> tuple[list[Any], int, bool]:
+    """Up to per_page + 1 key rows, (pk, rank, *sort keys), from the tiers in turn, after `cursor`; the page
+    number; whether the rows begin at the first tier's first row."""
     rank, values = 0, None
     if cursor:
         try:
@@ -163,7 +168,7 @@ def _tiered(
         found += [(row[0], tier, *row[1:]) for row in keys[: per_page + 1 - len(found)]]
         if len(found) > per_page:
             break
-    return found, number
+    return found, number, rank == 0 and values is None
 
 
 def _value(row: Any, spec: str) -> Any:
@@ -177,9 +182,12 @@ def _int(text: str | None, default: int) -> int:
         return default
 
 
-def _count_text(queryset: QuerySet[Any], estimate: int | None) -> str:
+def _count_text(queryset: QuerySet[Any], estimate: int | None, whole: int | None = None) -> str:
+    """The count line; `whole`: the list's every row was read (a last first page), this many."""
     if estimate and estimate > 2 * COUNT_CAP:  # clearly beyond the cap: no counting at all
         return f"约 {estimate:,} 条"
+    if whole is not None and whole <= COUNT_CAP:
+        return f"共 {whole} 条"
     counted = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()  # ids only: no annotations
     if counted <= COUNT_CAP:
         return f"共 {counted} 条"
