@@ -111,3 +111,16 @@ def test_serve_keeps_database_connections_unless_configured(monkeypatch: pytest.
     monkeypatch.setenv("ZHENGGAI_CONN_MAX_AGE", "0")  # the operator's choice wins
     keep_database_connections()
     assert database["CONN_MAX_AGE"] == 0
+
+
+def test_each_worker_moves_the_loaded_application_out_of_the_collectors_sight() -> None:
+    import gc
+
+    from zhenggai.ops.management.commands.serve import freeze_loaded_objects, gunicorn_options
+
+    assert gunicorn_options(None)["post_worker_init"] is freeze_loaded_objects
+    try:
+        freeze_loaded_objects()
+        assert gc.get_freeze_count() > 10_000  # the views, forms and models loaded with the URLs
+    finally:
+        gc.unfreeze()

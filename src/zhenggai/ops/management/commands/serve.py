@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,7 @@ def gunicorn_options(bind: str | None) -> dict[str, Any]:
         "proc_name": "zhenggai",
         "preload_app": False,
         "control_socket_disable": True,  # no socket in the home directory; signals do (HUP, USR1, TERM)
+        "post_worker_init": freeze_loaded_objects,
     }
 
 
@@ -80,6 +82,18 @@ class Command(BaseCommand):
         keep_database_connections()
         connections.close_all()  # the workers are forked: no connection may be shared with them
         run_gunicorn(gunicorn_options(options["bind"]))
+
+
+def freeze_loaded_objects(worker: Any = None) -> None:
+    """In each worker once the application is loaded: the URLs (and with them every view, form and model) are
+    loaded, then everything alive is moved out of the garbage collector's sight (gc.freeze). A worker holds
+    about 150,000 such objects, and the full collection that walked them (about 100 ms) ran every 20 requests or
+    so: 5 ms a request on average, which the p50 does not show and req/s does."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 (imports the views)
+    gc.collect()
+    gc.freeze()
 
 
 def keep_database_connections() -> None:
