@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from html import escape  # what django.utils.html.escape calls
@@ -11,7 +12,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 
 from zhenggai.ledger import services
@@ -32,7 +32,7 @@ from zhenggai.web.lights import Light, light_of, with_lights, worst
 from zhenggai.web.seek import seek_page
 from zhenggai.web.templatetags.zg import light_dot
 from zhenggai.web.views.common import PAGE_SIZE, actor, paginate, require_manager_of
-from zhenggai.web.views.tasks import STATUS_LABELS, tallies_for, truncate
+from zhenggai.web.views.tasks import STATUS_LABELS, deadline_html, tallies_for, truncate
 
 
 def _inspection(request: HttpRequest, pk: int) -> Inspection:
@@ -136,7 +136,7 @@ def tree_html(nodes: list[Node], manage: bool) -> SafeString:
     measure_href = reverse("measure", args=[_ID]).split(str(_ID))
     finding_href = reverse("finding_edit", args=[_ID]).split(str(_ID))
     dots: dict[Light | None, str] = {}
-    dates: dict[object, str] = {}
+    dates: dict[dt.date, str] = {}
     parts: list[str] = []
 
     def dot(light: Light | None) -> str:
@@ -163,12 +163,7 @@ def tree_html(nodes: list[Node], manage: bool) -> SafeString:
             f"      </span>\n      {edit}</summary>\n    "
         )
         for m, light in node.measures:
-            if m.deadline:
-                deadline = dates.get(m.deadline)
-                if deadline is None:
-                    deadline = dates[m.deadline] = escape(date_format(m.deadline))
-            else:
-                deadline = "长期坚持" if m.kind == "long_term" else "未定"
+            deadline = deadline_html(m.deadline, m.kind, dates)
             department = m.lead_department.name if m.lead_department else ""
             label = "逾期完成" if m.is_done_late else STATUS_LABELS.get(m.status, m.status)
             parts.append(
