@@ -182,6 +182,7 @@ class TaskFilter(forms.Form):
 
     order: list[str] | None = None
     tiers: list[QuerySet[Measure]] | None = None  # a search's ranked tiers (web.search), else None
+    counted: QuerySet[Measure] | None = None  # the rows as the capped count reads them, when it differs
 
     def apply(self, measures: QuerySet[Measure]) -> QuerySet[Measure]:
         """Filter and order `measures` (annotated with light_flags) as the form says."""
@@ -224,7 +225,7 @@ class TaskFilter(forms.Form):
             order = ("due", "id") if show in ("open", "pending") else ("urgency", "due", "id")
         # A keyset cursor needs plain column names (the "-deadline" order keeps its NULLS LAST and pages by offset).
         self.order = [str(o) for o in order] if all(isinstance(o, str) for o in order) else None
-        self.tiers = None
+        self.tiers = self.counted = None
         if text := (self.value("q") or "").strip():
             # One search box over text, code, finding title, lead department and responsible person (web.search):
             # text and code matches first, then the rest, each tier in the list's order.
@@ -232,6 +233,8 @@ class TaskFilter(forms.Form):
             if self.order is None:  # paged by offset: one query, ranked
                 return found.ranked(measures, *order)
             self.tiers = [tier.order_by(*order) for tier in found.tiers(measures)]
+            if (counted := found.counted) is not None:
+                self.counted = measures.filter(counted)
             measures = measures.filter(found.any)
         return measures.order_by(*order)
 

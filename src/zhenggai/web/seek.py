@@ -91,6 +91,7 @@ def seek_page(
     estimate: int | None = None,
     tiers: list[QuerySet[Any]] | None = None,
     fetch: Callable[[list[Any]], dict[Any, Any]] | None = None,
+    counted: QuerySet[Any] | None = None,
 ) -> SeekPage:
     """The page the request asks for: `after` (a cursor) when the order allows seeking, else `page` by offset.
 
@@ -102,7 +103,7 @@ def seek_page(
 
     `tiers` (a ranked search, web.search): the rows of `queryset` split into ranks, each in `order`; a page
     reads them one after the other, the next only once the one before runs out, and its cursor starts with the
-    rank.
+    rank. `counted`: the same rows written for the capped count (web.search.Search.other_counted).
     """
     number = _int(request.GET.get("page"), 1)
     cursor = request.GET.get("after", "")
@@ -142,7 +143,14 @@ def seek_page(
     next_cursor = json.dumps([_encode(v) for v in found[-1][1:]]) if order and found else ""
     # Every row of the list is on this page: it is its count (no second query that reads them again).
     whole = len(found) if start and not has_next else None
-    return SeekPage(rows, number, has_next, next_cursor, number > 1, _count_text(queryset, estimate, whole))
+    return SeekPage(
+        rows,
+        number,
+        has_next,
+        next_cursor,
+        number > 1,
+        _count_text(queryset if counted is None else counted, estimate, whole),
+    )
 
 
 def _tiered(

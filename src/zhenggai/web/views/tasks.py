@@ -268,6 +268,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
         estimate=estimate,
         tiers=form.tiers,
         fetch=lambda ids: listed(ids, now),
+        counted=form.counted,
     )
     rows = _rows_html(page.rows, today, form.value("q") or "")
     params = request.GET.copy()
